@@ -1,0 +1,77 @@
+"""The deadline sweeper: one loop that fires every timer whose `due` column has passed.
+
+Timers are columns (a task's `alert_at`, a log's `review_due_at`, ...), so they survive restarts: after a
+restart the first sweep fires everything that fell due while the server was down. Each handler claims its
+work with a conditional UPDATE, so a timer fires once even if two sweepers overlap. On PostgreSQL a session
+advisory lock elects one sweeper among several app servers.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+
+from watchkeeper.core import clock
+
+log = logging.getLogger(__name__)
+SWEEPER_LOCK_KEY = 7_734_002
+
+Handler = Callable[[datetime], int]
+
+
+def handlers() -> list[tuple[str, Handler]]:
+    from watchkeeper.dispatch.actions import fire_alert_escalations, fire_clock_alerts, fire_divert_deadlines
+    from watchkeeper.incidents.actions import fire_review_escalations, fire_task_alerts
+    from watchkeeper.learning.actions import fire_learning_alerts
+    from watchkeeper.people.actions import fire_scheme_deadlines
+
+    return [("task alerts (L11)", fire_task_alerts), ("review escalations (L9)", fire_review_escalations),
+            ("learning due and overdue alerts (K2)", fire_learning_alerts),
+            ("special scheme reviews and endings (M2)", fire_scheme_deadlines),
+            ("response clock alerts and breaches (D1)", fire_clock_alerts),
+            ("alert escalations (D1)", fire_alert_escalations),
+            ("divert decisions not made in time (D2)", fire_divert_deadlines)]
+
+
+def sweep_once(now: datetime | None = None) -> dict[str, int]:
+    """Fire everything due at `now`; returns how many of each fired."""
+    now = now or clock.now()
+    return {name: handler(now) for name, handler in handlers()}
+
+
+def _elected() -> bool:
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_lock(%s)", [SWEEPER_LOCK_KEY])
+        row = cur.fetchone()
+    return bool(row and row[0])
+
+
+def run_forever(stop: threading.Event, interval: float | None = None) -> None:
+    interval = interval if interval is not None else settings.SWEEPER_INTERVAL_SECONDS
+    leader = False
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            if not leader:
+                leader = _elected()
+            if leader:
+                sweep_once()
+        except Exception:  # one bad sweep must not stop the timers; it is logged and retried
+            log.exception("sweep failed")
+            leader = False
+            connection.close()
+        stop.wait(interval)
+
+
+def start_thread() -> tuple[threading.Thread, threading.Event]:
+    stop = threading.Event()
+    thread = threading.Thread(target=run_forever, args=(stop,), name="watchkeeper-sweeper", daemon=True)
+    thread.start()
+    return thread, stop

@@ -1,0 +1,82 @@
+"""Refusals: how every safeguard says no.
+
+A refusal names what was refused, the safeguard that refused it (ID and one-line reason), what to do next,
+and any details the person needs to act (for example the unseen entries for L3). Views render it beside
+the control that caused it; the API returns it as a 4xx JSON body. Nothing is written when an action is
+refused: actions raise before they change anything, inside their transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Refusal(Exception):
+    """An action the system will not do, and why."""
+
+    message: str
+    safeguard: str | None = None
+    next_step: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    status: int = 422
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        from watchkeeper.safeguards.registry import get as get_safeguard
+
+        body: dict[str, Any] = {"error": "refused", "message": self.message, "next_step": self.next_step}
+        if self.safeguard:
+            sg = get_safeguard(self.safeguard)
+            body["safeguard"] = {
+                "id": sg.id,
+                "title": sg.title,
+                "reason": sg.reason,
+                "lessons": list(sg.lessons),
+                "url": f"/safeguards/{sg.id}/",
+            }
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class NotFound(Refusal):
+    """The thing asked for does not exist (never because it was deleted: nothing is)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message=message, status=404)
+
+
+class Forbidden(Refusal):
+    """The actor's role does not allow the action."""
+
+    def __init__(self, message: str, next_step: str = "Ask someone with the right role.") -> None:
+        super().__init__(message=message, next_step=next_step, status=403)
+
+
+class Conflict(Refusal):
+    """The record changed since the actor last read it (L4): nothing is overwritten."""
+
+    def __init__(self, message: str, details: dict[str, Any]) -> None:
+        super().__init__(
+            message=message,
+            safeguard="L4",
+            next_step="Read what changed, then make your change again against the current version.",
+            details=details,
+            status=409,
+        )
+
+
+class Invalid(Refusal):
+    """The input itself is wrong (a missing field, an unknown code)."""
+
+    def __init__(self, message: str, field_name: str | None = None) -> None:
+        super().__init__(
+            message=message,
+            next_step="Correct the input and try again.",
+            details={"field": field_name} if field_name else {},
+            status=400,
+        )

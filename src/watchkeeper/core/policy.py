@@ -1,0 +1,206 @@
+"""The force's policy configuration: grades, categories, grading rules, roles that may authorise.
+
+Policy is data, never constants in rules: the defaults below are what a new force starts with; an
+administrator changes them (each change a new audited row, the old value kept). Rules receive a `Policy`
+and read only from it.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    # Highest urgency first; rank 1 is the most urgent.
+    "grades": [
+        {"code": "emergency", "label": "Emergency", "rank": 1},
+        {"code": "priority", "label": "Priority", "rank": 2},
+        {"code": "scheduled", "label": "Scheduled", "rank": 3},
+        {"code": "resolution", "label": "Resolution without deployment", "rank": 4},
+    ],
+    "categories": [
+        {"code": "domestic_incident", "label": "Domestic incident", "flags": ["domestic_abuse"]},
+        {"code": "concern_for_welfare", "label": "Concern for welfare", "flags": ["concern_for_welfare"]},
+        {"code": "missing_person", "label": "Missing person", "flags": ["missing"]},
+        {"code": "child_protection", "label": "Child protection", "flags": ["child"]},
+        {"code": "vulnerable_adult", "label": "Vulnerable adult", "flags": ["vulnerable_adult"]},
+        {"code": "breach_of_order", "label": "Breach of bail or order", "flags": ["breach"]},
+        {"code": "assist_other_agency", "label": "Assist other emergency service", "flags": []},
+        {"code": "sudden_collapse", "label": "Collapse / person unresponsive", "flags": ["concern_for_welfare"]},
+        {"code": "suspicious_circumstances", "label": "Suspicious circumstances", "flags": []},
+        {"code": "assault", "label": "Assault", "flags": []},
+        {"code": "burglary", "label": "Burglary", "flags": []},
+        {"code": "theft", "label": "Theft", "flags": []},
+        {"code": "public_order", "label": "Public order / anti-social behaviour", "flags": []},
+        {"code": "road_traffic_collision", "label": "Road traffic collision", "flags": []},
+        {"code": "alarm_activation", "label": "Alarm activation", "flags": []},
+        {"code": "abandoned_call", "label": "Abandoned or silent 999 call", "flags": []},
+        {"code": "mental_health_concern", "label": "Mental health concern", "flags": ["concern_for_welfare"]},
+        {"code": "stalking_harassment", "label": "Stalking or harassment", "flags": []},
+        {"code": "other", "label": "Other", "flags": []},
+    ],
+    "flags": [
+        {"code": "domestic_abuse", "label": "Domestic abuse"},
+        {"code": "missing", "label": "Missing person"},
+        {"code": "concern_for_welfare", "label": "Concern for welfare"},
+        {"code": "child", "label": "Child"},
+        {"code": "vulnerable_adult", "label": "Vulnerable adult"},
+        {"code": "breach", "label": "Breach of bail or order"},
+    ],
+    # C4: the policy grade. The first rule (in order) whose conditions all hold proposes its grade; the
+    # proposal is the most urgent grade among matching rules.
+    "grade_rules": [
+        {
+            "name": "Domestic incident with high vulnerability",
+            "when": {"flags_any": ["domestic_abuse"], "vulnerability_at_least": "high"},
+            "grade": "emergency",
+        },
+        {
+            "name": "Threat to life or serious harm",
+            "when": {"threat_at_least": "high", "harm_at_least": "high"},
+            "grade": "emergency",
+        },
+        {
+            "name": "Person unresponsive or collapsed",
+            "when": {"categories": ["sudden_collapse"]},
+            "grade": "emergency",
+        },
+        {
+            "name": "Missing person at high risk",
+            "when": {"flags_any": ["missing"], "risk_at_least": "high"},
+            "grade": "emergency",
+        },
+        {"name": "Domestic incident", "when": {"flags_any": ["domestic_abuse"]}, "grade": "priority"},
+        {
+            "name": "Vulnerable adult being exploited or at risk",
+            "when": {"flags_any": ["vulnerable_adult"], "risk_at_least": "medium"},
+            "grade": "priority",
+        },
+        {"name": "Missing person", "when": {"flags_any": ["missing"]}, "grade": "priority"},
+        {"name": "Child at risk", "when": {"flags_any": ["child"]}, "grade": "priority"},
+        {"name": "Breach of bail or order", "when": {"flags_any": ["breach"]}, "grade": "priority"},
+        {
+            "name": "Concern for welfare with medium risk",
+            "when": {"flags_any": ["concern_for_welfare"], "risk_at_least": "medium"},
+            "grade": "priority",
+        },
+    ],
+    "levels": ["none", "low", "medium", "high"],
+    "downgrade_authoriser_roles": ["controller", "duty_inspector", "supervisor"],
+    "flagged_close_authoriser_roles": ["supervisor", "controller", "duty_inspector"],
+    # L10: outcomes that count as positive action for a flagged log.
+    "closing_codes": [
+        {"code": "seen_safe", "label": "Person seen and safe", "positive": True},
+        {"code": "located_safe", "label": "Person located and safe", "positive": True},
+        {"code": "spoken_to_safe", "label": "Person spoken to and safe", "positive": True},
+        {"code": "attended_resolved", "label": "Attended and resolved", "positive": False},
+        {"code": "crime_recorded", "label": "Crime recorded, passed for investigation", "positive": False},
+        {"code": "advice_given", "label": "Advice given", "positive": False},
+        {"code": "transferred_other_agency", "label": "Handed to another agency", "positive": False},
+        {"code": "no_further_action", "label": "No further police action", "positive": False},
+    ],
+    # L10 / D3: never a closing outcome, whatever the configuration says.
+    "forbidden_closing_codes": ["no_units_available"],
+    "cancellation_codes": [
+        {"code": "duplicate", "label": "Duplicate of another log"},
+        {"code": "raised_in_error", "label": "Raised in error"},
+        {"code": "test_call", "label": "Test call"},
+    ],
+    # L11: minutes after a task falls due before its owner's supervisor is alerted.
+    "task_escalation_minutes": 30,
+    # L9: minutes an automatically created log may wait unowned before it escalates to the deputy.
+    "review_escalation_minutes": 15,
+    "automatic_sources": ["online", "alarm", "transfer"],
+    "log_reference_format": "{date:%Y%m%d}-{seq:04d}",
+    # How many latest entries a circulation summary carries (L12).
+    "circulation_latest_entries": 10,
+    # C1: computed context flags: at least N contacts in the last D days.
+    "repeat_windows": {
+        "repeat_caller": {"days": 28, "at_least": 3},
+        "repeat_address": {"days": 28, "at_least": 3},
+        "repeat_victim": {"days": 365, "at_least": 2},
+    },
+    # C1: how many of each kind of history the context panel lists before counting the rest.
+    "context_list_limit": 10,
+    # C2: channels where no caller can be asked their age, and the age under which a person is a child.
+    "age_exempt_channels": ["alarm", "police_generated", "online"],
+    "child_age_under": 18,
+    # C5: the checks each flag or category ("category:<code>") requires.
+    "required_checks": {
+        "domestic_abuse": ["national_systems", "local_intelligence", "previous_incidents_address",
+                           "previous_incidents_phone", "orders"],
+        "missing": ["national_systems", "local_intelligence", "previous_incidents_address"],
+        "child": ["national_systems", "local_intelligence"],
+        "vulnerable_adult": ["local_intelligence", "previous_incidents_address"],
+        "breach": ["orders", "national_systems"],
+        "category:stalking_harassment": ["national_systems", "local_intelligence", "previous_incidents_phone",
+                                         "orders"],
+        "category:abandoned_call": ["location", "caller"],
+    },
+    # C8: this many related incidents between the same people within the window raise a pattern prompt.
+    "pattern_window": {"days": 90, "at_least": 3},
+    # M2: special schemes.
+    "scheme_max_days": 183,
+    "scheme_review_days_before": 14,
+    "scheme_default_floor": "emergency",
+    # C3: a force's own cue phrases and patterns, and default entries it switches off (by phrase).
+    "cue_additions": {},
+    "cue_disabled": {},
+    # C6: categories that a missing-person cue prompts to reclassify as a missing person.
+    "missing_reclassify_from": ["concern_for_welfare", "sudden_collapse", "mental_health_concern"],
+    # D1: target attendance minutes by grade and area type (grades without an entry have no clock).
+    "response_targets": {"emergency": {"urban": 15, "rural": 20}, "priority": {"urban": 60, "rural": 60}},
+    "clock_alert_fractions": [0.5, 0.8, 1.0],
+    "default_area_type": "urban",
+    # D1/D2/D3: minutes before an unacknowledged alert goes up the chain; before a divert must be decided.
+    "alert_escalation_minutes": 5,
+    "divert_decision_minutes": 5,
+    # M4: what makes an incident involving a certificate holder need a firearms licensing referral.
+    "firearms_referral_triggers": ["domestic_abuse", "category:mental_health_concern", "cue:mental_health"],
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A snapshot of the force's policy, read once per action."""
+
+    values: dict[str, Any] = field(default_factory=lambda: copy.deepcopy(DEFAULTS))
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def grade_rank(self, code: str | None) -> int | None:
+        for g in self.values["grades"]:
+            if g["code"] == code:
+                return int(g["rank"])
+        return None
+
+    def grade_codes(self) -> list[str]:
+        return [g["code"] for g in sorted(self.values["grades"], key=lambda g: g["rank"])]
+
+    def grade_label(self, code: str | None) -> str:
+        for g in self.values["grades"]:
+            if g["code"] == code:
+                return str(g["label"])
+        return "Ungraded"
+
+    def category(self, code: str) -> dict[str, Any] | None:
+        return next((c for c in self.values["categories"] if c["code"] == code), None)
+
+    def category_label(self, code: str) -> str:
+        cat = self.category(code)
+        return str(cat["label"]) if cat else code
+
+    def flag_label(self, code: str) -> str:
+        return next((str(f["label"]) for f in self.values["flags"] if f["code"] == code), code)
+
+    def flag_codes(self) -> list[str]:
+        return [f["code"] for f in self.values["flags"]]
+
+    def closing_code(self, code: str) -> dict[str, Any] | None:
+        return next((c for c in self.values["closing_codes"] if c["code"] == code), None)
+
+    def level_rank(self, level: str | None) -> int:
+        levels: list[str] = self.values["levels"]
+        return levels.index(level) if level in levels else 0

@@ -1,0 +1,186 @@
+"""Measuring the risk-cue detector (C3) against the labelled evaluation set (no Django imports).
+
+Why a measured set: a cue detector that nobody measures drifts into either silence (missed domestic abuse,
+I41.2) or noise (prompts handlers learn to dismiss). `eval_set.jsonl` holds narrative snippets written in
+control-room style, each labelled with the cue families that truly apply, one JSON object a line:
+``{"id", "text", "families", "holdout", "batch", "source"}`` (``source`` names the lesson a snippet
+paraphrases, e.g. ``"lesson:I41.2"``, or ``"written"``).
+
+The set was written in batches, each before the lexicon change it was then used to tune, so every batch was
+first measured blind. ``"holdout": true`` marks the items that have never been used to change the lexicon
+(the last batch): they are reported separately so tuning on the rest cannot hide over-fitting. Whoever
+changes the lexicon next reads only the non-holdout disagreements (``misses(holdout=False)``), and when the
+holdout is finally used for tuning, writes a new held-out batch first.
+
+Labelling rules (what "truly applies" means):
+- domestic_abuse: abuse, violence, threats, control, unwanted contact or a protective order between current
+  or former partners or family members (16 and over), or an explicit reference to domestic abuse history.
+- weapons_firearms: a weapon present, used, threatened or in the history of the people involved; access to
+  firearms (a certificate holder); imitation firearms and corrosive substances.
+- suicide_self_harm: suicidal thoughts, threats or attempts, self-harm, overdose, or a stated risk to self.
+- missing: a person whose whereabouts are unknown, who has failed to return, absconded or run away.
+- children: a person under 18 is involved or present (ages, school years, children in the household).
+- mental_health_learning_disability: mental illness or crisis, learning disability, autism, dementia.
+- exploitation_blackmail: financial, sexual or criminal exploitation, grooming, trafficking, blackmail.
+  Money or sex controlled by an intimate partner is labelled domestic_abuse (economic or sexual abuse); by
+  another relative it is both.
+- breach_of_bail_or_order: bail conditions or a restrictive or protective order relevant to the incident,
+  or a stated breach.
+Hard negatives (no family applies) are realistic calls that share words with the cues ("food court",
+"shot glass", "missing bin collection", "killing time", "ex-colleague", "domestic burglary").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from watchkeeper.cues.detect import CompiledLexicon, compile_lexicon, detect, families
+from watchkeeper.cues.lexicon import DEFAULT_LEXICON, FAMILIES
+
+EVAL_SET = "eval_set.jsonl"
+# Dates of birth in the set are turned into ages as of this day, so results do not change with the calendar.
+EVAL_DATE = date(2026, 1, 1)
+TARGETS: dict[str, dict[str, float]] = {
+    family: ({"precision": 0.85, "recall": 0.95} if family == "domestic_abuse"
+             else {"precision": 0.85, "recall": 0.85})
+    for family in FAMILIES
+}
+# Only the domestic-abuse target is a gate (C3); the others are aims reported beside it.
+GATED = ("domestic_abuse",)
+
+
+def load_eval_set(path: str | Path | None = None) -> list[dict[str, Any]]:
+    """The labelled snippets, from the packaged file unless a path is given."""
+    if path is None:
+        text = resources.files("watchkeeper.cues").joinpath(EVAL_SET).read_text(encoding="utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    items = [json.loads(line) for line in text.splitlines() if line.strip()]
+    for item in items:
+        unknown = set(item["families"]) - set(FAMILIES)
+        if unknown:
+            raise ValueError(f"evaluation item {item['id']} names unknown families {sorted(unknown)}")
+    return items
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def score(pairs: Iterable[tuple[set[str], set[str]]]) -> dict[str, Any]:
+    """Per-family and micro-averaged precision and recall from (expected, found) family sets."""
+    counts = {f: {"tp": 0, "fp": 0, "fn": 0, "support": 0} for f in FAMILIES}
+    n = 0
+    for expected, found in pairs:
+        n += 1
+        for family in FAMILIES:
+            c = counts[family]
+            c["support"] += family in expected
+            if family in found and family in expected:
+                c["tp"] += 1
+            elif family in found:
+                c["fp"] += 1
+            elif family in expected:
+                c["fn"] += 1
+    out: dict[str, Any] = {}
+    for family, c in counts.items():
+        out[family] = {"precision": _ratio(c["tp"], c["tp"] + c["fp"]),
+                       "recall": _ratio(c["tp"], c["tp"] + c["fn"]), **c}
+    tp, fp, fn = (sum(c[k] for c in counts.values()) for k in ("tp", "fp", "fn"))
+    out["micro"] = {"precision": _ratio(tp, tp + fp), "recall": _ratio(tp, tp + fn), "tp": tp, "fp": fp,
+                    "fn": fn, "support": tp + fn}
+    out["items"] = n
+    return out
+
+
+def _meets(metrics: Mapping[str, Any], family: str) -> bool:
+    m, t = metrics[family], TARGETS[family]
+    return (m["precision"] or 0) >= t["precision"] and (m["recall"] or 0) >= t["recall"]
+
+
+def evaluate(items: list[dict[str, Any]] | None = None,
+             lexicon: Mapping[str, Any] | CompiledLexicon = DEFAULT_LEXICON) -> dict[str, Any]:
+    """The report `watchkeeper eval-cues --json` prints: every family's precision, recall and counts on the
+    whole set (top-level keys are the family names), micro averages, the same for the holdout portion, and
+    which targets are met."""
+    items = load_eval_set() if items is None else items
+    compiled = lexicon if isinstance(lexicon, CompiledLexicon) else compile_lexicon(lexicon)
+    results = [(item, set(item["families"]), families(detect(item["text"], compiled, today=EVAL_DATE)))
+               for item in items]
+    report = score((exp, got) for _, exp, got in results)
+    report["holdout"] = score((exp, got) for item, exp, got in results if item.get("holdout"))
+    report["set"] = {
+        "items": len(items),
+        "negatives": sum(1 for item in items if not item["families"]),
+        "holdout_items": sum(1 for item in items if item.get("holdout")),
+        "as_of": EVAL_DATE.isoformat(),
+    }
+    report["targets"] = {f: {**TARGETS[f], "met": _meets(report, f), "gate": f in GATED} for f in FAMILIES}
+    report["meets_gates"] = all(_meets(report, f) for f in GATED)
+    return report
+
+
+def misses(items: list[dict[str, Any]] | None = None,
+           lexicon: Mapping[str, Any] | CompiledLexicon = DEFAULT_LEXICON,
+           *, holdout: bool | None = None) -> list[dict[str, Any]]:
+    """The items where the detector and the label disagree: what was missed and what was raised wrongly."""
+    items = load_eval_set() if items is None else items
+    compiled = lexicon if isinstance(lexicon, CompiledLexicon) else compile_lexicon(lexicon)
+    out = []
+    for item in items:
+        if holdout is not None and bool(item.get("holdout")) != holdout:
+            continue
+        cues = detect(item["text"], compiled, today=EVAL_DATE)
+        found, expected = families(cues), set(item["families"])
+        if found != expected:
+            out.append({"id": item["id"], "text": item["text"], "holdout": bool(item.get("holdout")),
+                        "missed": sorted(expected - found), "extra": sorted(found - expected),
+                        "matched": [(c.family, c.phrase) for c in cues]})
+    return out
+
+
+def _fmt(value: float | None) -> str:
+    return "  n/a" if value is None else f"{value:5.2f}"
+
+
+def render_table(report: Mapping[str, Any]) -> str:
+    """The report as a plain-text table: whole set and holdout side by side."""
+    head = (f"{'family':<34} {'P':>5} {'R':>5} {'tp':>4} {'fp':>4} {'fn':>4}  |  holdout "
+            f"{'P':>5} {'R':>5} {'tp':>4} {'fp':>4} {'fn':>4}  target")
+    lines = [head, "-" * len(head)]
+    for key in (*FAMILIES, "micro"):
+        w, h = report[key], report["holdout"][key]
+        target = ""
+        if key in TARGETS:
+            t = report["targets"][key]
+            mark = "met" if t["met"] else "NOT met"
+            target = f"P>={t['precision']:.2f} R>={t['recall']:.2f} {mark}{' (gate)' if t['gate'] else ''}"
+        lines.append(f"{key:<34} {_fmt(w['precision'])} {_fmt(w['recall'])} {w['tp']:>4} {w['fp']:>4} "
+                     f"{w['fn']:>4}  |          {_fmt(h['precision'])} {_fmt(h['recall'])} {h['tp']:>4} "
+                     f"{h['fp']:>4} {h['fn']:>4}  {target}")
+    s = report["set"]
+    lines.append(f"\n{s['items']} snippets ({s['negatives']} with no cue), {s['holdout_items']} held out. "
+                 f"Gate (domestic_abuse): {'passed' if report['meets_gates'] else 'FAILED'}.")
+    return "\n".join(lines)
+
+
+def run(*, as_json: bool = False, show_misses: bool = False) -> tuple[str, int]:
+    """What `watchkeeper eval-cues` prints and its exit status (1 when the domestic-abuse gate fails)."""
+    items = load_eval_set()
+    report = evaluate(items)
+    if as_json:
+        if show_misses:
+            report = {**report, "misses": misses(items)}
+        text = json.dumps(report, indent=2)
+    else:
+        text = render_table(report)
+        if show_misses:
+            rows = [f"{m['id']}{' (holdout)' if m['holdout'] else ''}: missed {m['missed']} extra {m['extra']}"
+                    f"\n    {m['text']}" for m in misses(items)]
+            text += "\n\nDisagreements:\n" + "\n".join(rows)
+    return text, 0 if report["meets_gates"] else 1

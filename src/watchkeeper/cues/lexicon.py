@@ -1,0 +1,652 @@
+"""The default risk-cue lexicon (C3), as plain data a force can read, extend and audit.
+
+Why data and not code: a force adds its own local words ("the Priory", a local refuge's name, a slang
+term for a weapon) without a release, and a reviewer can read every rule that can raise a prompt. The
+format is checked by `watchkeeper.cues.detect.validate_lexicon`; `merge_lexicon` adds a force's entries.
+
+Format: ``{family: [entry, ...]}`` for the eight families in `FAMILIES`. An entry is either
+
+- a string: a phrase, matched as whole words, case-insensitively, with spaces and hyphens between its
+  words interchangeable ("ex-husband" also finds "ex husband" and "exhusband"); or
+- a dict with exactly one of
+    - ``"phrase"``: as above;
+    - ``"pattern"``: a Python regular expression (case-insensitive unless ``"case_sensitive": true``),
+      matched at word boundaries;
+  and optionally
+    - ``"requires"``: words or phrases of which at least one must occur within ``"window"`` characters
+      (default 120) either side of the match (context, e.g. "controlling" only near a partner word);
+    - ``"unless"``: words or phrases that cancel the match when one of them occurs within
+      ``"unless_window"`` characters (default 25) of it (hard negatives, e.g. "knife" in "knife block");
+      context words are compared as whole words, ignoring case and apostrophes, hyphen = space;
+    - ``"max_age"``: for patterns with a named group ``age`` (digits or a number word) or the groups
+      ``day``, ``month`` and ``year`` (a date of birth): the cue fires only for ages up to this number;
+    - ``"negatable"``: false when a negation before it must not cancel it (default true);
+    - ``"suggestion"``, ``"category"``, ``"reason"``: override the family's prompt (see `FAMILY_PROMPTS`);
+    - ``"case_sensitive"``: true for acronyms that are ordinary words in lower case ("DA", "OD");
+    - ``"note"``: free text saying why the entry exists (kept, never matched).
+
+Decisions on hard negatives, recorded here because they are policy, not code:
+- "ex-" alone is not a cue: "ex-colleague", "ex-boss", "ex-army" are not; "ex-husband", "ex-partner",
+  "my ex" are (I41.2: the caller's ex-husband was the risk).
+- "kitchen knife" IS a cue (it is the commonest weapon in domestic stabbings, B28.8); a knife *block*, set,
+  or sharpener being delivered or stolen is not.
+- "shot" only as shooting ("was shot", "shots fired", "threatened to shoot"), never "shot glass", "a shot at
+  goal" or "flu shot"; "gun" not in "nail gun", "glue gun", "staple gun".
+- "kill" only as a threat or self-harm ("threatened to kill", "kill himself"), never "killing time" or
+  "killing themselves laughing".
+- "missing" only for people: "missing bin collection", a missing wallet, dog or wing mirror are not cues.
+- "court order" is a domestic-abuse cue (I41.2); "food court", "tennis court" and a court hearing are not.
+- "curfew" and "tag" only as court-imposed (near bail, order, electronic, licence), not a children's home's
+  house rules or a Facebook tag.
+- Historic matters still count when they describe the people involved ("stabbed a previous partner"):
+  history is exactly what the handler must see (B28.8, I41.2).
+- Harm words ("punched", "threatened", "scared") are domestic-abuse cues only near a partner or relative,
+  and not when done "by a" stranger or group ("punched by another boy" is an assault on somebody's son).
+- Money or sex controlled by an intimate partner is domestic abuse (economic or sexual abuse); the
+  financial-exploitation entries stand down when a partner is named next to them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FAMILIES: tuple[str, ...] = (
+    "domestic_abuse",
+    "weapons_firearms",
+    "suicide_self_harm",
+    "missing",
+    "children",
+    "mental_health_learning_disability",
+    "exploitation_blackmail",
+    "breach_of_bail_or_order",
+)
+
+SUGGESTIONS: tuple[str, ...] = ("reclassify", "run_checks", "raise_grade")
+
+# What each family's prompt proposes by default: (suggestion, category code or None, reason).
+FAMILY_PROMPTS: dict[str, tuple[str, str | None, str]] = {
+    "domestic_abuse": (
+        "reclassify", "domestic_incident",
+        "Possible domestic abuse: consider the domestic incident category, DASH and intelligence checks.",
+    ),
+    "weapons_firearms": (
+        "raise_grade", None,
+        "Weapon or firearm mentioned: consider a higher grade, officer safety and firearms checks.",
+    ),
+    "suicide_self_harm": (
+        "raise_grade", "concern_for_welfare",
+        "Risk of suicide, self-harm or overdose: consider an emergency grade and the ambulance service.",
+    ),
+    "missing": (
+        "reclassify", "missing_person",
+        "Someone is missing or has failed to return: consider the missing-person category and its risk "
+        "assessment.",
+    ),
+    "children": (
+        "run_checks", "child_protection",
+        "A child is involved: run the child-safeguarding checks.",
+    ),
+    "mental_health_learning_disability": (
+        "run_checks", "vulnerable_adult",
+        "Mental health or learning disability: check markers and care plans; weigh vulnerability in THRIVE.",
+    ),
+    "exploitation_blackmail": (
+        "reclassify", "vulnerable_adult",
+        "Possible exploitation or blackmail: consider a vulnerable-adult category and intelligence checks.",
+    ),
+    "breach_of_bail_or_order": (
+        "run_checks", "breach_of_order",
+        "Bail conditions or an order mentioned: check the orders register for a possible breach.",
+    ),
+}
+
+# Words that put a match in a partner or family setting (domestic abuse is between partners, former
+# partners and family members aged 16 or over).
+RELATIONSHIP = [
+    "husband", "wife", "partner", "partners", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancee",
+    "fiancée", "ex", "exes", "spouse", "hubby", "missus", "bf", "gf", "fella", "feller", "bloke", "other half",
+    "baby father", "son", "daughter", "mum", "mam", "mummy", "mother", "dad", "daddy", "father", "stepdad",
+    "stepfather", "stepmum", "stepmother", "stepson", "stepdaughter", "step-son", "step-daughter", "stepbrother",
+    "stepsister", "brother", "sister", "nephew", "niece", "uncle", "aunt", "nan",
+    "grandad", "grandmother", "grandfather", "grandson", "granddaughter", "in-law", "family", "relationship",
+    "married", "marriage", "couple", "separated", "divorce", "divorced",
+]
+# What harm, threat, control or fear sounds like in a call; a domestic-abuse cue when a partner or relative is
+# near (the words alone are not enough: "a stranger pushed him" is an assault, not a domestic).
+HARM = ([
+    r"hit|hits|hitting|hurt|hurts|hurting|punch(?:ed|es|ing)?|slap(?:ped|s|ping)?|kick(?:ed|s|ing)",
+    r"strangl(?:e|ed|es|ing)|chok(?:ed|es|ing)|grabbed\s+(?:me|her|him)\s+by\s+the\s+(?:throat|neck|hair)",
+    r"pin(?:s|ned|ning)?\s+(?:me|her|him)|dragg(?:ed|ing|s)?|held\s+(?:me|her|him)\s+down|pillow\s+over|"
+    r"shoot\s+(?:her|him|me)|(?:burn|set\s+fire\s+to)\s+(?:the|her|my|his)\s+(?:house|flat|home|car)|"
+    r"(?:keep|keeps|kept|keeping)\s+(?:me|her|him)\s+(?:in|from|locked)|kept\s+from\s+leaving|push(?:ed|es|ing)|shov(?:ed|es|ing)|beat(?:s|en|ing)?|assault(?:ed|s|ing)?",
+    r"attack(?:ed|s|ing)|rap(?:ed|es|ing)|head[\s-]?butt(?:ed|s)?|black\s+eye|bloody\s+nose|scald(?:ed|s|ing)",
+    r"smash(?:ed|es|ing)\s+(?:up\s+)?(?:the|her|his|my|things|stuff|everything)|threw|thrown",
+    r"stab(?:bed|bing|s)?|shot\s+(?:her|him|at)",
+    r"threat(?:s|en(?:ed|ing|s)?)(?!\s+to\s+(?:take\s+(?:an\s+overdose|(?:his|her|their)\s+own\s+life|"
+    r"tablets|pills)|jump|kill\s+(?:him|her|my|them)sel|hurt\s+(?:him|her|my|them)sel|harm\s+(?:him|her|my|"
+    r"them)sel|end\s+(?:it|his|her)|tell|share|post|send|release|leak|expose))",
+    r"violen(?:t|ce)|forc(?:ed|es|ing)|mak(?:es|e|ing)\s+(?:her|him|me)\s+have\s+sex",
+    r"lock(?:ed|s|ing)\s+(?:her|him|my|them)sel(?:f|ves)\s+in|lock\s+(?:me|her|him)\s+out",
+    r"abus(?:e|ive)|aggressive|harass(?:ed|es|ing|ment)|stalk(?:ed|s|ing)|following\s+her",
+    r"turn(?:ed|s|ing)?\s+up|keeps?\s+(?:turning\s+up|coming|calling|ringing|texting|messaging|waiting|driving)",
+    r"(?:hundreds|dozens|loads|lots)\s+of\s+(?:messages|texts|calls)",
+    r"refus(?:ed|es|ing)\s+to\s+leave|won'?t\s+leave|will\s+not\s+leave",
+    r"frightened|scared|afraid|terrified|in\s+fear",
+    r"scream(?:ed|ing|s)?|shout(?:ed|ing|s)?|argu(?:e|es|ed|ing|ment|ments)|rowing|fight(?:ing|s)?",
+    r"calling\s+(?:her|him|me)\s+names|demanding\s+money",
+    r"(?:make|makes|making|made)\s+(?:a\s+|an\s+|no\s+|any\s+)?(?:complaint|allegation|statement)s?\s+against",
+    r"remove\s+(?:him|her)|separated\s+(?:the|them|both)",
+    r"controls?\s+(?:what|who|where|when|how|all|everything|the|her|his|my)",
+    r"monitor(?:s|ed|ing)?\s+(?:her|his|my)|reads?\s+(?:her|his|my)\s+(?:emails|messages|texts)",
+    r"if\s+(?:she|he|i|you)\s+(?:leaves|leave|left|goes|go|ends?\s+it)",
+    # injuries
+    r"bit|bites|bitten|teeth\s+marks|bruis(?:e|es|ed|ing)|bloody|bleeding|(?:cut|split|fat)\s+lip|swollen",
+    r"fractur(?:e|ed|es)|broken\s+(?:nose|arm|wrist|ribs?|jaw|finger|cheekbone|eye\s+socket)|injur(?:y|ies|ed)",
+    r"hands?\s+(?:round|around)\s+(?:her|his|my|their)\s+(?:neck|throat)|(?:her|his|my)\s+(?:neck|throat)",
+    # threats and intimidation
+    r"(?:told|tells|telling|said)\s+(?:her|him|me)\s+(?:she|he|i|you)(?:'s|'d|'ll|\s+was|\s+is|\s+would|\s+will)?"
+    r"\s+(?:be\s+)?next|better\s+behave|what\s+(?:he|she)(?:'ll|'d|\s+will|\s+would|\s+might)\s+do",
+    r"punch(?:ed|es|ing)?\s+(?:a\s+)?(?:hole|the\s+wall|the\s+door)|next\s+to\s+(?:her|his|my)\s+head",
+    r"intimidat(?:e|es|ed|ing|ion)|menacing|worthless|yell(?:ed|ing|s)?",
+    r"knock(?:s|ed|ing)?\s+(?:her|him|me)\s+about|batter(?:ed|s|ing)|(?:sort|deal\s+with)\s+(?:her|him|me)\s+out",
+    r"grab(?:bed|s|bing)|blam(?:es|ed|ing)\s+(?:her|him|me)|stay\s+away\s+from\s+(?:her|him|me)",
+    r"(?:want(?:s|ed)?|asked\s+for|told\s+him\s+she\s+wanted)\s+a\s+divorce",
+    r"chang(?:ed|es|ing)\s+(?:all\s+)?(?:the\s+|her\s+|his\s+|my\s+)?passwords|reads?\s+(?:every|all)\s+(?:of\s+)?"
+    r"(?:her|his|my)?\s*(?:message|messages|texts|emails)",
+    r"(?:taking|took|taken|takes)\s+(?:money|cash)|money\s+from\s+(?:her|his|my)\s+(?:account|purse|wallet)",
+    # a weapon in a partner's or relative's hands
+    r"knife|knives|machete|gun|shotgun|rifle|crossbow|hammer|axe|baseball\s+bat|weapon",
+    # control
+    r"(?:not|isn'?t|wasn'?t)\s+letting\s+(?:her|him|me)|won'?t\s+let|doesn'?t\s+let|tracker|tracking",
+    r"(?:won'?t|will\s+not|doesn'?t|does\s+not)\s+give\s+(?:her|him|me)\s+(?:any\s+)?money|money\s+for\s+food",
+    r"(?:credit\s+cards?|loans?|debts?)\s+in\s+(?:her|his|my)\s+name|isolat(?:e|es|ed|ing)",
+    r"(?:see|seeing)\s+(?:her|his|my)\s+(?:family|friends)|leave\s+(?:her|his|my)\s+side",
+    # fear, escape, covert calls
+    r"can'?t\s+go\s+(?:back\s+)?home|climb(?:ed|ing)?\s+out|(?:get|got|getting)\s+away\s+from|"
+    r"escap(?:e|ed|ing)\s+from\s+(?:him|her|them|the\s+house)",
+    r"hid(?:e|es|ing|den)?|whisper(?:s|ed|ing)?|no\s+sirens|(?:is|was)\s+(?:downstairs|upstairs|outside|at\s+the\s+door)",
+])
+# Words that say a threat came from a stranger, not a partner or relative.
+STRANGER = [
+    "stranger", "neighbour", "customer", "colleague", "landlord", "driver", "passenger", "shopkeeper",
+    "security", "doorman", "bouncer", "a man", "a male", "a woman", "a female", "youths", "rival",
+]
+# Harm done "by" someone outside the family ("punched by another boy") is an assault, not domestic abuse, even
+# when the victim is somebody's son or daughter.
+OUTSIDE_AGENT = [
+    "by a", "by an", "by another", "by other", "by older", "by some", "by two", "by three", "by four",
+    "by several", "by youths", "by strangers", "by a group", "by a gang", "by next door", "by the neighbour",
+    "by his friend", "by her friend", "by a friend", "by classmates", "by the police", "by officers",
+]
+# Intimate partners: money or sex controlled by a partner is labelled domestic abuse (economic or sexual
+# abuse), not exploitation, so the financial exploitation entries stand down when a partner is named nearby.
+INTIMATE = ["husband", "wife", "partner", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancee", "ex",
+            "hubby", "missus", "fella", "bloke"]
+CHILD_WORDS = [
+    "lad", "lads", "boy", "boys", "girl", "girls", "kid", "kids", "child", "children", "youths",
+    "youngster", "youngsters", "son", "daughter", "pupil", "pupils", "schoolboy", "schoolgirl",
+]
+NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    "seventeen|eighteen|nineteen"
+)
+AGE = rf"(?P<age>\d{{1,2}}|{NUMBER_WORDS})"
+PRONOUN_SELF = r"(?:him|her|my|them|your|our)sel(?:f|ves)"
+POSS = r"(?:his|her|my|their|your)"
+
+DEFAULT_LEXICON: dict[str, list[Any]] = {
+    "domestic_abuse": [
+        # relationships: a former or estranged partner is the commonest source of risk (I41.2, B28.1)
+        {"pattern": r"ex[\s-]?(?:husband|wife|partner|boyfriend|girlfriend|bf|gf|fianc[eé]e?|missus|hubby)s?",
+         "negatable": False},
+        # written as look-behinds so the rule is tried only at words starting "ex", not at every "the"
+        {"pattern": r"(?:(?<=\bmy\s)|(?<=\bher\s)|(?<=\bhis\s)|(?<=\btheir\s)|(?<=\byour\s)|(?<=\bthe\s)|(?<='s\s))"
+                    r"ex(?:'s)?(?![-\w])", "negatable": False},
+        {"pattern": r"(?:estranged|former|previous)\s+(?:husband|wife|partner|boyfriend|girlfriend|"
+                    r"spouse|fianc[eé]e?)", "negatable": False},
+        {"pattern": r"(?:father|mother) of (?:her|his|my|their) (?:child|children|kids|baby)"},
+        {"pattern": r"baby(?:'s)? (?:father|daddy|mother|mum)"},
+        # the words themselves
+        {"pattern": r"domestic(?:[\s-]+(?:violence|abuse|abuser|incident|incidents|assault|argument|dispute|"
+                    r"row|history|related|situation|marker|case|matter))"},
+        {"pattern": r"(?:(?<=\ba\s)|(?<=\bthe\s)|(?<=\banother\s)|(?<=\bin\s)|(?<=\bongoing\s)|"
+                    r"(?<=\bprevious\s)|(?<=\bverbal\s)|(?<=\bphysical\s))domestics?(?!\s*(?:burglary|"
+                    r"appliance|appliances|flight|flights|waste|premises|property|animal|cat|cleaner|abuse|"
+                    r"violence))"},
+        {"pattern": r"domestics", "unless": ["appliances"]},
+        {"pattern": r"domestic\s+(?:in\s+progress|ongoing|going\s+on|happening|at\s+(?:number|no\.?|flat|\d))"},
+        {"pattern": r"DV|DA|DVA", "case_sensitive": True, "unless": ["DVLA"]},
+        {"pattern": r"MARAC|IDVA|ISVA|DASH", "case_sensitive": True},
+        "marac", "dash risk assessment", "dash form",
+        {"pattern": r"clare'?s law|DVDS|domestic violence disclosure|right to (?:ask|know) disclosure"},
+        {"pattern": r"women'?s aid|refuge"},
+        {"pattern": r"coercive(?:\s+(?:and|&)\s+controlling)?(?:\s+(?:control|behaviour))?"},
+        {"pattern": r"controlling|controls?\s+(?:all\s+)?(?:the|her|his|my)\s+(?:money|finances|phone|"
+                    r"medication|life)", "requires": RELATIONSHIP + ["he", "she"]},
+        {"pattern": r"honour[\s-]?based|(?:forced|arranged)\s+marriage|abroad\b[^.;]{0,40}?(?:to\s+(?:be|get)\s+"
+                    r"married|marriage|marry)"},
+        # orders protecting a partner or relative (also breach cues when breached)
+        "court order",
+        {"pattern": r"non[\s-]?mol(?:estation)?(?:\s+order)?|occupation\s+order"},
+        {"pattern": r"DVPO|DVPN|DAPO|DAPN", "case_sensitive": True},
+        {"pattern": r"domestic\s+(?:violence|abuse)\s+protection\s+(?:order|notice)"},
+        # threats to kill (I41.2: a husband had threatened to kill her); not when a stranger made them
+        {"pattern": r"threat(?:en(?:ed|ing|s)?)?s?\s+to\s+kill(?!\s+(?:him|her|my|them)sel)",
+         "unless": STRANGER, "unless_window": 60},
+        {"pattern": r"(?:going\s+to|gonna|will|would|'ll|i'll|'d)\s+kill\s+(?:me|her|you|us|them)",
+         "unless": STRANGER, "unless_window": 60},
+        {"pattern": r"threat(?:en(?:ed|ing|s)?)?s?\s+to\s+kill(?!\s+(?:him|her|my|them)sel)|(?:going\s+to|"
+                    r"gonna|will|would|'ll|i'll|'d)\s+kill\s+(?:me|her|you|us|them)", "requires": RELATIONSHIP,
+         "window": 80},
+        {"pattern": r"(?:husband|wife|partner|boyfriend|girlfriend|ex|fianc[eé]e?|fella|bloke)\s+(?:did|caused|done)\s+"
+                    r"(?:it|this|that)"},
+        # what abuse sounds like in a call
+        {"pattern": r"(?:he|she)\s+(?:hits|beats|hurts|slaps|punches|strangles|chokes|kicks)\s+me|(?:he|she)"
+                    r"(?:'s|\s+is)\s+(?:going\s+to|gonna)\s+(?:hurt|hit|beat|kill)\s+me"},
+        {"pattern": r"(?:you'?re|you\s+are|stop|stop\s+it)[,!]?\s+(?:you'?re\s+)?hurting\s+me"},
+        {"pattern": r"since\s+(?:she|he|i|they|we)\s+(?:ended\s+(?:it|the\s+relationship|things)|split(?:\s+up)?|"
+                    r"broke\s+up|left\s+(?:him|her))"},
+        {"pattern": r"(?:has\s+)?(?:hit|beaten|hurt)\s+(?:me|her|him)\s+before"},
+        *({"pattern": harm, "requires": RELATIONSHIP, "window": 100, "unless": OUTSIDE_AGENT, "unless_window": 25}
+          for harm in HARM),
+        {"pattern": r"lock(?:ed|s|ing)\s+(?:me|her|him)\s+in"},
+        {"pattern": r"(?:won'?t|will\s+not|doesn'?t|does\s+not)\s+let\s+(?:me|her|him)\s+(?:see|leave|go|"
+                    r"out|have)"},
+        {"pattern": r"(?:checks|reads|goes\s+through)\s+(?:my|her|his)\s+(?:phone|messages|texts)"},
+        {"pattern": r"(?:jealous|possessive)", "requires": RELATIONSHIP + ["he", "she"]},
+        {"pattern": r"(?:taken|took|takes|keeps?|kept|holding|withholding|refus(?:es|ed|ing)\s+to\s+"
+                    r"(?:give|return)(?:\s+back)?)\s+(?:all\s+)?(?:my|her|his)\s+(?:passport|bank\s+cards?|"
+                    r"phone|keys|wages|id|documents)", "requires": RELATIONSHIP},
+        {"pattern": r"tracking\s+(?:app|device)|track(?:s|ing)?\s+(?:my|her|his)\s+(?:phone|location|car)"},
+    ],
+    "weapons_firearms": [
+        {"pattern": r"knife|knives",
+         "unless": ["knife block", "knife set", "knife sets", "knife sharpener", "butter knife",
+                    "knife and fork", "palette knife", "knife crime awareness"]},
+        {"pattern": r"blades?|bladed\s+article|pointed\s+article",
+         "unless": ["shoulder blade", "blades of grass", "turbine", "rotor", "wiper", "mower", "razor blade",
+                    "razor blades"]},
+        {"pattern": r"machetes?|swords?|samurai|axes?|hatchets?|cleavers?|crossbows?|catapults?|"
+                    r"knuckle[\s-]?dusters?|knuckles\s+duster|knuckledusters?|cosh|kubotan|nunchucks?"},
+        {"pattern": r"(?:baseball|cricket|rounders)\s+bats?|(?:with|holding|carrying|swinging)\s+(?:a|an)\s+"
+                    r"(?:metal\s+|wooden\s+)?(?:bat|pole|bar|crowbar|spanner|wrench|brick|broken\s+bottle|iron\s+bar|"
+                    r"scaffold\s+pole|screwdriver|chain|golf\s+club|pool\s+cue|plank|stick)"},
+        {"pattern": r"bats?", "requires": ["swinging", "fighting", "hit", "with a", "armed", "carrying", "holding",
+                                           "threatened", "waving"], "window": 30,
+         "unless": ["bat colony", "bats in", "bat survey", "bat box", "cricket"], "unless_window": 15},
+        {"pattern": r"(?:sledge)?hammers?", "unless": ["hammer drill", "hammer-drill", "west ham"]},
+        {"pattern": r"guns?|handguns?|shotguns?|firearms?|rifles?|pistols?|revolvers?|sawn[\s-]?off|"
+                    r"ammunition|ammo|bullets?|tasers?|stun\s+gun|bb\s+gun|airsoft|imitation\s+firearm",
+         "unless": ["glue gun", "nail gun", "staple gun", "water gun", "water pistol", "heat gun",
+                    "paint gun", "spray gun", "grease gun", "radar gun", "speed gun", "gunmetal",
+                    "gun metal", "top gun", "starting pistol", "nerf"]},
+        {"pattern": r"gun\s?shots?|gun\s?fire|shots?\s+(?:fired|heard|being\s+fired|from)|(?:fired|firing|"
+                    r"discharg(?:ed|ing))\s+(?:a|the|his|her)?\s*(?:gun|rifle|shotgun|pistol|weapon|shot|"
+                    r"shots|firearm)",
+         "unless": ["fireworks", "firework", "rockets", "car backfiring", "backfire"], "unless_window": 60},
+        {"pattern": r"(?:been|was|were|got|get|being|is|are)\s+shot(?!\s+(?:glass|glasses|of|on|at\s+goal|"
+                    r"put|by\s+a\s+camera)\b)|shot\s+(?:him|her|me|them|at|dead)",
+         "unless": ["a shot at", "shot at goal", "shot at the goal"]},
+        {"pattern": r"shoot(?:ing)?\s+(?:you|him|her|me|them|us|people|up)|threat(?:en(?:ed|ing|s)?)?s?\s+to\s+"
+                    r"shoot|shooting(?!\s+(?:star|stars|range|a\s+video|a\s+film|video|film|the\s+breeze)\b)",
+         "unless": ["photo shoot", "video shoot", "clay pigeon", "film shoot"]},
+        {"pattern": r"(?:firearms?|shotgun)\s+(?:certificate|certificates|licen[cs]e|licensing|holder|"
+                    r"holders)|certificate\s+holder"},
+        {"pattern": r"FAC|SGC", "case_sensitive": True},
+        {"pattern": r"acid\s+attack|acid\s+(?:thrown|throwing)|(?:throw|threw|throwing|thrown|spray\w*)\s+acid|"
+                    r"corrosive|noxious\s+substance|"
+                    r"(?:liquid|bleach|ammonia)\s+(?:thrown|squirted|sprayed)\s+(?:in|at|over)|sprayed\s+(?:something|a\s+"
+                    r"liquid|a\s+substance|liquid|\w+)\s+(?:in|into|at)\s+(?:his|her|their|my|the\w*)"
+                    r"(?:'s)?\s*(?:eyes|face)|ammonia"},
+        {"pattern": r"stab(?:bed|bing|bings|s)?|slash(?:ed|ing)\s+(?:him|her|me|them|across|at)|glassed",
+         "unless": ["stab vest", "have a stab", "had a stab", "take a stab"]},
+        {"pattern": r"weapons?|armed\s+(?:with|robbery|robbers?|man|men|male|males|suspects?|intruders?|"
+                    r"gang|raid|police|response|officers)", "unless": ["weapons-grade", "weapons grade"]},
+        {"pattern": r"brandish(?:ed|es|ing)|(?:pulled|pulls|pulling)\s+(?:out\s+)?(?:a|an)\s+(?:knife|blade|"
+                    r"gun|weapon)"},
+        {"pattern": r"grenades?|explosive\s+device|pipe\s+bomb"},
+    ],
+    "suicide_self_harm": [
+        {"pattern": r"suicid(?:e|al|es)",
+         "unless": ["suicide prevention", "suicide awareness", "suicide squad"], "unless_window": 30},
+        {"pattern": rf"kill(?:s|ed|ing)?\s+{PRONOUN_SELF}", "unless": ["laughing"], "unless_window": 20},
+        {"pattern": rf"(?:take|takes|taking|took|taken)\s+{POSS}\s+own\s+life|end(?:s|ed|ing)?\s+(?:it\s+all|"
+                    rf"{POSS}\s+(?:own\s+)?life|things|it\s+tonight)"},
+        {"pattern": r"(?:want|wants|wanted|wanting)\s+to\s+die|(?:doesn'?t|does\s+not|don'?t|do\s+not)\s+"
+                    r"want\s+to\s+(?:live|be\s+here|be\s+alive|go\s+on)|nothing\s+to\s+live\s+for|"
+                    r"not\s+worth\s+living|(?:can'?t|cannot|couldn'?t|could\s+not)\s+go\s+on|can'?t\s+do\s+this\s+any\s?more|"
+                    r"better\s+off\s+without\s+(?:me|him|her|them)|want(?:s)?\s+it\s+(?:all\s+)?to\s+stop|"
+                    r"had\s+enough(?!\s+of)|can'?t\s+take\s+(?:it\s+|this\s+)?any\s?more|(?:going\s+to|gonna|wants?\s+to|"
+                    r"will)\s+finish\s+(?:it|it\s+all|things)|(?:saying|caption|message|text|texted)\s+'?(?:bye|"
+                    r"goodbye)\b"},
+        {"pattern": r"(?:on|onto|walking\s+along|standing\s+on)\s+the\s+(?:railway\s+line|railway\s+track|"
+                    r"tracks|train\s+tracks|line)|(?:edge|top|top\s+floor|side)\s+of\s+the\s+(?:bridge|roof|cliff|viaduct|"
+                    r"quarry|multi[\s-]?storey|car\s+park)|legs\s+over\s+the\s+(?:side|edge|railings|barrier)|pile\s+of\s+(?:tablets|pills)",
+         "unless": ["bus", "phone line", "helpline", "on the line", "hold"], "unless_window": 10},
+        {"pattern": rf"(?:use|turn)\s+(?:it|the\s+\w+|a\s+\w+|them)\s+on\s+{PRONOUN_SELF}"},
+        {"pattern": r"goodbye\s+(?:text|note|letter|message)s?|(?:text|message|note|letter)s?\s+"
+                    r"saying\s+(?:[\w']+\s+){0,3}(?:goodbye|sorry)|saying\s+goodbye|sorry\s+for\s+everything|"
+                    r"final\s+(?:message|messages|note)|suicide\s+note"},
+        {"pattern": r"self[\s-]?harm(?:s|ed|ing)?|self[\s-]?injur(?:y|ing|ed)"},
+        {"pattern": rf"cut(?:s|ting)?\s+(?:{POSS}\s+wrists?|{PRONOUN_SELF})|slit\s+{POSS}\s+wrists?"},
+        {"pattern": rf"cut(?:s|ting)?\s+{POSS}\s+(?:arms?|legs?|thighs?|stomach)",
+         "requires": ["self-harm", "self harm", "self-harming", "self harming", "razor", "herself", "himself",
+                      "again", "blade", "blades"], "window": 60},
+        {"pattern": rf"(?:harm|hurt|harming|hurting|harms|hurts)\s+{PRONOUN_SELF}",
+         "unless": ["fell", "fall", "accident", "ladder", "tripped"], "unless_window": 40},
+        {"pattern": r"overdos(?:e|ed|es|ing)|od'd"},
+        {"pattern": r"OD", "case_sensitive": True},
+        {"pattern": r"(?:taken|took|swallowed|had)\s+(?:an?\s+)?(?:all|loads|lots|a\s+lot|a\s+handful|a\s+load|"
+                    r"too\s+many|a\s+bottle|a\s+packet|packets|boxes|a\s+box|\d+)\b[^.;]{0,30}?(?:tablets|pills|"
+                    r"paracetamol|co-?codamol|codeine|medication|meds|sertraline|fluoxetine|citalopram|"
+                    r"diazepam|zopiclone|tramadol|insulin|painkillers|antidepressants)"},
+        {"pattern": r"\d+\s+(?:paracetamol|co-?codamol|sleeping\s+pills|tablets|pills)|"
+                    r"(?:empty|open)\s+(?:packets?|boxes|bottles?|blister\s+packs?)\s+of\s+\w+"},
+        {"pattern": r"(?:he|she|i)\s+(?:ends|will\s+end|'ll\s+end|is\s+going\s+to\s+end|wants\s+to\s+end)\s+it"
+                    r"(?:\s+all)?\b(?!\s+with)|did\s+(?:it|this)\s+(?:to\s+)?(?:her|him|my|them)sel(?:f|ves)|"
+                    r"(?:drive|jump|throw\s+\w+|walk)\s+off\s+(?:the\s+)?(?:edge|cliff|bridge|roof)|looking\s+over\s+"
+                    r"the\s+(?:barrier|edge|railings|side|parapet)|(?:boxes|packets)\s+of\s+(?:paracetamol|"
+                    r"co-?codamol|painkillers)"},
+        {"pattern": rf"cuts?\s+(?:to|on)\s+{POSS}\s+(?:arms?|wrists?|legs?|thighs?)",
+         "requires": ["self-harm", "self harm", "herself", "himself", "themselves", "again", "razor", "blade"],
+         "window": 60},
+        {"pattern": r"(?:tied|tying|tie)\s+(?:a\s+)?(?:rope|cord|belt|scarf)\s+(?:to|round|around|over|from)|"
+                    r"(?:engine|car)\s+running\b[^.]{0,40}(?:garage|door\s+shut|hose)|garage\b[^.]{0,40}engine\s+"
+                    r"running|(?:won'?t|will\s+not|not\s+going\s+to)\s+be\s+(?:here|around)\s+(?:tomorrow|much\s+"
+                    r"longer|anymore|any\s+more)|parapet|look\s+after\s+(?:mum|dad|the\s+kids|my\s+kids|everyone|"
+                    r"them)\s+for\s+me|cut\s+(?:his|her|their|my)\s+own\s+(?:arms?|wrists?|legs?|throat)"},
+        {"pattern": r"stockpil(?:e|es|ed|ing)|hoard(?:ing|ed|s)\s+(?:tablets|pills|medication|meds)"},
+        {"pattern": r"(?:bought|buying)\s+(?:lots\s+of\s+|large\s+(?:amounts|quantities)\s+of\s+)?"
+                    r"(?:paracetamol|co-?codamol|painkillers)\s+(?:in|from|at)\s+(?:\w+\s+){0,2}(?:shops|"
+                    r"chemists|pharmacies)"},
+        {"pattern": rf"ligatures?|noose|hang(?:ed|ing)?\s+{PRONOUN_SELF}|tried\s+to\s+hang|found\s+hanging"},
+        {"pattern": r"thanks?\s+for\s+everything|wants?\s+to\s+be\s+gone|"
+                    r"(?:given|giving|gave)\s+away\s+(?:his|her|their|"
+                    r"all\s+(?:his|her|their))\s+(?:dog|cat|pets?|belongings|things|possessions|stuff)|"
+                    r"(?:a|being\s+a)\s+burden|on\s+(?:the|a|her|his)\s+ledge|(?:thought|thinking|thinks)\s+about\s+"
+                    r"(?:taking\s+(?:pills|tablets|an\s+overdose)|ending|killing|suicide|dying)|(?:going|gone|heading)\s+"
+                    r"to\s+the\s+(?:bridge|cliffs?|viaduct|quarry)"},
+        {"pattern": r"(?:been|is|was|started|keeps|still)\s+cutting(?!\s+(?:the|his|her|my|a|an|some|down|back|up|hair|"
+                    r"grass|hedge|hedges|trees?|lawn|wood|corners|class|school|lessons)\b)"},
+        {"pattern": r"(?:threaten(?:ed|ing|s)?|going|gonna|wants?|wanted|about|says?\s+(?:he|she)\s+(?:is|was|"
+                    r"will)|said\s+(?:he|she)\s+(?:was|would))\s+(?:to\s+)?jump|jump\s+(?:off|from)\s+(?:the|a)\s+"
+                    r"(?:bridge|roof|building|car\s+park|multi[\s-]?storey|cliff|flyover|balcony)"},
+        {"pattern": r"(?:wrong|other|far)\s+side\s+of\s+the\s+(?:railings|barrier|barriers|fence|parapet|"
+                    r"bridge)|platform\s+edge|(?:top|edge)\s+of\s+the\s+(?:multi[\s-]?storey|car\s+park|cliff)"},
+        {"pattern": rf"throw(?:s|ing|n)?\s+{PRONOUN_SELF}\s+(?:off|in\s+front|under|from|into)|"
+                    rf"in\s+front\s+of\s+(?:a|the)\s+(?:train|lorry|bus|traffic)|walk(?:ed|ing)?\s+into\s+the\s+"
+                    rf"(?:sea|river|water|canal)|drown\s+{PRONOUN_SELF}|wanted\s+to\s+drown"},
+        {"pattern": r"hose(?:pipe)?\s+(?:from|attached\s+to|running\s+from|in|into)\s+(?:the\s+)?(?:exhaust|"
+                    r"window)|exhaust\s+fumes"},
+        {"pattern": r"samaritans"},
+        {"pattern": r"(?:high\s+)?risk\s+to\s+(?:him|her|them)?sel(?:f|ves)|danger\s+to\s+(?:him|her|them)"
+                    r"sel(?:f|ves)|harm\s+to\s+self"},
+    ],
+    "missing": [
+        {"pattern": r"missing\s+(?:person|persons|people|since|for|overnight|child|children|teenager|"
+                    r"man|woman|male|female|boy|girl|patient|pupil|student|episode|episodes|log|"
+                    r"enquiry|inquiry|report|from\s+(?:home|care|hospital|school|the\s+(?:ward|unit|home|"
+                    r"care\s+home|hospital|placement)|(?:his|her|their)\s+(?:home|placement|care\s+home|"
+                    r"foster\s+\w+)))"},
+        {"pattern": r"mispers?|MFH|misper\s+log"},
+        {"pattern": r"(?:gone|go|goes|going|went|reported|reporting\s+(?:him|her|them)|report\s+(?:him|her|"
+                    r"them)|been|is|was|are|were|now|still|remains?|has\s+been|have\s+been|as)\s+missing"
+                    r"(?!\s+(?:his|her|their|the|a|an|my|out|it|school|work|lessons|appointments)\b)",
+         "unless": ["wallet", "purse", "phone", "keys", "key", "bin", "bins", "car", "van", "bike", "cat",
+                    "dog", "tools", "lead", "items", "money", "cash", "parcel", "post", "mirror", "plates",
+                    "plate", "jewellery", "laptop", "bag", "handbag", "tortoise", "parrot", "horse", "sheep",
+                    "medication", "card", "bank card", "ring", "watch", "documents", "passport"],
+         "unless_window": 15},
+        {"pattern": r"(?:hasn'?t|has\s+not|have\s+not|haven'?t|had\s+not|hadn'?t|did\s+not|didn'?t|never|not)"
+                    r"\s+(?:yet\s+)?(?:come|came|got|gone)\s+(?:back\s+)?(?:home|back)",
+         "unless": ["cat", "dog", "car", "van", "parcel"], "unless_window": 30},
+        {"pattern": r"(?:hasn'?t|has\s+not|have\s+not|haven'?t|had\s+not|did\s+not|didn'?t|not)\s+(?:yet\s+)?"
+                    r"return(?:ed)?\b(?!\s+(?:my|his|her|their|the|a|an|any|our|your|it|them|this|that)\b)|fail(?:ed|s|ing)?\s+to\s+(?:return|come\s+home|come\s+back)",
+         "unless": ["hire car", "hire van", "hired", "vehicle", "library", "parcel", "dvd", "depot"],
+         "unless_window": 30},
+        {"pattern": r"abscond(?:ed|s|ing)?|AWOL|absent\s+(?:without\s+leave|from\s+(?:home|care|school|the\s+"
+                    r"ward|the\s+unit))|escaped\s+from\s+(?:the\s+)?(?:ward|hospital|unit|care)"},
+        {"pattern": r"(?:has|had|have)\s+run\s+away|ran\s+away\s+from\s+(?:home|care|school|the\s+(?:home|unit|"
+                    r"ward|placement))|runaway|run(?:s)?\s+away\s+from\s+(?:home|care)"},
+        {"pattern": r"whereabouts\s+(?:is\s+|are\s+|remain\s+|now\s+)?(?:unknown|not\s+known)",
+         "unless": ["van", "car", "vehicle", "stolen", "suspect", "offender"], "unless_window": 40},
+        {"pattern": r"(?:not|hasn'?t|has\s+not|haven'?t)\s+been\s+(?:seen|heard\s+from)|not\s+seen\s+(?:since|"
+                    r"for)|not\s+(?:been\s+)?heard\s+from|no\s+one\s+has\s+(?:seen|heard\s+from)|"
+                    r"(?:not|n't|never)\s+seen\s+(?:him|her|them)\s+(?:for|since)"},
+        {"pattern": r"(?:has|have|had|he's|she's)\s+escaped",
+         "requires": ["ward", "hospital", "sectioned", "section", "unit", "care home", "priory", "prison",
+                      "custody"], "window": 80},
+        {"pattern": r"last\s+seen",
+         "unless": ["lorry", "van", "car", "vehicle", "suspect", "suspects", "offender", "offenders",
+                    "made off", "moped", "motorbike", "dog", "cat", "labrador", "spaniel", "terrier", "puppy",
+                    "kitten", "pet"], "unless_window": 50},
+        {"pattern": r"(?:can'?t|cannot|can\s+not|could\s+not|couldn'?t|unable\s+to)\s+(?:be\s+found|find|"
+                    r"locate|trace|reach|contact|get\s+hold\s+of)\s+(?:him|her|them)|(?:can'?t|cannot|could\s+"
+                    r"not)\s+be\s+(?:found|located|contacted|traced)",
+         "unless": ["car", "van", "keys"], "unless_window": 20},
+        {"pattern": r"(?:do|does|did)(?:n'?t|\s+not)\s+know\s+where\s+(?:he|she|they|my\s+\w+|her\s+\w+|"
+                    r"his\s+\w+)\s+(?:is|are|was|were|has\s+gone|went)|no\s+idea\s+where\s+(?:he|she|they)\s+"
+                    r"(?:is|are|has\s+gone|went)|location\s+(?:unknown|not\s+known)|current\s+location\s+"
+                    r"unknown|(?:refus(?:ed|es|ing)|won'?t|will\s+not|wouldn'?t|would\s+not)\s+(?:to\s+)?(?:say|tell"
+                    r"\s+\w+|give)\s+where\s+(?:he|she|they)"},
+        {"pattern": r"(?:left|walked\s+out\s+of|discharged\s+(?:him|her|them)sel(?:f|ves)\s+from)\s+(?:the\s+)?"
+                    r"(?:ward|unit|hospital|a&e|placement|care\s+home|building)\s+(?:before|without|against|"
+                    r"unnoticed|and)"},
+        {"pattern": r"walk(?:ed|s)?\s+out(?:\s+of)?|wander(?:ed|s|ing)\s+off|left\s+the\s+building\s+"
+                    r"unnoticed",
+         "requires": ["care home", "dementia", "ward", "hospital", "unit", "house", "home", "school",
+                      "alzheimer's", "alzheimers", "slippers"], "window": 80},
+        {"pattern": r"(?:did\s+not|didn'?t|has\s+not|hasn'?t|have\s+not|failed\s+to|not)\s+(?:arrive|"
+                    r"arrived|turn(?:ed)?\s+up|show(?:n|ed)?\s+up)",
+         "unless": ["parcel", "delivery", "order", "taxi", "driver", "engineer", "ambulance", "officers"],
+         "unless_window": 40},
+        {"pattern": r"no\s+sign\s+of\s+(?:him|her|them)|(?:not|n't)\s+slept\s+(?:there|at\s+home|in\s+(?:his|her|"
+                    r"their)\s+(?:bed|room))", "negatable": False},
+        {"pattern": r"(?:has\s+|have\s+|had\s+)?(?:run|ran)\s+off",
+         "requires": ["son", "daughter", "child", "year-old", "year old", "mum", "dad", "home", "argument", "row",
+                      "care", "school"], "window": 60,
+         "unless": ["suspect", "suspects", "offender", "thief", "thieves", "without paying", "made off"],
+         "unless_window": 40},
+        {"pattern": r"should\s+have\s+been\s+(?:back|home)|(?:not|n't)\s+been\s+in\s+(?:contact|touch)|"
+                    r"(?:not|n't)\s+(?:yet\s+)?been\s+(?:found|located|traced)|unaccounted\s+for|(?:has|have|had)(?:n'?t|\s+not)\s+(?:been|come)\s+back|"
+                    r"(?:no[\s-]?one|nobody)\s+(?:has|have)\s+(?:heard|seen)|never\s+(?:arrived|turned\s+up|came\s+home)|"
+                    r"(?:has|have|had)(?:n'?t|\s+not)\s+come\s+(?:down|back|home)|(?:been\s+)?gone\s+since|"
+                    r"wander(?:ed|s|ing)\s+(?:away|off)|not\s+in\s+(?:his|her|their)\s+(?:bed|room)|(?:not|n't)\s+heard\s+from|last\s+saw\s+(?:him|her|them)|"
+                    r"(?:is|was|got|been|are|were)\s+lost\s+(?:at|in|on)|lost\s+(?:child|boy|girl|toddler)|"
+                    r"absent\s+from|cannot\s+be\s+located|can'?t\s+be\s+located",
+         "unless": ["car", "dog", "cat", "pet", "keys", "phone", "wallet", "property", "parcel"], "unless_window": 20},
+        {"pattern": r"(?:possible\s+|confirmed\s+)?sighting", "unless": ["suspect", "offender", "vehicle",
+                                                                         "car", "van"], "unless_window": 30},
+    ],
+    "children": [
+        {"pattern": rf"{AGE}[\s-]?(?:year|yr)s?[\s-]?olds?", "max_age": 17},
+        {"pattern": rf"(?:aged|age|ages|agd)\s*(?:of\s+|about\s+|around\s+)?{AGE}\b", "max_age": 17},
+        {"pattern": rf"(?:son|daughter|boy|girl|child|kid|grandson|granddaughter|nephew|niece|brother|sister|"
+                    rf"stepson|stepdaughter|he|she|baby|pupil|caller|victim|ip|subject|patient|student|lad|"
+                    rf"youth|male|female)(?:'s|\s+is|\s+was|\s+who\s+is|,)\s*(?:only\s+|"
+                    rf"just\s+|aged\s+|about\s+)?{AGE}\b(?!\s*(?:years?\s+of|%|am|pm|:|\.\d|p\b|pounds|quid|"
+                    rf"minutes|mins|hours|hrs|miles|metres|yards|times|stone|kg|feet|ft|o'?clock|inches|"
+                    rf"(?:months|weeks)\s+pregnant))",
+         "max_age": 17},
+        {"pattern": rf"{AGE}\s*(?:yo|y/o|yrs?|years)\b(?!\s+(?:ago|of|in|since|later|before|after|with|at|"
+                    rf"for|imprisonment|prison))", "max_age": 17,
+         "requires": CHILD_WORDS + ["he", "she", "year-old", "aged", "caller"], "window": 60},
+        {"pattern": rf"(?:male|female|boy|girl|son|daughter|child|youth|juvenile|teen|lad)\s*\(\s*{AGE}\s*"
+                    rf"(?:yrs?|years)?\s*\)", "max_age": 17},
+        {"pattern": r"[A-Z][a-z]+\s*\(\s*(?P<age>\d{1,2})\s*(?:yrs?|years)?\s*\)", "max_age": 17,
+         "case_sensitive": True},
+        {"pattern": rf"(?:maybe|about|around|approx\.?|approximately|roughly|possibly)\s+{AGE}\b", "max_age": 15,
+         "requires": CHILD_WORDS, "window": 40},
+        {"pattern": r"(?:dob|d\.o\.b\.?|date\s+of\s+birth|born(?:\s+on)?)[:\s]*(?P<day>\d{1,2})[/.-]"
+                    r"(?P<month>\d{1,2})[/.-](?P<year>\d{4}|\d{2})", "max_age": 17},
+        {"pattern": r"children|child|kids|kiddies|toddlers?|bab(?:y|ies)|infants?|new[\s-]?borns?|"
+                    r"schoolboys?|schoolgirls?|schoolchildren|school\s+children|teenagers?|teens|"
+                    r"juveniles?|youngsters?|minors",
+         "unless": ["baby shower", "adult children", "adult child", "grown-up children", "grown up children",
+                    "grown-up kids", "toddler group", "child seat", "childs play"], "unless_window": 15},
+        {"pattern": r"(?:a|the|two|three|with|involving|for)\s+minor(?!\s+(?:rtc|rta|car|vehicle|traffic|injur\w*|"
+                    r"damage|collision|"
+                    r"accident|incident|crash|bump|cut|cuts|graze|offence|issue|matter|dispute|disturbance|"
+                    r"road|roads|works|repairs|problem|fault|leak|fire|flood|bump\w*|prang|scrape|scratch\w*|dent|"
+                    r"surgery|operation|op|procedure|illness|ailment)\b)"},
+        {"pattern": r"teenage\s+(?:boy|girl|son|daughter|lad|lads|lass|boys|girls|children|kids)|"
+                    r"(?:little|young|small)\s+(?:boy|girl|boys|girls|lad|lads|one|ones)|school\s+uniform|youth\s+(?:club|"
+                    r"football|team|group|worker|centre|offending)"},
+        {"pattern": r"year\s?(?:[1-9]|1[0-3])\s+(?:pupil|pupils|student|students|boy|boys|girl|girls|child|"
+                    r"children|class|group|kids)|pupils?|school\s+(?:boy|girl|kid|kids|run)",
+         "unless": ["pupils dilated", "pupils were", "pinpoint pupils", "pupils are"], "unless_window": 15},
+        {"pattern": r"children'?s\s+(?:home|services|social\s+care|centre)|foster(?:ed|ing)?\s*(?:carer|carers|"
+                    r"parents?|placement|mum|dad|home|care)?|looked[\s-]+after\s+child|child\s+protection|"
+                    r"childminder|nursery"},
+        {"pattern": r"IIOC|CSE|CCE", "case_sensitive": True},
+        {"pattern": r"mummy|daddy"},
+        {"pattern": r"indecent\s+images"},
+    ],
+    "mental_health_learning_disability": [
+        {"pattern": r"in\s+(?:a\s+)?(?:mental\s+health\s+)?crisis|mental[\s-]+health|"
+                    r"mental\s+(?:illness|distress|breakdown)|mentally\s+(?:ill|unwell)|"
+                    r"MH\s+crisis"},
+        {"pattern": r"sectioned|section\s+(?:136|135|2|3|4|5\(2\))(?!\d)|mental\s+health\s+act|"
+                    r"MHA|AMHP|place\s+of\s+safety", "unless": ["section 59", "section 5 public order"]},
+        {"pattern": r"s\.?\s?13[56]"},
+        {"pattern": r"psychiatr(?:ic|ist|y)|psych\s+ward|schizophreni(?:a|c)|schizo-?affective|bi-?polar|"
+                    r"psychosis|psychotic|personality\s+disorder|EUPD|BPD|PTSD|eating\s+disorder|"
+                    r"delusion(?:s|al)?"},
+        {"pattern": r"hearing\s+voices|voices\s+(?:telling|in\s+(?:his|her|my)\s+head)",
+         "unless": ["next door", "upstairs", "downstairs", "raised"], "unless_window": 30},
+        {"pattern": r"paranoi(?:d|a)"},
+        {"pattern": r"learning\s+(?:disabilit(?:y|ies)|difficult(?:y|ies)|disabled)|autis(?:m|tic)|asperger'?s|"
+                    r"down'?s\s+syndrome|down\s+syndrome|special\s+(?:educational\s+)?needs|non[\s-]?verbal|"
+                    r"mental\s+age|cognitive\s+impairment|brain\s+injury"},
+        {"pattern": r"LD|ASD|SEN|SEND|CTO|OCD", "case_sensitive": True},
+        {"pattern": r"CMHT|obsessive[\s-]+compulsive|detained\s+(?:patient|under)|secure\s+(?:hospital|unit|ward)|"
+                    r"hears?\s+voices",
+         "unless": ["next door", "upstairs", "downstairs", "raised"], "unless_window": 30},
+        {"pattern": r"dementia|alzheimer'?s|memory\s+problems"},
+        {"pattern": r"crisis\s+team|home\s+treatment\s+team|CPN|community\s+psychiatric|mental\s+health\s+"
+                    r"(?:nurse|team|services|worker|unit|ward)|care\s+co-?ordinator|depot\s+(?:injection|medication|jab)|"
+                    r"community\s+treatment\s+order|the\s+priory"},
+        {"pattern": rf"(?:stopped|not\s+been|isn'?t|is\s+not|hasn'?t\s+been|refus(?:es|ed|ing))\s+(?:taking\s+)?"
+                    rf"{POSS}\s+(?:medication|meds)|off\s+{POSS}\s+(?:medication|meds)"},
+        {"pattern": r"depress(?:ion|ed|ive)|severe\s+anxiety|panic\s+attacks?"},
+        {"pattern": r"vulnerable\s+adults?|adults?\s+at\s+risk|supported\s+living"},
+        {"pattern": r"believes?\s+(?:that\s+)?(?:mi5|the\s+police|people|the\s+neighbours|they|someone)\s+(?:are|"
+                    r"is)\s+(?:following|watching|poisoning|after|listening)|(?:television|tv|radio)\s+(?:is\s+)?"
+                    r"sending\s+(?:him|her|them)\s+messages|talking\s+to\s+(?:him|her)self"},
+    ],
+    "exploitation_blackmail": [
+        {"pattern": r"blackmail(?:ed|ing|s)?|extort(?:ion|ing|ed|s)?|sextortion"},
+        {"pattern": r"threat(?:en(?:ed|ing|s)?)?s?\s+to\s+(?!(?:share|post|send)\s+(?:her|his|my|their)\s+(?:location|"
+                    r"address)\b)(?:share|post|send|release|leak|publish|show|tell|"
+                    r"expose)"},
+        {"pattern": r"unless\s+(?:he|she|i|they|you|we)\s+(?:pays?|paid|hands?\s+over|sends?|transfers?)|"
+                    r"or\s+(?:they|he|she)\s+(?:will|'ll|would)\s+(?:send|share|post|show|release|leak|expose)|"
+                    r"demand(?:s|ed|ing)?\s+(?:money|cash|payment|bitcoin|gift\s+cards)\s+or\b"},
+        {"pattern": r"(?:take|took|taken|taking)\s+out\s+(?:a\s+)?loans?\s+in\s+(?:her|his|their|my)\s+name|"
+                    r"loans?\s+in\s+(?:her|his|their)\s+name"},
+        {"pattern": r"nudes|(?:nude|private|explicit)\s+(?:pictures|photos|images|videos|pics)|"
+                    r"intimate\s+(?:images|pictures|photos|"
+                    r"videos|pics)|sexual\s+(?:images|videos)"},
+        {"pattern": r"county\s+lines?|cuckoo(?:ed|ing)?|running\s+drugs|run(?:s)?\s+drugs|drug\s+runner|"
+                    r"drug\s+debt|owes?\s+(?:money\s+)?(?:to\s+)?(?:dealers|a\s+dealer)|carry\s+(?:a\s+)?"
+                    r"(?:package|parcel|drugs)\s+(?:to|for)"},
+        {"pattern": r"(?:make|makes|made|making|force|forces|forced|forcing)\s+(?:him|her|them|me)\s+(?:to\s+)?"
+                    r"(?:hold|carry|sell|deal|run|have\s+sex\s+with\s+(?:his|her|other|others|men|them)|sleep\s+"
+                    r"with|steal|work|shoplift)"},
+        {"pattern": r"(?:make|makes|made|making|force|forces|forced|forcing)\s+(?:him|her|them|me)\s+(?:to\s+)?"
+                    r"(?:hand\s+over|sign)", "unless": INTIMATE, "unless_window": 40},
+        {"pattern": r"(?:use|uses|using|used)\s+(?:his|her|their|the)\s+(?:flat|house|home|address|property)\s+"
+                    r"(?:to|for)\s+(?:deal|sell|store|drugs|dealing)"},
+        {"pattern": r"groom(?:ed|ing|s)?",
+         "unless": ["dog grooming", "pet grooming", "grooming parlour", "grooming salon", "dog groomer",
+                    "grooming van"], "unless_window": 20},
+        {"pattern": r"befriend(?:ed|ing|s)?|mate\s+crime|so[\s-]called\s+friend"},
+        {"pattern": r"modern\s+slavery|traffick(?:ed|ing|er|ers)|forced\s+labour|debt\s+bondage|"
+                    r"(?:holding|held|keeps?|keeping|kept|took|taken)\s+(?:their|his|her)\s+(?:passports?|"
+                    r"id|documents)|gangmasters?|locked\s+in\s+at\s+night|takes?\s+(?:most|all|half)\s+of\s+(?:their|"
+                    r"his|her)\s+wages", "unless": ["drug trafficking"] + INTIMATE, "unless_window": 40},
+        {"pattern": r"(?:given|gave|giving|handed)\s+(?:his|her|their)\s+(?:bank\s+)?(?:card|pin|cards|savings)\s+to|"
+                    r"(?:taking|took|taken|takes)\s+money\s+from\s+(?:her|his|their|my)\s+(?:account|purse|wallet)|"
+                    r"(?:used|being\s+used|using\s+him|using\s+her)\s+by\s+(?:local\s+|older\s+)?(?:lads|people|"
+                    r"gangs?|dealers|men|youths)\s+to\s+(?:store|hold|sell|deal|keep|carry|hide)|taken\s+over\s+by|"
+                    r"(?:given|gave|giving)\s+(?:him|her|them)\s+(?:the|all\s+the|all\s+her|all\s+his)\s+money",
+         "unless": INTIMATE, "unless_window": 40},
+        {"pattern": r"(?:sending|sent|sends|gives?|giving|gave|buys?|buying|bought)\s+(?:her|him)\s+(?:money|gifts|"
+                    r"presents|alcohol|vapes|phones?|clothes|cash|trainers)",
+         "requires": CHILD_WORDS + ["year-old", "year old", "aged", "teenage", "in care"], "window": 80},
+        {"pattern": r"financial(?:ly)?\s+(?:abuse|abused|exploit\w*)|exploit(?:ed|ing|ation|s)?",
+         "unless": ["flaw", "vulnerability", "bug", "website", "software", "hackers", "loophole"],
+         "unless_window": 40},
+        {"pattern": r"(?:has|have|got|taken|took|takes|taking|collects?|collecting|uses?|using)\s+(?:all\s+)?"
+                    r"(?:of\s+)?(?:his|her|their)\s+(?:disability\s+|state\s+)?(?:bank\s+cards?|bank\s+details|"
+                    r"card|cards|pin|pension|benefits|money|savings|wages)", "unless": INTIMATE, "unless_window": 40},
+        {"pattern": r"(?:hand|hands|handing|handed|sign|signs|signed|signing)\s+(?:over\s+)?(?:her|his|their)\s+"
+                    r"(?:benefits|money|pension|wages|savings|car|house)\s*(?:over)?", "unless": INTIMATE,
+         "unless_window": 40},
+        {"pattern": r"(?:being\s+)?used\s+by\s+(?:drug\s+)?dealers|taken\s+over\s+(?:her|his|their)\s+(?:bank\s+"
+                    r"account|flat|home|house|finances|money)|(?:travel|transport)\s+debts?|can'?t\s+leave\s+until|"
+                    r"(?:thousands|money|savings)\s+(?:have\s+been\s+|has\s+been\s+|had\s+)?taken\s+from\s+(?:his|"
+                    r"her|their)\s+(?:account|bank)|had\s+thousands\s+taken"},
+        {"pattern": r"(?:money|gifts|presents|vapes|alcohol|drink|phones?|clothes|trainers|cash)\s+from\s+(?:an?\s+)?"
+                    r"(?:older|adult|\d{2}[\s-]?year[\s-]?old)\s+(?:man|men|male|males|boyfriend|guy|guys)|"
+                    r"(?:getting|got|gets)\s+(?:in|into|out\s+of)\s+(?:cars?|vehicles?)\s+(?:driven\s+by|with)\s+"
+                    r"(?:older\s+|adult\s+)?(?:men|males|man|male)|hotel\s+(?:key\s+cards?|rooms?)",
+         "requires": CHILD_WORDS + ["year-old", "year old", "aged", "teenage", "in care", "school"], "window": 120},
+        {"pattern": r"(?:sent|given|giving|transferred|withdrawn|withdrawing|withdrew|handed\s+over)\s+(?:his|"
+                    r"her|their|thousands|money|cash|large\s+sums)\b[^.;]{0,40}?(?:for|to)\s+(?:a|an|her|his)\s+"
+                    r"(?:friend|woman|man|boyfriend|girlfriend|partner)\s+(?:she|he)\s+met\s+online|"
+                    r"(?:sent|given|transferred)\s+(?:his|her|their)\s+savings|romance\s+(?:scam|fraud)|"
+                    r"thousands\s+(?:have\s+|has\s+)?gone\s+from"},
+        {"pattern": r"(?:ask(?:s|ed|ing)?|wants?|wanted|pressur(?:es|ed|ing))\s+(?:him|her|them)?\s*(?:for|to\s+"
+                    r"send)\s+(?:photos|pictures|pics|images|nudes|videos|selfies)",
+         "requires": CHILD_WORDS + ["year-old", "year old", "aged", "teenage", "online", "xbox", "snapchat",
+                                    "instagram", "tiktok"], "window": 80},
+        {"pattern": r"(?:she|he|they)\s+met\s+(?:online|on\s+(?:a\s+)?(?:dating\s+(?:site|app|website)|facebook|"
+                    r"instagram|tinder|snapchat|the\s+internet))",
+         "requires": ["money", "thousands", "savings", "withdrawing", "withdrawn", "sent", "transfer",
+                      "transferred", "pounds", "loan", "paid", "flight", "cash"], "window": 80},
+        {"pattern": r"(?:transfer\w*|send\w*|sent|giv(?:e|es|ing))\s+(?:money|cash|thousands)\s+"
+                    r"(?:every\s+\w+\s+)?to\s+"
+                    r"(?:someone|a\s+man|a\s+woman|a\s+stranger|her\s+new|his\s+new)|(?:a\s+group|people|lads|men|"
+                    r"dealers)\s+(?:have\s+|has\s+)?(?:move|moved|moving)\s+(?:in\s+)?(?:into|to)\s+(?:his|her|their)\s+"
+                    r"(?:flat|house|home)|demand(?:s|ed|ing)?\s+(?:that\s+)?(?:she|he|they|i|you)\s+pays?|"
+                    r"(?:hold|store|keep|stash)\s+(?:drugs|gear|packages)\s+(?:at|in|for)|pay\s+(?:it|the\s+debt)\s+off"},
+        {"pattern": r"(?:takes?|took|taking)\s+(?:him|her|them)\s+to\s+the\s+(?:cash\s?point|cash\s+machine|"
+                    r"bank|post\s+office)"},
+        {"pattern": r"against\s+(?:his|her|their)\s+will|pay\s+off\s+(?:his|her|their)\s+debts?|"
+                    r"(?:taken|taking|takes|take)\s+advantage\s+of"},
+        {"pattern": r"(?:forced|made|pressured|coerced|groomed)\s+to\s+(?:shoplift|steal|beg|sell|deal|carry|run|"
+                    r"hold|work)|us(?:e|es|ed|ing)\s+(?:him|her|them)\s+to\s+(?:sell|deal|carry|run|hold|store|move|"
+                    r"shoplift|steal)"},
+        {"pattern": r"(?:forced|made|pressured|told|groomed|used)\s+to\s+(?:sell|deal|carry|run|hold|move|store)\s+"
+                    r"(?:drugs|gear|packages)|(?:sell|selling|deal|dealing|run|running)\s+(?:drugs\s+)?for\s+"
+                    r"(?:a|an|the)\s+(?:older\s+)?(?:gang|dealer|dealers|line)"},
+        {"pattern": r"older\s+(?:men|males|man|male|boyfriend|guys|lads)",
+         "requires": CHILD_WORDS + ["year-old", "aged", "teenage", "schoolgirl", "schoolboy"], "window": 80},
+        {"pattern": r"CSE|CCE", "case_sensitive": True},
+        {"pattern": r"sexual(?:ly)?\s+exploit\w*|criminal(?:ly)?\s+exploit\w*"},
+    ],
+    "breach_of_bail_or_order": [
+        {"pattern": r"bail\s+conditions?|conditional\s+bail|court\s+bail|police\s+bail|on\s+bail|bailed"},
+        {"pattern": r"breach(?:ed|es|ing)?\s+(?:of\s+)?(?:his|her|their|the|a|its|an)?\s*(?:bail|order|"
+                    r"conditions?|injunction|licen[cs]e|curfew|non[\s-]?mol\w*|restraining|court\s+order|"
+                    r"dvpo|spo|shpo|cbo)|in\s+breach|(?:possible|potential)\s+breach|contrary\s+to\s+(?:his|her|"
+                    r"their|the)\s+(?:bail|conditions|order|licence)"},
+        {"pattern": r"restraining\s+order|non[\s-]?mol(?:estation)?(?:\s+order)?|injunction|protection\s+order|"
+                    r"protective\s+order|occupation\s+order|stalking\s+protection|sexual\s+harm\s+prevention|"
+                    r"sexual\s+risk\s+order|criminal\s+behaviour\s+order|closure\s+order|exclusion\s+(?:zone|"
+                    r"order)"},
+        {"pattern": r"DVPO|DVPN|DAPO|DAPN|SHPO|SRO|CBO|SPO", "case_sensitive": True},
+        {"pattern": r"licen[cs]e\s+conditions?|(?:released|out)\s+on\s+licen[cs]e|recall(?:ed)?\s+to\s+prison"},
+        {"pattern": r"curfew", "requires": ["tag", "tagged", "electronic", "bail", "order", "licence",
+                                             "license", "court", "conditions", "monitoring"], "window": 60},
+        {"pattern": r"(?:electronic|ankle|curfew|gps)\s+tag|tagged",
+         "requires": ["curfew", "electronic", "ankle", "probation", "bail", "court", "licence", "monitor",
+                      "tag"], "window": 40},
+        {"pattern": r"(?:not|isn'?t|wasn'?t|aren'?t)\s+(?:supposed|meant|allowed|permitted)\s+(?:to\s+)?"
+                    r"(?:contact|come|go|be|approach|attend|enter|within|near)|(?:should\s+not|shouldn'?t)\s+be\s+"
+                    r"(?:here|there|near|within|contacting)|not\s+to\s+(?:contact|attend|enter|approach|go|"
+                    r"come)|prohibit(?:s|ed|ing)\s+(?:him|her|them|contact|from)|(?:order|conditions?)\s+(?:to\s+stay\s+"
+                    r"away|not\s+to\s+(?:contact|go|attend|approach|enter))"},
+    ],
+}

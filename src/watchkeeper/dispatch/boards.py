@@ -1,0 +1,123 @@
+"""The live boards: dispatcher (pending logs by time to target and risk; units) and command (alerts,
+breaches, diverts awaiting a decision). A board is a set of rows keyed by reference, callsign or id; every
+change publishes the row as it now is (or its removal) on the "dispatch" topic, so a board that applies
+the events after its snapshot's sequence number equals a fresh snapshot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from watchkeeper.core.config import current_policy
+from watchkeeper.dispatch.models import Alert, Assignment, Divert, ResponseClock, Unit
+from watchkeeper.incidents.models import Log
+from watchkeeper.realtime.models import Event
+from watchkeeper.realtime.publish import publish
+
+TOPIC = "dispatch"
+
+
+def log_row(log: Log) -> dict[str, Any] | None:
+    """A log's board row; None when it is not on the board (closed, or neither graded nor assigned)."""
+    if log.status != "open":
+        return None
+    clk = ResponseClock.objects.filter(log=log).first()
+    active = list(Assignment.objects.filter(log=log, state__in=Assignment.ACTIVE).select_related("unit")
+                  .order_by("assigned_at"))
+    if clk is None and not active:
+        return None
+    policy = current_policy()
+    diverted = Divert.objects.filter(from_log=log).exists() and not active
+    return {
+        "reference": log.reference,
+        "grade": log.grade,
+        "grade_label": policy.grade_label(log.grade),
+        "grade_rank": policy.grade_rank(log.grade),
+        "category": policy.category_label(log.category),
+        "summary": log.summary,
+        "location": log.location,
+        "flags": list(log.flags),
+        "vulnerability": ((log.thrive or {}).get("vulnerability") or {}).get("level"),
+        "started_at": clk.started_at.isoformat() if clk else None,
+        "target_at": clk.target_at.isoformat() if clk and clk.target_at else None,
+        "attended_at": clk.attended_at.isoformat() if clk and clk.attended_at else None,
+        "breached_at": clk.breached_at.isoformat() if clk and clk.breached_at else None,
+        "area_type": clk.area_type if clk else None,
+        "units": [{"callsign": a.unit.callsign, "state": a.state, "appointment_at":
+                   a.appointment_at.isoformat() if a.appointment_at else None, "assignment": a.pk} for a in active],
+        "pending": not active and not (clk and clk.attended_at),
+        "diverted": diverted,
+    }
+
+
+def unit_row(unit: Unit) -> dict[str, Any]:
+    active = Assignment.objects.filter(unit=unit, state__in=Assignment.ACTIVE).select_related("log")
+    return {
+        "callsign": unit.callsign, "status": unit.status, "status_at": unit.status_at.isoformat(),
+        "area": unit.area, "area_type": unit.area_type, "skills": list(unit.skills), "on_duty": unit.on_duty,
+        "assignments": [{"reference": a.log.reference, "state": a.state, "assignment": a.pk} for a in
+                        active.order_by("assigned_at")],
+    }
+
+
+def alert_row(alert: Alert) -> dict[str, Any] | None:
+    if alert.acknowledged_at is not None:
+        return None
+    return {"id": alert.pk, "reference": alert.log.reference, "kind": alert.kind, "level": alert.level,
+            "text": alert.text, "created_at": alert.created_at.isoformat(),
+            "escalate_at": alert.escalate_at.isoformat() if alert.escalate_at else None,
+            "divert": alert.divert_id}
+
+
+def divert_row(d: Divert) -> dict[str, Any] | None:
+    if d.state not in ("awaiting", "escalated"):
+        return None
+    return {"id": d.pk, "unit": d.unit.callsign, "from": d.from_log.reference, "to": d.to_log.reference,
+            "reason": d.reason, "state": d.state, "at": d.at.isoformat(),
+            "decide_by": d.decide_by.isoformat() if d.decide_by else None}
+
+
+def _publish(table: str, key: str, row: dict[str, Any] | None) -> None:
+    publish(TOPIC, "row", {"table": table, "key": key, "row": row})
+
+
+def publish_log(log: Log) -> None:
+    _publish("logs", log.reference, log_row(log))
+
+
+def publish_unit(unit: Unit) -> None:
+    _publish("units", unit.callsign, unit_row(unit))
+
+
+def publish_alert(alert: Alert) -> None:
+    _publish("alerts", str(alert.pk), alert_row(alert))
+
+
+def publish_divert(d: Divert) -> None:
+    _publish("diverts", str(d.pk), divert_row(d))
+
+
+def snapshot() -> dict[str, Any]:
+    """The whole board now, with the sequence number it is current to."""
+    seq = Event.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    candidates = Log.objects.filter(status="open").filter(
+        pk__in=ResponseClock.objects.values("log_id")) | Log.objects.filter(
+        status="open", pk__in=Assignment.objects.filter(state__in=Assignment.ACTIVE).values("log_id"))
+    logs = {}
+    for log in candidates.distinct():
+        row = log_row(log)
+        if row is not None:
+            logs[log.reference] = row
+    alerts = {str(a.pk): alert_row(a) for a in Alert.objects.filter(acknowledged_at__isnull=True).select_related("log")}
+    diverts = {str(d.pk): divert_row(d) for d in Divert.objects.filter(state__in=["awaiting", "escalated"])
+               .select_related("unit", "from_log", "to_log")}
+    return {"seq": seq, "logs": logs, "units": {u.callsign: unit_row(u) for u in Unit.objects.all()},
+            "alerts": alerts, "diverts": diverts}
+
+
+def apply(board: dict[str, Any], payload: dict[str, Any]) -> None:
+    """Apply one "row" event to a board (the browser does the same)."""
+    table = board[payload["table"]]
+    if payload["row"] is None:
+        table.pop(payload["key"], None)
+    else:
+        table[payload["key"]] = payload["row"]

@@ -1,0 +1,393 @@
+"""Read models of the learning library: the tracker board (K2), self-assessment progress (K3), themes
+across years (K5) and the choices search filters offer. Reads of published learning are not sensitive, so
+they write no audit record."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Max, Prefetch, Q
+
+from watchkeeper.learning import rules
+from watchkeeper.learning.actions import today
+from watchkeeper.learning.config import current
+from watchkeeper.learning.models import (
+    Answer,
+    Case,
+    CaseTheme,
+    Document,
+    KeyQuestion,
+    Recommendation,
+    RecommendationAction,
+)
+
+
+# ------------------------------------------------------------------------------------------ K2 board
+@dataclass
+class TrackerRow:
+    rec: Recommendation
+    response_status: str
+    rag: rules.Rag
+    open_actions: int
+    done_actions: int
+    overdue_actions: int
+    next_action_due: date | None
+    evidence: int
+
+    @property
+    def acceptance_label(self) -> str:
+        return rules.ACCEPTANCE.get(self.rec.acceptance, self.rec.acceptance)
+
+    @property
+    def implementation_label(self) -> str:
+        return rules.IMPLEMENTATION.get(self.rec.implementation, self.rec.implementation)
+
+
+RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
+
+
+def _recommendations() -> Any:
+    return (
+        Recommendation.objects.select_related("document", "case", "owner")
+        .prefetch_related(
+            Prefetch(
+                "actions",
+                queryset=RecommendationAction.objects.only("id", "recommendation_id", "due_date", "state"),
+            )
+        )
+        .annotate(evidence_count=Count("evidence", distinct=True))
+    )
+
+
+def _row(rec: Recommendation, policy: rules.LearningPolicy, now: date) -> TrackerRow:
+    acts = list(rec.actions.all())
+    facts = rules.RecommendationFacts(
+        acceptance=rec.acceptance,
+        implementation=rec.implementation,
+        response_due=rec.response_due,
+        responded=rec.responded,
+        actions=tuple(rules.ActionFacts(a.due_date, a.state == "done") for a in acts),
+    )
+    open_due = sorted(a.due_date for a in acts if a.state == "open")
+    return TrackerRow(
+        rec=rec,
+        response_status=rules.response_status(rec.response_due, rec.responded, now),
+        rag=rules.rag(facts, now, policy),
+        open_actions=len(open_due),
+        done_actions=sum(1 for a in acts if a.state == "done"),
+        overdue_actions=sum(1 for d in open_due if d < now),
+        next_action_due=open_due[0] if open_due else None,
+        evidence=rec.evidence_count,
+    )  # type: ignore[attr-defined]
+
+
+def tracker(*, force: str = "", rag: str = "", status: str = "") -> list[TrackerRow]:
+    """K2: every recommendation with its response status and red/amber/green, worst first."""
+    policy, now = current(), today()
+    qs = _recommendations()
+    if force:
+        qs = qs.filter(Q(document__force=force) | Q(addressed_to=force))
+    rows = [_row(rec, policy, now) for rec in qs]
+    if rag:
+        rows = [r for r in rows if r.rag.colour == rag]
+    if status:
+        rows = [r for r in rows if r.response_status == status]
+    rows.sort(key=lambda r: (RAG_ORDER[r.rag.colour], r.rec.response_due or date.max, r.rec.pk))
+    return rows
+
+
+def tracker_row(rec_id: int) -> TrackerRow | None:
+    rec = _recommendations().filter(pk=rec_id).first()
+    return _row(rec, current(), today()) if rec else None
+
+
+def rag_counts(rows: list[TrackerRow]) -> dict[str, int]:
+    return {c: sum(1 for r in rows if r.rag.colour == c) for c in ("red", "amber", "green")}
+
+
+CSV_COLUMNS = [
+    "reference",
+    "document",
+    "lesson",
+    "number",
+    "recommendation",
+    "date_made",
+    "response_due",
+    "response_due_is_default",
+    "response_status",
+    "addressed_to",
+    "linked_bodies",
+    "acceptance",
+    "response",
+    "responded_on",
+    "implementation",
+    "rag",
+    "rag_reason",
+    "owner",
+    "open_actions",
+    "overdue_actions",
+    "done_actions",
+    "next_action_due",
+    "evidence",
+]
+
+
+def tracker_csv(rows: list[TrackerRow]) -> str:
+    """K2: the tracker as CSV, one recommendation a row (cells that look like formulas are kept as text)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for r in rows:
+        rec = r.rec
+        writer.writerow(
+            [
+                rules.csv_cell(x)
+                for x in (
+                    rec.reference,
+                    rec.document.label,
+                    rec.case.code if rec.case else "",
+                    rec.number,
+                    rec.text,
+                    rec.date_made or "",
+                    rec.response_due or "",
+                    "yes" if rec.response_due_is_default else "no",
+                    r.response_status,
+                    rec.addressed_to,
+                    "; ".join(rec.linked_bodies),
+                    r.acceptance_label,
+                    rec.response,
+                    rec.responded_on or "",
+                    r.implementation_label,
+                    r.rag.label,
+                    r.rag.reason,
+                    rec.owner.username if rec.owner else "",
+                    r.open_actions,
+                    r.overdue_actions,
+                    r.done_actions,
+                    r.next_action_due or "",
+                    r.evidence,
+                )
+            ]
+        )
+    return out.getvalue()
+
+
+def tracker_json(r: TrackerRow) -> dict[str, Any]:
+    rec = r.rec
+    return {
+        "id": rec.pk,
+        "reference": rec.reference,
+        "document": rec.document_id,
+        "document_title": rec.document.label,
+        "lesson": rec.case.code if rec.case else "",
+        "number": rec.number,
+        "scope": rec.scope or None,
+        "text": rec.text,
+        "date_made": rec.date_made,
+        "response_due": rec.response_due,
+        "response_due_is_default": rec.response_due_is_default,
+        "response_status": r.response_status,
+        "addressed_to": rec.addressed_to,
+        "linked_bodies": list(rec.linked_bodies),
+        "acceptance": rec.acceptance,
+        "response": rec.response,
+        "responded_on": rec.responded_on,
+        "implementation": rec.implementation,
+        "owner": rec.owner.username if rec.owner else None,
+        "version": rec.version,
+        "rag": {"colour": r.rag.colour, "reason": r.rag.reason},
+        "actions": {
+            "open": r.open_actions,
+            "overdue": r.overdue_actions,
+            "done": r.done_actions,
+            "next_due": r.next_action_due,
+        },
+        "evidence": r.evidence,
+    }
+
+
+# ---------------------------------------------------------------------------------- K3 progress
+@dataclass
+class QuestionView:
+    question: KeyQuestion
+    current: Answer | None
+    history: int
+
+    @property
+    def status(self) -> str:
+        if self.current is None:
+            return rules.question_status(False, "")
+        return rules.question_status(True, self.current.action)
+
+
+def questions_of(case: Case) -> list[QuestionView]:
+    """Each key question of a case with its current (newest) answer and how many answers came before."""
+    questions = list(case.questions.all())
+    answers: dict[int, list[Answer]] = defaultdict(list)
+    for a in (
+        Answer.objects.filter(question__case=case).select_related("owner", "recorded_by").order_by("-id")
+    ):
+        answers[a.question_id].append(a)
+    return [QuestionView(q, (answers[q.pk] or [None])[0], max(len(answers[q.pk]) - 1, 0)) for q in questions]
+
+
+@dataclass
+class ProgressRow:
+    key: str
+    label: str
+    progress: rules.Progress
+    actions: int
+    link: str = ""
+    year: int | None = None
+
+
+def _answered_ids() -> set[int]:
+    return set(Answer.objects.values_list("question_id", flat=True).distinct())
+
+
+def _actions_planned() -> set[int]:
+    latest = Answer.objects.values("question_id").annotate(last=Max("id")).values_list("last", flat=True)
+    return set(
+        Answer.objects.filter(pk__in=list(latest)).exclude(action="").values_list("question_id", flat=True)
+    )
+
+
+def progress_by_document() -> list[ProgressRow]:
+    """K3: key questions answered, per document (documents without key questions are left out)."""
+    answered, planned = _answered_ids(), _actions_planned()
+    per_doc: dict[int, list[int]] = defaultdict(list)
+    for qid, doc_id in KeyQuestion.objects.values_list("pk", "case__document_id"):
+        per_doc[doc_id].append(qid)
+    docs = Document.objects.in_bulk(list(per_doc))
+    rows = [
+        ProgressRow(
+            str(d),
+            docs[d].label,
+            rules.progress(q in answered for q in qids),
+            sum(1 for q in qids if q in planned),
+            f"/learning/documents/{d}/",
+            docs[d].year,
+        )
+        for d, qids in per_doc.items()
+    ]
+    return sorted(rows, key=lambda r: (-(r.year or 0), r.label))
+
+
+def progress_by_theme() -> list[ProgressRow]:
+    """K3: key questions answered, per theme (a question counts under every theme of its case)."""
+    answered, planned = _answered_ids(), _actions_planned()
+    per_case: dict[int, list[int]] = defaultdict(list)
+    for qid, case_id in KeyQuestion.objects.values_list("pk", "case_id"):
+        per_case[case_id].append(qid)
+    per_theme: dict[str, list[int]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    for key, label, case_id in (
+        CaseTheme.objects.filter(case_id__in=list(per_case))
+        .values_list("key", "label", "case_id")
+        .order_by("id")
+    ):
+        labels.setdefault(key, label)
+        per_theme[key].extend(per_case[case_id])
+    rows = [
+        ProgressRow(
+            k,
+            labels[k],
+            rules.progress(q in answered for q in qids),
+            sum(1 for q in qids if q in planned),
+            f"/learning/search/?theme={labels[k]}",
+        )
+        for k, qids in per_theme.items()
+    ]
+    return sorted(rows, key=lambda r: r.label.casefold())
+
+
+def case_progress(case: Case) -> rules.Progress:
+    answered = set(Answer.objects.filter(question__case=case).values_list("question_id", flat=True))
+    return rules.progress(q in answered for q in case.questions.values_list("pk", flat=True))
+
+
+def document_progress(doc: Document) -> rules.Progress:
+    qids = list(KeyQuestion.objects.filter(case__document=doc).values_list("pk", flat=True))
+    answered = set(Answer.objects.filter(question_id__in=qids).values_list("question_id", flat=True))
+    return rules.progress(q in answered for q in qids)
+
+
+# ---------------------------------------------------------------------------------- K5 themes
+@dataclass
+class ThemeSeries:
+    key: str
+    label: str
+    counts: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def years(self) -> int:
+        return sum(1 for c in self.counts.values() if c)
+
+
+@dataclass
+class ThemeChart:
+    years: list[int]
+    series: list[ThemeSeries]
+    recurring: list[str]
+
+    @property
+    def max_count(self) -> int:
+        return max((c for s in self.series for c in s.counts.values()), default=0)
+
+
+def themes_by_year(limit: int = 20) -> ThemeChart:
+    """K5: cases per theme per year (documents without a date are left out), themes seen in the most
+    years first; `recurring` names those seen in two or more years."""
+    rows = (
+        CaseTheme.objects.filter(year__isnull=False)
+        .values("key", "year")
+        .annotate(n=Count("case_id", distinct=True))
+        .order_by()
+    )
+    labels = dict(CaseTheme.objects.order_by("-id").values_list("key", "label"))
+    series: dict[str, ThemeSeries] = {}
+    for r in rows:
+        s = series.setdefault(r["key"], ThemeSeries(r["key"], labels.get(r["key"], r["key"])))
+        s.counts[int(r["year"])] = int(r["n"])
+    recurring = rules.recurring(
+        rules.ThemeYear(k, y, n) for k, s in series.items() for y, n in s.counts.items()
+    )
+    ordered = sorted(series.values(), key=lambda s: (-s.years, -s.total, s.label.casefold()))[:limit]
+    years = sorted({y for s in ordered for y in s.counts})
+    if years:
+        years = list(range(years[0], years[-1] + 1))
+    return ThemeChart(years, ordered, [series[k].label for k in recurring])
+
+
+# ----------------------------------------------------------------------------------- filters
+@dataclass
+class FilterChoices:
+    themes: list[tuple[str, str]]
+    years: list[int]
+    kinds: list[tuple[str, str]]
+    forces: list[str]
+
+
+def filter_choices() -> FilterChoices:
+    from watchkeeper.learning.models import KIND_CHOICES
+
+    labels: dict[str, str] = {}
+    for key, label in CaseTheme.objects.order_by("id").values_list("key", "label"):
+        labels.setdefault(key, label)
+    years = sorted({y for y in Case.objects.values_list("year", flat=True).distinct() if y}, reverse=True)
+    forces = sorted({f for f in Case.objects.exclude(force="").values_list("force", flat=True).distinct()})
+    return FilterChoices(
+        sorted(((k, v) for k, v in labels.items()), key=lambda kv: kv[1].casefold()),
+        years,
+        [k for k in KIND_CHOICES if k[0] != "unknown"],
+        forces,
+    )

@@ -1,0 +1,678 @@
+"""Use cases of the nominal index, markers, schemes, orders, checks and prompts: one function each, in the
+house pattern (permission, unit of work, rules, change, one audit record, events)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Q
+
+from watchkeeper.audit import writer as audit
+from watchkeeper.core import clock
+from watchkeeper.core import validate as v
+from watchkeeper.core.actor import SYSTEM, Actor
+from watchkeeper.core.config import current_policy
+from watchkeeper.core.errors import Invalid, NotFound, Refusal
+from watchkeeper.core.uow import unit_of_work
+from watchkeeper.incidents import actions as logs
+from watchkeeper.incidents.models import Log, Task
+from watchkeeper.people import rules
+from watchkeeper.people.models import (
+    ROLES,
+    Address,
+    Alias,
+    Check,
+    FirearmsCertificate,
+    LogParty,
+    Marker,
+    Order,
+    Person,
+    Phone,
+    PhoneUse,
+    Prompt,
+    Relationship,
+    Residence,
+    SpecialScheme,
+    Vehicle,
+    VictimContact,
+)
+from watchkeeper.realtime.publish import publish
+from watchkeeper.staff.models import User
+
+ROLE_CODES = [r for r, _ in ROLES]
+
+
+# ---------------------------------------------------------------------------------- identifiers
+def phone_for(raw: str) -> Phone | None:
+    """The Phone for a number as typed, created on first sight; None when it is not a phone number."""
+    e164 = rules.try_phone(raw)
+    if e164 is None:
+        return None
+    return Phone.objects.get_or_create(e164=e164, defaults={"created_at": clock.now()})[0]
+
+
+def address_for(text: str) -> Address | None:
+    """The Address for a place as typed, created on first sight. The same place written another way is the
+    same record: the same normalised key; else the same flat, number and street held with or without a
+    postcode; else, in the same postcode, the same flat and number on a street written with or without its
+    town. One place as two records would split its history, its schemes (D5) and its orders (M3)."""
+    text = " ".join(text.split())
+    if not text:
+        return None
+    k = rules.address_key(text)
+    if not k.street_key and not k.postcode:
+        return None
+    same = Address.objects.filter(key=k.key).first() or _same_place(text, k)
+    if same is not None:
+        return same
+    return Address.objects.get_or_create(
+        key=k.key, defaults={"text": text, "street_key": k.street_key, "postcode": k.postcode,
+                             "created_at": clock.now()})[0]
+
+
+def _same_place(text: str, k: rules.AddressKey) -> Address | None:
+    if not k.street_key:
+        return None
+    if k.postcode:
+        candidates = Address.objects.filter(Q(postcode=k.postcode) | Q(
+            postcode="", key__startswith=f"{k.flat}|{k.number}|{k.street_key}|"))
+    else:
+        candidates = Address.objects.filter(key__startswith=f"{k.flat}|{k.number}|{k.street_key}|")
+    best: tuple[float, Address] | None = None
+    for a in candidates.order_by("id")[:400]:
+        held = rules.address_key(a.text)
+        if (held.flat, held.number) != (k.flat, k.number):
+            continue
+        score = rules.address_score(text, a.text)
+        if score >= 90 and (best is None or score > best[0]):
+            best = (score, a)
+    return best[1] if best else None
+
+
+def _phone_in(raw: str, field: str = "phone") -> Phone | None:
+    """A phone given as input: None when none was given; refused (not silently dropped) when what was given
+    is not a phone number."""
+    raw = v.text(raw, field, max_length=40, required=False)
+    if not raw:
+        return None
+    e164 = rules.normalise_phone(raw)
+    return Phone.objects.get_or_create(e164=e164, defaults={"created_at": clock.now()})[0]
+
+
+def _address_in(raw: str, field: str = "address") -> Address | None:
+    """An address given as input: None when none was given; refused when it names no street or postcode."""
+    raw = v.text(raw, field, max_length=300, required=False)
+    if not raw:
+        return None
+    a = address_for(raw)
+    if a is None:
+        raise Invalid(f"{raw!r} is not an address: give at least a street or a postcode", field)
+    return a
+
+
+_VRM = re.compile(r"[A-Z0-9]{1,8}")
+
+
+def _vehicle_in(raw: str) -> Vehicle | None:
+    """A vehicle by its registration mark, written any way ("ab12 cde" is AB12CDE), created on first sight."""
+    raw = v.text(raw, "vehicle", max_length=20, required=False)
+    if not raw:
+        return None
+    vrm = "".join(raw.upper().split())
+    if not _VRM.fullmatch(vrm):
+        raise Invalid(f"{raw!r} is not a vehicle registration mark", "vehicle")
+    return Vehicle.objects.get_or_create(vrm=vrm, defaults={"created_at": clock.now()})[0]
+
+
+def _open_log_of(log_id: int, doing: str) -> Log:
+    """Lock the open log a check or prompt belongs to. A log merged into another is answered on the log
+    that survived it (its open checks and prompts block closing the survivor, so they must stay answerable)."""
+    log = Log.objects.select_for_update().get(pk=log_id)
+    if log.merged_into_id is not None:
+        log = logs._lock(log.reference)
+    logs._require_open(log, doing)
+    return log
+
+
+def _person(person_id: int) -> Person:
+    p = Person.objects.filter(pk=person_id).first()
+    if p is None:
+        raise NotFound(f"No person {person_id}.")
+    return p
+
+
+# --------------------------------------------------------------------------------------- people
+def create_person(
+    actor: Actor, *, given_names: str, family_name: str, dob: date | None = None, aliases: list[str] | None = None,
+) -> Person:
+    """A new person in the nominal index, indexed by folded and sound keys (C1)."""
+    actor.require("person.manage")
+    given = v.text(given_names, "given_names", max_length=120, required=False)
+    family = v.text(family_name, "family_name", max_length=120)
+    v.past_date(dob, "dob", clock.local(clock.now()).date())
+    names = [v.text(a, "aliases", max_length=250) for a in (aliases or [])]
+    with unit_of_work():
+        p = Person.objects.create(
+            given_names=given, family_name=family, dob=dob, created_at=clock.now(),
+            name_key=rules.fold_name(f"{given} {family}"), sound_key=rules.sound_key(given, family),
+        )
+        for name in names:
+            g, f = rules.split_name(name)
+            Alias.objects.create(person=p, name=name, name_key=rules.fold_name(name), sound_key=rules.sound_key(g, f))
+        audit.record(actor, "person.created", "person", p.pk,
+                     after={"given_names": given, "family_name": family, "dob": dob, "aliases": names})
+    return p
+
+
+def view_person(actor: Actor, person_id: int, *, purpose: str) -> Person:
+    """A2: every view of a person is audited with why the viewer looked."""
+    actor.require("person.view")
+    purpose = v.text(purpose, "purpose", max_length=200)
+    with unit_of_work():
+        p = _person(person_id)
+        audit.record(actor, "person.viewed", "person", p.pk, reason=purpose)
+    return p
+
+
+def relate(actor: Actor, person_id: int, other_id: int, kind: str) -> Relationship:
+    actor.require("person.manage")
+    v.choice(kind, "kind", [k for k, _ in Relationship.KINDS])
+    if person_id == other_id:
+        raise Invalid("A person cannot be related to themselves", "other_id")
+    with unit_of_work():
+        a, b = _person(person_id), _person(other_id)
+        r = Relationship.objects.create(person=a, other=b, kind=kind, created_at=clock.now())
+        audit.record(actor, "person.related", "person", a.pk, after={"other": b.pk, "kind": kind})
+    return r
+
+
+def add_residence(actor: Actor, person_id: int, address: str, *, current: bool = True) -> Residence:
+    actor.require("person.manage")
+    address = v.text(address, "address", max_length=300)
+    with unit_of_work():
+        p = _person(person_id)
+        a = address_for(address)
+        if a is None:
+            raise Invalid("That is not an address", "address")
+        if current:
+            Residence.objects.filter(person=p, current=True).update(current=False)
+        r = Residence.objects.create(person=p, address=a, current=current, created_at=clock.now())
+        audit.record(actor, "person.residence", "person", p.pk, after={"address": a.text, "current": current})
+    return r
+
+
+def add_phone_use(actor: Actor, person_id: int, phone: str) -> PhoneUse:
+    actor.require("person.manage")
+    phone = v.text(phone, "phone", max_length=40)
+    e164 = rules.normalise_phone(phone)
+    with unit_of_work():
+        p = _person(person_id)
+        ph = Phone.objects.get_or_create(e164=e164, defaults={"created_at": clock.now()})[0]
+        use = PhoneUse.objects.create(person=p, phone=ph, created_at=clock.now())
+        audit.record(actor, "person.phone", "person", p.pk, after={"phone": e164})
+    return use
+
+
+def link_party(
+    actor: Actor, reference: str, *, role: str, person_id: int | None = None, phone: str = "", address: str = "",
+) -> LogParty:
+    """Put a person, phone or address on a log in a role (caller, victim, suspect, subject, witness,
+    mentioned). Linking re-runs what depends on who is involved: orders (M3), firearms holders (M4),
+    patterns between the same people (C8), a child involved (C2)."""
+    actor.require("log.update")
+    v.choice(role, "role", ROLE_CODES)
+    phone = v.text(phone, "phone", max_length=40, required=False)
+    address = v.text(address, "address", max_length=300, required=False)
+    if person_id is None and not phone and not address:
+        raise Invalid("Say who or what to link: a person, a phone or an address", "person_id")
+    policy = current_policy()
+    with unit_of_work():
+        log = logs._lock(reference)
+        logs._require_open(log, "add a party")
+        person = _person(person_id) if person_id is not None else None
+        ph = _phone_in(phone)
+        addr = _address_in(address)
+        party = LogParty.objects.create(log=log, role=role, person=person, phone=ph, address=addr, at=clock.now())
+        what = ", ".join(x for x in [person.name if person else "", ph.e164 if ph else "",
+                                     addr.text if addr else ""] if x)
+        logs._append(actor, log, "system", f"{dict(ROLES)[role]} added: {what}", policy=policy)
+        from watchkeeper.people import hooks
+
+        hooks.after_parties(actor, log, policy)
+        logs._repropose(actor, log, policy)  # who and where may set a floor (D5) or change the grade
+        audit.record(actor, "log.party_linked", "log", log.reference,
+                     after={"role": role, "person": person.pk if person else None,
+                            "phone": ph.e164 if ph else None, "address": addr.text if addr else None})
+    return party
+
+
+# ---------------------------------------------------------------------------------------- markers
+MARKER_KINDS = [k for k, _ in Marker.KINDS]
+
+
+def add_marker(
+    actor: Actor, *, kind: str, source: str, review_at: date, note: str = "", person_id: int | None = None,
+    address: str = "", phone: str = "", vehicle: str = "",
+) -> Marker:
+    """M1: a marker on one person, address, phone or vehicle carries a source, an owner (who adds it), a
+    created date and a review date."""
+    actor.require("marker.manage")
+    v.choice(kind, "kind", MARKER_KINDS)
+    source = v.text(source, "source", max_length=200)
+    note = v.text(note, "note", max_length=2000, required=False)
+    today = clock.local(clock.now()).date()
+    if not isinstance(review_at, date) or review_at <= today:
+        raise Invalid("review_at must be a date after today", "review_at")
+    given = [x for x in (person_id, v.text(address, "address", max_length=300, required=False),
+                         v.text(phone, "phone", max_length=40, required=False),
+                         v.text(vehicle, "vehicle", max_length=20, required=False)) if x not in (None, "")]
+    if len(given) != 1:
+        raise Invalid("A marker is on exactly one person, address, phone or vehicle", "person_id")
+    with unit_of_work():
+        person = _person(person_id) if person_id is not None else None
+        addr, ph, car = _address_in(address), _phone_in(phone), _vehicle_in(vehicle)
+        m = Marker.objects.create(kind=kind, person=person, address=addr, phone=ph, vehicle=car, note=note,
+                                  source=source, owner=actor.user or _system_owner(), created_at=clock.now(),
+                                  review_at=review_at)
+        audit.record(actor, "marker.added", "marker", m.pk,
+                     after={"kind": kind, "person": person.pk if person else None,
+                            "address": addr.text if addr else None, "phone": ph.e164 if ph else None,
+                            "vehicle": car.vrm if car else None, "source": source, "review_at": review_at,
+                            "note": note})
+    return m
+
+
+def end_marker(actor: Actor, marker_id: int, *, reason: str) -> Marker:
+    """M1: a marker is ended with a reason and kept."""
+    actor.require("marker.manage")
+    reason = v.text(reason, "reason", max_length=2000)
+    with unit_of_work():
+        m = Marker.objects.select_for_update().filter(pk=marker_id).first()
+        if m is None:
+            raise NotFound(f"No marker {marker_id}.")
+        if m.ended_at is not None:
+            raise Refusal("This marker has already ended.", status=409)
+        m.ended_at, m.ended_by, m.end_reason = clock.now(), actor.user, reason
+        m.save(update_fields=["ended_at", "ended_by", "end_reason"])
+        audit.record(actor, "marker.ended", "marker", m.pk, reason=reason)
+    return m
+
+
+def _system_owner() -> User:
+    u = User.objects.filter(role="administrator", is_active=True).order_by("pk").first()
+    if u is None:
+        raise Refusal("No administrator exists to own a marker made by the system.")
+    return u
+
+
+# ---------------------------------------------------------------------------------------- schemes
+# The contact recorded when a scheme is created: the victim was told. It is not an attempt to reach them
+# about removing it (M2).
+TOLD_AT_CREATION = "Told about the scheme and how long it lasts"
+
+def create_scheme(
+    actor: Actor, *, victim_id: int, reason: str, victim_told_how: str, address: str = "", phone: str = "",
+    ends_at: datetime | None = None, grade_floor: str = "", officer_id: int | None = None,
+) -> SpecialScheme:
+    """M2: a special scheme on a victim's address or phone: at most the maximum length, an officer in
+    charge, and the victim told at creation (recorded). Its review falls due before it ends (a task)."""
+    actor.require("scheme.manage")
+    policy = current_policy()
+    reason = v.text(reason, "reason", max_length=2000)
+    told = v.text(victim_told_how, "victim_told_how", max_length=200, required=False)
+    if not told:
+        raise Refusal("The victim must be told about the scheme when it is created.", safeguard="M2",
+                      next_step="Tell the victim what the scheme is and how long it lasts; record how.")
+    floor = grade_floor or policy["scheme_default_floor"]
+    if policy.grade_rank(floor) is None:
+        raise Invalid(f"Unknown grade {floor!r}", "grade_floor")
+    now = clock.now()
+    end = rules.scheme_end(now, v.aware(ends_at, "ends_at"), policy)
+    officer = logs._staff(officer_id, "officer_id") if officer_id is not None else actor.user
+    if officer is None:
+        raise Invalid("A scheme needs an officer in charge", "officer_id")
+    address = v.text(address, "address", max_length=300, required=False)
+    phone = v.text(phone, "phone", max_length=40, required=False)
+    if not address and not phone:
+        raise Invalid("A scheme protects an address or a phone", "address")
+    with unit_of_work():
+        victim = _person(victim_id)
+        addr, ph = _address_in(address), _phone_in(phone)
+        s = SpecialScheme.objects.create(
+            victim=victim, address=addr, phone=ph, reason=reason, grade_floor=floor, officer=officer,
+            starts_at=now, ends_at=end, victim_told_at=now, victim_told_how=told,
+            review_due_at=rules.scheme_review_at(end, policy), expiry_due_at=end, created_at=now,
+            created_by=actor.user or officer,
+        )
+        VictimContact.objects.create(scheme=s, at=now, by=actor.user or officer, channel=told[:40],
+                                     outcome=f"{TOLD_AT_CREATION} ({told})", reached=True)
+        audit.record(actor, "scheme.created", "scheme", s.pk,
+                     after={"victim": victim.pk, "address": addr.text if addr else None,
+                            "phone": ph.e164 if ph else None, "floor": floor, "ends_at": end, "told": told,
+                            "officer": officer.username})
+    return s
+
+
+def record_victim_contact(actor: Actor, scheme_id: int, *, channel: str, outcome: str, reached: bool) -> VictimContact:
+    """M2: an attempt to contact the victim about their scheme, reached or not, with its outcome."""
+    actor.require("scheme.manage")
+    channel = v.text(channel, "channel", max_length=40)
+    outcome = v.text(outcome, "outcome", max_length=2000)
+    with unit_of_work():
+        s = SpecialScheme.objects.select_for_update().filter(pk=scheme_id).first()
+        if s is None:
+            raise NotFound(f"No scheme {scheme_id}.")
+        c = VictimContact.objects.create(scheme=s, at=clock.now(), by=actor.user, channel=channel, outcome=outcome,
+                                         reached=reached)
+        audit.record(actor, "scheme.victim_contact", "scheme", s.pk,
+                     after={"channel": channel, "outcome": outcome, "reached": reached})
+    return c
+
+
+def remove_scheme(actor: Actor, scheme_id: int, *, reason: str) -> SpecialScheme:
+    """M2: removing a scheme needs a recorded attempt to contact the victim after they were told of it at
+    creation, and a reason. Its review task is closed with the removal, and the officer in charge is told
+    when someone else removes it: it never disappears silently."""
+    actor.require("scheme.manage")
+    reason = v.text(reason, "reason", max_length=2000)
+    with unit_of_work():
+        s = SpecialScheme.objects.select_for_update().filter(pk=scheme_id).select_related("victim").first()
+        if s is None:
+            raise NotFound(f"No scheme {scheme_id}.")
+        if s.removed_at is not None:
+            raise Refusal("This scheme was already removed.", status=409)
+        told = VictimContact.objects.filter(scheme=s).order_by("pk").values_list("pk", flat=True).first()
+        attempts = VictimContact.objects.filter(scheme=s).exclude(pk=told).count()
+        rules.check_scheme_removal(attempts)
+        now = clock.now()
+        s.removed_at, s.removed_by, s.removal_reason = now, actor.user, reason
+        s.review_due_at = s.expiry_due_at = None
+        s.save(update_fields=["removed_at", "removed_by", "removal_reason", "review_due_at", "expiry_due_at"])
+        if s.review_task_id is not None:
+            Task.objects.filter(pk=s.review_task_id, state="open").update(
+                state="done", completed_at=now, completed_by=actor.user, alert_at=None,
+                result=f"Scheme removed: {reason}")
+        if s.officer_id != actor.user_id:
+            logs._notify(s.officer, kind="scheme_removed", safeguard="M2",
+                         text=f"Special scheme for {s.victim.name} was removed by {actor.username}: {reason}")
+        audit.record(actor, "scheme.removed", "scheme", s.pk, reason=reason, after={"contact_attempts": attempts})
+    return s
+
+
+def fire_scheme_deadlines(now: datetime, limit: int = 500) -> int:
+    """M2: before a scheme ends its officer gets a review task; when it ends, the officer and their
+    supervisor are told it has ended (and whether it was reviewed) — it never lapses silently. Each step is
+    claimed with a conditional update, so two sweepers never fire it twice."""
+    fired = 0
+    for pk in list(SpecialScheme.objects.filter(review_due_at__lte=now).values_list("pk", flat=True)[:limit]):
+        with unit_of_work():
+            if not SpecialScheme.objects.filter(pk=pk, review_due_at__lte=now).update(review_due_at=None):
+                continue
+            s = SpecialScheme.objects.select_related("officer", "victim").get(pk=pk)
+            task = Task.objects.create(
+                description=f"Review the special scheme for {s.victim.name} before it ends on "
+                            f"{clock.local(s.ends_at):%d/%m/%Y}: contact the victim, then renew or remove it.",
+                owner=s.officer, due_at=s.ends_at, created_at=now, alert_at=s.ends_at,
+            )
+            SpecialScheme.objects.filter(pk=pk).update(review_task=task)
+            logs._notify(s.officer, kind="scheme_review", safeguard="M2",
+                         text=f"Special scheme for {s.victim.name} ends {clock.local(s.ends_at):%d/%m}: review it "
+                         "and contact the victim.")
+            audit.record(SYSTEM, "scheme.review_due", "scheme", pk, after={"task": task.pk})
+            fired += 1
+    for pk in list(SpecialScheme.objects.filter(expiry_due_at__lte=now).values_list("pk", flat=True)[:limit]):
+        with unit_of_work():
+            if not SpecialScheme.objects.filter(pk=pk, expiry_due_at__lte=now).update(expiry_due_at=None):
+                continue
+            s = SpecialScheme.objects.select_related("officer", "victim", "review_task").get(pk=pk)
+            reviewed = s.review_task is not None and s.review_task.state == "done"
+            text = (f"Special scheme for {s.victim.name} has ended"
+                    + (" (it was reviewed)." if reviewed else " without being reviewed.")
+                    + " Calls from its phone or address no longer have its grade floor: contact the victim and "
+                    "decide whether a new scheme is needed.")
+            recipients = {s.officer.pk: s.officer}
+            sup = logs._supervisor_of(s.officer)
+            if sup is not None:
+                recipients[sup.pk] = sup
+            for person in recipients.values():
+                logs._notify(person, kind="scheme_ended", safeguard="M2", text=text)
+            audit.record(SYSTEM, "scheme.ended", "scheme", pk, after={"told": sorted(recipients),
+                                                                      "reviewed": reviewed})
+            fired += 1
+    return fired
+
+
+# ----------------------------------------------------------------------------------------- orders
+ORDER_KINDS = [k for k, _ in Order.KINDS]
+
+
+def create_order(
+    actor: Actor, *, kind: str, restricted_id: int, conditions: str, starts_on: date, ends_on: date | None = None,
+    protected_person_ids: list[int] | None = None, protected_addresses: list[str] | None = None,
+) -> Order:
+    """M3: an order or bail conditions: who is restricted, who and where are protected, until when."""
+    actor.require("order.manage")
+    v.choice(kind, "kind", ORDER_KINDS)
+    conditions = v.text(conditions, "conditions", max_length=4000)
+    if not isinstance(starts_on, date) or (ends_on is not None and not isinstance(ends_on, date)):
+        raise Invalid("starts_on and ends_on must be dates", "starts_on")
+    if ends_on is not None and ends_on < starts_on:
+        raise Invalid("An order cannot end before it starts", "ends_on")
+    protected_ids = list(dict.fromkeys(protected_person_ids or []))
+    places = [v.text(a, "protected_addresses", max_length=300) for a in (protected_addresses or [])]
+    if not protected_ids and not places:
+        raise Invalid("An order protects at least one person or place", "protected_person_ids")
+    if restricted_id in protected_ids:
+        raise Invalid("The restricted person cannot also be the person the order protects", "protected_person_ids")
+    with unit_of_work():
+        restricted = _person(restricted_id)
+        protected = [_person(i) for i in protected_ids]
+        addresses = [_address_in(a, "protected_addresses") for a in places]
+        o = Order.objects.create(kind=kind, restricted=restricted, conditions=conditions, starts_on=starts_on,
+                                 ends_on=ends_on, created_at=clock.now(), created_by=actor.user or _system_owner())
+        o.protected_people.set(protected)
+        o.protected_addresses.set([a for a in addresses if a is not None])
+        audit.record(actor, "order.created", "order", o.pk,
+                     after={"kind": kind, "restricted": restricted.pk, "protected": protected_ids,
+                            "places": [a.text for a in addresses if a is not None], "starts_on": starts_on,
+                            "ends_on": ends_on, "conditions": conditions})
+    return o
+
+
+def add_certificate(
+    actor: Actor, *, holder_id: int, address: str, number: str, expires_on: date
+) -> FirearmsCertificate:
+    """M4: a certificate holder is marked on the person and the address."""
+    actor.require("marker.manage")
+    number = v.text(number, "number", max_length=40)
+    address = v.text(address, "address", max_length=300)
+    if not isinstance(expires_on, date) or expires_on < clock.local(clock.now()).date():
+        raise Invalid("expires_on must be today or later (an expired certificate is not held)", "expires_on")
+    with unit_of_work():
+        holder = _person(holder_id)
+        addr = _address_in(address)
+        assert addr is not None
+        cert = FirearmsCertificate.objects.create(holder=holder, address=addr, number=number, expires_on=expires_on,
+                                                  created_at=clock.now())
+        owner = actor.user or _system_owner()
+        for target in ({"person": holder}, {"address": addr}):
+            Marker.objects.create(kind="firearms_certificate", source=f"Certificate {number}", owner=owner,
+                                  created_at=clock.now(), review_at=expires_on, **target)
+        audit.record(actor, "firearms.certificate", "person", holder.pk,
+                     after={"number": number, "address": addr.text, "expires_on": expires_on})
+    return cert
+
+
+# ----------------------------------------------------------------------------------------- checks
+CHECK_KINDS = [k for k, _ in Check.KINDS]
+
+
+def add_check(
+    actor: Actor, reference: str, *, kind: str, subject: str, person_id: int | None = None, phone: str = "",
+    address: str = "", mandatory: bool = True,
+) -> Check:
+    """C5: anyone and any number mentioned can be checked, not only the caller."""
+    actor.require("check.run")
+    v.choice(kind, "kind", CHECK_KINDS)
+    subject = v.text(subject, "subject", max_length=200)
+    with unit_of_work():
+        log = logs._lock(reference)
+        logs._require_open(log, "add a check")
+        c = Check.objects.create(
+            log=log, kind=kind, subject=subject, person=_person(person_id) if person_id is not None else None,
+            phone=_phone_in(phone), address=_address_in(address), mandatory=mandatory,
+            why=f"Asked for by {actor.username}", created_at=clock.now(),
+        )
+        logs._append(actor, log, "system", f"Check requested: {c.get_kind_display()} on {subject}"
+                     + (" (mandatory)" if mandatory else ""), policy=current_policy())
+        audit.record(actor, "check.added", "check", c.pk,
+                     after={"log": log.reference, "kind": kind, "subject": subject, "mandatory": mandatory,
+                            "person": c.person_id, "phone": c.phone.e164 if c.phone else None,
+                            "address": c.address.text if c.address else None})
+    return c
+
+
+def record_check(actor: Actor, check_id: int, *, result: str, system: str = "", possible: bool = True) -> Check:
+    """C5: the person who ran a check records its result (national systems are external)."""
+    actor.require("check.run")
+    result = v.text(result, "result", max_length=4000)
+    system = v.text(system, "system", max_length=60, required=False)
+    with unit_of_work():
+        c = Check.objects.select_for_update().filter(pk=check_id).first()
+        if c is None:
+            raise NotFound(f"No check {check_id}.")
+        if c.state != "outstanding":
+            raise Refusal("This check already has a result.", status=409)
+        log = _open_log_of(c.log_id, "record a check on it")
+        c.state = "done" if possible else "not_possible"
+        c.result, c.system, c.done_at, c.done_by = result, system, clock.now(), actor.user
+        c.save(update_fields=["state", "result", "system", "done_at", "done_by"])
+        logs._append(actor, log, "system", f"Check result ({c.get_kind_display()}, {c.subject}): {result}",
+                     policy=current_policy())
+        audit.record(actor, "check.recorded", "check", c.pk, after={"state": c.state, "result": result})
+    return c
+
+
+# ---------------------------------------------------------------------------------------- prompts
+def decide_prompt(actor: Actor, prompt_id: int, *, accept: bool, reason: str = "") -> Prompt:
+    """A prompt is accepted (its suggestion applied: a flag added, the log reclassified, or the flags of
+    the category a cue points to added so their checks and policy grade follow) or dismissed with a reason;
+    both are recorded with who and when. The grade is re-proposed after any change (C6), and accepting a
+    reclassification to a missing person tells the owner and the supervisor."""
+    actor.require("log.update")
+    if not isinstance(accept, bool):
+        raise Invalid("accept must be true or false", "accept")
+    reason = v.text(reason, "reason", max_length=2000, required=not accept)
+    policy = current_policy()
+    with unit_of_work():
+        p = Prompt.objects.select_for_update().filter(pk=prompt_id).first()
+        if p is None:
+            raise NotFound(f"No prompt {prompt_id}.")
+        if p.state != "open":
+            raise Refusal(f"This prompt was already {p.state}.", status=409)
+        log = _open_log_of(p.log_id, "answer its prompts")
+        if accept and p.kind == "abandoned_header" and log.category == "abandoned_call":
+            raise Refusal(
+                "The header still says this is an abandoned call.", safeguard="C9",
+                next_step="Change the category and summary to what the call turned out to be (this prompt is "
+                          "answered when you do), or dismiss it saying why its nature is still unknown.",
+            )
+        p.state = "accepted" if accept else "dismissed"
+        p.decided_at, p.decided_by, p.reason = clock.now(), actor.user, reason
+        p.save(update_fields=["state", "decided_at", "decided_by", "reason"])
+        note = f"{p.safeguard} prompt {p.state}: {p.text}" + (f" — {reason}" if reason else "")
+        logs._append(actor, log, "system", note, policy=policy)
+        applied = _apply_suggestion(p, log, policy) if accept else {}
+        if applied:
+            log.save(update_fields=list(applied))
+            logs._changed(log, "log.changed", applied)
+            from watchkeeper.incidents import hooks as log_hooks
+
+            log_hooks.run(log_hooks.AFTER_CLASSIFICATION, actor, log, policy)
+            logs._repropose(actor, log, policy)
+            if p.safeguard == "C6":
+                tell_owner_and_supervisor(actor, log, safeguard="C6", kind="reclassified",
+                                          text=f"{log.reference} reclassified as "
+                                               f"{policy.category_label(log.category)} by {actor.username}.")
+        audit.record(actor, f"prompt.{p.state}", "prompt", p.pk, reason=reason,
+                     after={"log": log.reference, "safeguard": p.safeguard, "kind": p.kind, "applied": applied})
+    return p
+
+
+def _apply_suggestion(p: Prompt, log: Log, policy: Any) -> dict[str, Any]:
+    """What accepting a prompt changes on its log (in memory; the caller saves): the fields changed."""
+    changed: dict[str, Any] = {}
+    category = policy.category(p.suggested_category) if p.suggested_category else None
+    wanted: list[str] = []
+    if p.suggestion == "add_flag":
+        wanted = [str(p.details.get("flag", ""))]
+    elif p.suggestion == "reclassify" and category is not None:
+        if log.category != p.suggested_category:
+            log.category = p.suggested_category
+            changed["category"] = log.category
+        wanted = list(category["flags"])
+    elif p.suggestion in ("run_checks", "raise_grade") and category is not None:
+        wanted = list(category["flags"])
+    new = [f for f in wanted if f in policy.flag_codes() and f not in log.flags]
+    if new:
+        log.flags = [*log.flags, *new]
+        changed["flags"] = log.flags
+    return changed
+
+
+def tell_owner_and_supervisor(actor: Actor, log: Log, *, safeguard: str, kind: str, text: str) -> None:
+    """Tell a log's owner and their supervisor (or the actor's, for an unowned log), except whoever acted."""
+    supervisor = logs._supervisor_of(log.owner) or logs._supervisor_of(actor.user)
+    for person in {p.pk: p for p in (log.owner, supervisor) if p is not None}.values():
+        if person.pk != actor.user_id:
+            logs._notify(person, kind=kind, text=text, log=log, safeguard=safeguard)
+
+
+def raise_prompt(log: Log, *, safeguard: str, kind: str, text: str, suggestion: str = "", category: str = "",
+                 entry: Any = None, details: dict[str, Any] | None = None, blocking: bool = True) -> Prompt | None:
+    """Open a prompt on a log unless the same one is already open (called inside an action), and tell the
+    log's viewers."""
+    if Prompt.objects.filter(log=log, kind=kind, state="open", text=text).exists():
+        return None
+    prompt = Prompt.objects.create(log=log, entry=entry, safeguard=safeguard, kind=kind, text=text,
+                                   suggestion=suggestion, suggested_category=category, blocking=blocking,
+                                   details=audit.plain(details or {}), created_at=clock.now())
+    publish(f"log:{log.pk}", "prompt", {"reference": log.reference, "id": prompt.pk, "safeguard": safeguard,
+                                              "text": text}, log_id=log.pk, log_version=log.version)
+    return prompt
+
+
+# ---------------------------------------------------------------------------------------- reading
+def context(actor: Actor, *, phone: str = "", address: str = "", name: str = "", dob: date | None = None,
+            purpose: str = "call-time context") -> Any:
+    """C1: the context panel. Looking at people's records is audited with its purpose (A2)."""
+    from watchkeeper.people.context import Query, lookup
+
+    actor.require("person.view")
+    q = Query(phone=v.text(phone, "phone", max_length=40, required=False),
+              address=v.text(address, "address", max_length=300, required=False),
+              name=v.text(name, "name", max_length=200, required=False), dob=dob)
+    purpose = v.text(purpose, "purpose", max_length=200)
+    ctx = lookup(q, current_policy())
+    if not q.empty:
+        with unit_of_work():
+            audit.record(actor, "context.viewed", "context", q.phone or q.address or q.name, reason=purpose,
+                         after={"phone": q.phone, "address": q.address, "name": q.name,
+                                "people": [p["id"] for p in ctx.people]})
+    return ctx
+
+
+def timeline(person: Person, limit: int = 200) -> list[dict[str, Any]]:
+    """C8: a person's course of conduct: every log they are on, newest first, with their role and who else
+    was involved."""
+    rows = list(LogParty.objects.filter(person=person, log__isnull=False).select_related("log")
+                .order_by("-at", "-id")[:limit])
+    others: dict[int, list[dict[str, Any]]] = {}
+    for o in (LogParty.objects.filter(log_id__in={r.log_id for r in rows}, person__isnull=False)
+              .exclude(person=person).select_related("person").order_by("at", "id")):
+        others.setdefault(o.log_id, []).append({"id": o.person_id, "name": o.person.name, "role": o.role})
+    return [{"at": r.at.isoformat(), "log": r.log.reference, "role": r.role, "summary": r.log.summary,
+             "category": r.log.category, "status": r.log.status, "with": others.get(r.log_id, [])}
+            for r in rows]

@@ -1,0 +1,153 @@
+"""The live event stream (server-sent events).
+
+A client connects with the topics it wants and the last sequence number it has (the `Last-Event-ID`
+header, or `?since=`); it is first replayed what it missed from the database, then woken by the broker for
+each commit. Each event carries its sequence number as its SSE id, so a reconnecting browser resumes exactly
+where it stopped. Connecting to a log's topic also announces presence (L4: who else has it open).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+
+from watchkeeper.core import clock
+from watchkeeper.realtime.broker import broker, start_pg_listener
+from watchkeeper.realtime.models import Event, Presence
+from watchkeeper.staff.roles import allowed
+
+HEARTBEAT_SECONDS = 15.0
+BATCH = 500
+
+
+def _allowed_topics(user: Any, wanted: list[str]) -> list[str]:
+    ok: list[str] = []
+    for t in wanted:
+        if t == f"user:{user.pk}" or (t == f"team:{user.team_id}" and user.team_id):
+            ok.append(t)
+        elif t in ("board", "dispatch") and allowed(user.role, "log.view"):
+            ok.append(t)
+        elif t.startswith("log:") and t[4:].isdigit() and allowed(user.role, "log.view"):
+            ok.append(t)
+    return ok
+
+
+def _events_after(topics: list[str], since: int) -> list[dict[str, Any]]:
+    rows = Event.objects.filter(topic__in=topics, seq__gt=since).order_by("seq")[:BATCH]
+    return [{"seq": e.seq, "topic": e.topic, "kind": e.kind, "payload": e.payload} for e in rows]
+
+
+def _latest_seq() -> int:
+    return Event.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
+def _touch_presence(user_id: int, log_ids: list[int], *, joined: bool) -> None:
+    """L4: a stream on a log marks its person present (and keeps them so on each heartbeat)."""
+    from django.db.models import F
+
+    from watchkeeper.core.uow import unit_of_work
+    from watchkeeper.realtime.publish import publish
+
+    now = clock.now()
+    with unit_of_work():  # events are written in sequence order with every other writer's
+        for log_id in log_ids:
+            row, created = Presence.objects.get_or_create(
+                log_id=log_id, user_id=user_id,
+                defaults={"connected_at": now, "last_seen": now, "connections": 1 if joined else 0},
+            )
+            if not created:
+                changes: dict[str, Any] = {"last_seen": now}
+                if joined:
+                    changes.update(connections=F("connections") + 1, connected_at=now)
+                Presence.objects.filter(pk=row.pk).update(**changes)
+            if joined:
+                publish(f"log:{log_id}", "presence", {"user_id": user_id, "present": True}, log_id=log_id)
+
+
+def _leave(user_id: int, log_ids: list[int]) -> None:
+    """A stream closed: the person stays present while another of their streams is open on the log."""
+    from django.db.models import F
+
+    from watchkeeper.core.uow import unit_of_work
+    from watchkeeper.realtime.publish import publish
+
+    with unit_of_work():
+        for log_id in log_ids:
+            Presence.objects.filter(log_id=log_id, user_id=user_id, connections__gt=0).update(
+                connections=F("connections") - 1
+            )
+            still = Presence.objects.filter(log_id=log_id, user_id=user_id, connections__gt=0).exists()
+            if not still:
+                publish(f"log:{log_id}", "presence", {"user_id": user_id, "present": False}, log_id=log_id)
+
+
+def _format(event: dict[str, Any]) -> bytes:
+    data = json.dumps({"kind": event["kind"], "topic": event["topic"], **event["payload"]})
+    name = event["kind"].replace(".", "_")
+    return f"id: {event['seq']}\nevent: {name}\ndata: {data}\n\n".encode()
+
+
+def _token_user(header: str) -> Any:
+    from watchkeeper.staff.models import ApiToken
+
+    if not header.startswith("Bearer "):
+        return None
+    row = (ApiToken.objects.filter(token_hash=ApiToken.hash(header[7:].strip()), revoked_at__isnull=True)
+           .select_related("user").first())
+    return row.user if row is not None and row.user.is_active else None
+
+
+async def stream(request: HttpRequest) -> HttpResponse:
+    """Browsers authenticate with their session; integrations (a mobile terminal) with a bearer token."""
+    header = request.headers.get("Authorization", "")
+    user = await sync_to_async(_token_user)(header) if header else await request.auser()  # type: ignore[attr-defined]
+    if user is None or not user.is_authenticated:
+        return HttpResponse("Sign in first, or send a valid API token.", status=401)
+    wanted = [t for t in request.GET.get("topics", "").split(",") if t]
+    topics = _allowed_topics(user, wanted)
+    if not topics:
+        return HttpResponse("No topics you may follow.", status=400)
+    raw_since = request.headers.get("Last-Event-ID") or request.GET.get("since") or ""
+    start_pg_listener()
+    since = int(raw_since) if raw_since.isdigit() else await sync_to_async(_latest_seq)()
+    log_ids = [int(t[4:]) for t in topics if t.startswith("log:")]
+
+    async def body() -> AsyncIterator[bytes]:
+        nonlocal since
+        entry = broker.register()
+        loop_, wake = entry
+        try:
+            if log_ids:
+                await sync_to_async(_touch_presence)(user.pk, log_ids, joined=True)
+            yield b"retry: 2000\n\n"
+            while True:
+                wake.clear()
+                events = await sync_to_async(_events_after)(topics, since)
+                for ev in events:
+                    since = ev["seq"]
+                    yield _format(ev)
+                if len(events) == BATCH:
+                    continue
+                try:
+                    await asyncio.wait_for(wake.wait(), timeout=HEARTBEAT_SECONDS)
+                except TimeoutError:
+                    yield b": heartbeat\n\n"
+                    if log_ids:
+                        await sync_to_async(_touch_presence)(user.pk, log_ids, joined=False)
+        finally:
+            broker.unregister(entry)
+            if log_ids:
+                try:
+                    await sync_to_async(_leave)(user.pk, log_ids)
+                except Exception:  # the heartbeat window ends the presence anyway
+                    pass
+
+    response = StreamingHttpResponse(body(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response

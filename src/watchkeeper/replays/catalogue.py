@@ -1,0 +1,129 @@
+"""Every case in the shared learning documents, as a replay. Cases whose safeguards are not built yet are
+listed with the safeguards they will show, and are not runnable (`watchkeeper replay --list` says which)."""
+
+from __future__ import annotations
+
+from watchkeeper.replays import bulletin28, bulletin31, essex, issue41
+from watchkeeper.replays.engine import Replay
+
+B28 = "bulletin-28-protecting-vulnerable-people-2016-11.txt"
+B31 = "bulletin-31-general-2017-12.txt"
+I41 = "issue-41-case-2-call-handling-2022-11.txt"
+ESSEX = "recommendation-essex-2019-127918.txt"
+
+REPLAYS: tuple[Replay, ...] = (
+    Replay(
+        "bulletin-28-case-1", "B28.1", "Fatal shooting following marriage breakdown", ("C1", "M1", "M4", "L7", "C8"),
+        B28,
+        ("he was a certified firearms holder with access to weapons",
+         "The control room asked an officer to make a referral to the firearms licensing unit, but he did not "
+         "complete this",
+         "The logs for both reports were merged despite the fact that they were from two parties with separate "
+         "allegations",
+         "The second incident related to an allegation that the ex-husband was refusing to return the woman's "
+         "passport",
+         "behaviour that may appear routine in isolation, but that could be classified as coercive control when "
+         "viewed in a wider context",
+         "Flags have been added to profiles on the computer system to identify addresses where firearms are held"),
+        bulletin28.case_1, planned=("R2", "R4"),
+    ),
+    Replay("bulletin-28-case-2", "B28.2", "Contact with the police before a woman's murder",
+           ("M1", "R4", "R5", "R6", "P3", "P6"), B28, ("Contact with the police before a woman's murder",), None),
+    Replay(
+        "bulletin-28-case-3", "B28.3", "Safeguarding a vulnerable man", ("L8", "C4", "L10"), B28,
+        ("He told officers that he was worried about his son being held against his will",
+         "The call taker graded the call as a fixed appointment rather than following force policy",
+         "No units were able to attend due to a high demand on resources"),
+        bulletin28.case_3, planned=("D3", "M3"),
+    ),
+    Replay(
+        "bulletin-28-case-4", "B28.4", "Missing following leave from hospital", ("L9", "C6", "L11"), B28,
+        ("How are logs reviewed where they have been accepted automatically by the computer system",
+         "the grading and categorisation of the call remained unchanged",
+         "Police did not call the hospital back after either call"),
+        bulletin28.case_4, planned=("C3", "P9"),
+    ),
+    Replay(
+        "bulletin-28-case-5", "B28.5", "Concern for welfare", ("C1", "C7", "L10"), B28,
+        ("sent an email to the force that covered the area where the woman lived, asking them to check it as a "
+         "concern for welfare",
+         "Earlier in the year the woman had made a series of calls to her local force. These were coded as "
+         "domestic incidents, but no crime was reported",
+         "a series of incident logs were opened and closed over a three-day period without the woman or her "
+         "children having been contacted or located",
+         "failed to make appropriate links to previous logs",
+         "The officer in the neighbouring force had provided the woman's current address in his email, but the "
+         "woman's local force used the address held for her on its computer system"),
+        bulletin28.case_5, planned=("P6", "P9", "P11"),
+    ),
+    Replay("bulletin-28-case-6", "B28.6", "Investigation of sexual assault on a minor",
+           ("P1", "P2"), B28, (), None),
+    Replay("bulletin-28-case-7", "B28.7", "Acting on intelligence",
+           ("P7", "R7", "A5"), B28, ("Acting on intelligence",), None),
+    Replay("bulletin-28-case-8", "B28.8", "Disclosure of information to a victim",
+           ("L2", "R3", "P4", "P5", "P8"), B28, ("Disclosure of information to a victim",), None),
+    Replay(
+        "bulletin-31-case-1", "B31.1", "Request for assistance",
+        ("L5", "L6"), B31,
+        ("the caller agreed to call back if officers were not required",
+         "Based solely on the information verbally communicated to her by the dispatcher",
+         "authorised an incident response downgrade"),
+        bulletin31.case_1,
+    ),
+    Replay(
+        "bulletin-31-case-2", "B31.2", "Response to welfare concerns",
+        ("L1", "L3", "L4", "L6", "L10"), B31,
+        ("marked the incident as ready to close down on the system",
+         "thought the caller's request for an ambulance was made as a throwaway comment",
+         "another RDO closed down the log as per the instruction given previously",
+         "she simply deleted it from the system"),
+        bulletin31.case_2,
+    ),
+    Replay(
+        "bulletin-31-case-3", "B31.3", "Safeguarding a vulnerable young person", ("L11",), B31,
+        ("one of the officers told the girl that they would check back in an hour",),
+        bulletin31.case_3, planned=("C2",),
+    ),
+    Replay("bulletin-31-case-4", "B31.4", "Abuse of position", ("A2",), B31, ("Abuse of position",), None),
+    Replay("bulletin-31-case-5", "B31.5", "Recognising conflicts of interest", ("P10",), B31, (), None),
+    Replay("bulletin-31-case-6", "B31.6", "Suicide of indecent images suspect", ("R6", "R7", "P11"), B31, (), None),
+    Replay("bulletin-31-case-7", "B31.7", "Getting bail conditions right", ("P8",), B31, (), None),
+    Replay(
+        "issue-41-case-2", "I41.2", "Failure to identify risks to protect a victim of domestic abuse",
+        ("M2", "L8", "C1", "C3", "C4", "D5", "C5"), I41,
+        ("asked to speak to an officer she had dealt with previously",
+         "the officer he emailed took an unexpected long-term absence from work and did not see the email for a "
+         "further four months",
+         "because this call was transferred via the switchboard, no further information about this call was "
+         "available",
+         "a bit of a domestic violence case last year",
+         "Call handler C coded the call as 'suspicious circumstances' which had a response time of 60 minutes",
+         "it would be allocated an immediate response time of 15 minutes",
+         "It was determined by an officer this could be deleted",
+         "Ms A was not contacted about this decision",
+         "Furthermore, no intelligence checks were conducted at the time of Ms A's call",
+         "it would have revealed seven intelligence logs in relation to Ms A"),
+        issue41.case_2, planned=("D1", "D2", "L12"),
+    ),
+    Replay(
+        "recommendation-essex", "REC-ESSEX", "Essex recommendation record", ("C9", "M3", "C5"), ESSEX,
+        ("Essex Police received a series of abandoned 999 from a woman who was noted as a high-risk victim of "
+         "domestic abuse",
+         "The call handler identified the likely location and officers were dispatched to the caller",
+         "the attending officers requested no Police National Computer or other checks on the parties involved",
+         "Such checks which would have highlighted that the perpetrator was subject to a Domestic Violence "
+         "Protection Order which prohibited contact with the victim",
+         "clear direction about who has responsibility for updating incident headers where an incident is "
+         "initially categorised as an abandoned 999 call",
+         "including a review of the informal process to call abandoned callers back three times, as this may "
+         "heighten the risk to victims of domestic abuse"),
+        essex.case, planned=("K2",),
+    ),
+)
+
+
+def get(name: str) -> Replay:
+    for r in REPLAYS:
+        if r.name == name:
+            return r
+    raise KeyError(name)

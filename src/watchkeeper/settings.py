@@ -1,0 +1,196 @@
+"""Django settings for Watchkeeper.
+
+Configuration comes from the environment and is parsed strictly: a value that cannot be understood stops
+the process with a message, rather than running with a guess.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+# The checkout (where package.json and node_modules live) in a development install; the working
+# directory otherwise.
+_CHECKOUT = BASE_DIR.parent.parent
+PROJECT_DIR = Path(
+    os.environ.get("WATCHKEEPER_HOME", _CHECKOUT if (_CHECKOUT / "pyproject.toml").exists() else Path.cwd())
+)
+VAR_DIR = Path(os.environ.get("WATCHKEEPER_VAR_DIR", PROJECT_DIR / "var"))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+DEBUG = _env_bool("WATCHKEEPER_DEBUG", False)
+SECRET_KEY = os.environ.get("WATCHKEEPER_SECRET_KEY", "")
+if not SECRET_KEY:
+    # A development key keeps `make demo` zero-set-up; production sets WATCHKEEPER_SECRET_KEY.
+    SECRET_KEY = "watchkeeper-development-key-not-for-production-use-0123456789"
+ALLOWED_HOSTS = [h for h in os.environ.get("WATCHKEEPER_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("WATCHKEEPER_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "django_htmx",
+    "axes",
+    "watchkeeper.core",
+    "watchkeeper.staff",
+    "watchkeeper.audit",
+    "watchkeeper.realtime",
+    "watchkeeper.incidents",
+    "watchkeeper.people",
+    "watchkeeper.dispatch",
+    "watchkeeper.clocks",
+    "watchkeeper.safeguards",
+    "watchkeeper.learning",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "watchkeeper.core.middleware.RequestIdMiddleware",
+    "watchkeeper.core.middleware.CleanRequestMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "watchkeeper.core.middleware.RefusalMiddleware",
+]
+
+ROOT_URLCONF = "watchkeeper.urls"
+ASGI_APPLICATION = "watchkeeper.asgi.application"
+AUTH_USER_MODEL = "staff.User"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "watchkeeper.core.context.navigation",
+            ],
+        },
+    },
+]
+
+
+def _database_config() -> dict[str, object]:
+    url = os.environ.get("WATCHKEEPER_DATABASE_URL", "")
+    if not url:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{VAR_DIR / 'watchkeeper.sqlite3'}"
+    try:
+        config: dict[str, object] = dict(dj_database_url.parse(url))
+    except Exception as exc:  # dj_database_url raises several types; all mean the same thing here.
+        raise ImproperlyConfigured(f"WATCHKEEPER_DATABASE_URL is not a database URL: {exc}") from exc
+    engine = str(config["ENGINE"])
+    if engine == "django.db.backends.sqlite3":
+        # IMMEDIATE transactions take the write lock at BEGIN, so two writers queue instead of failing
+        # half-way; WAL lets readers carry on while one writer works.
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; "
+                f"PRAGMA synchronous={os.environ.get('WATCHKEEPER_SQLITE_SYNCHRONOUS', 'FULL')};"
+            ),
+        }
+        config["TEST"] = {"NAME": os.environ.get("WATCHKEEPER_TEST_SQLITE_NAME") or None}
+    elif engine == "django.db.backends.postgresql":
+        config["CONN_HEALTH_CHECKS"] = True
+    else:
+        raise ImproperlyConfigured(f"Unsupported database engine {engine}: use sqlite:// or postgresql://")
+    # Request threads are long-lived (asgi.py), so each keeps its connection.
+    config["CONN_MAX_AGE"] = int(os.environ.get("WATCHKEEPER_CONN_MAX_AGE", "300"))
+    config["ATOMIC_REQUESTS"] = False
+    return config
+
+
+DATABASES = {"default": _database_config()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("WATCHKEEPER_SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLED = _env_bool("WATCHKEEPER_SIGNIN_THROTTLE", True)
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 12 * 3600  # one long shift
+SESSION_COOKIE_SECURE = _env_bool("WATCHKEEPER_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from finders; it only needs the folder
+# Front-end packages come from npm (package-lock.json); only their distributable files are served.
+_NODE = PROJECT_DIR / "node_modules"
+STATICFILES_DIRS: list[object] = [BASE_DIR / "static"]  # the UI's own stylesheet and script
+STATICFILES_DIRS += [
+    (prefix, _NODE / path)
+    for prefix, path in [
+        ("vendor/htmx", "htmx.org/dist"),
+        ("vendor/htmx-ext-sse", "htmx-ext-sse/dist"),
+    ]
+    if (_NODE / path).exists()
+]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("WATCHKEEPER_LOG_LEVEL", "WARNING")},
+    # Refusals are answers, not faults: 4xx responses are not logged as warnings.
+    "loggers": {"django.request": {"level": "ERROR"}, "django.server": {"level": "ERROR"}},
+}
+
+# The sweeper that fires deadlines; `serve` runs it beside the web server.
+SWEEPER_INTERVAL_SECONDS = float(os.environ.get("WATCHKEEPER_SWEEPER_INTERVAL", "0.5"))

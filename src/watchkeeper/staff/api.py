@@ -1,0 +1,35 @@
+"""Staff over the API: who can be named as an authoriser, owner or assignee."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from watchkeeper.staff.models import User
+
+router = Router(tags=["staff"])
+
+
+@router.get("", summary="Active staff: id, username, name, role, team, absence")
+def list_staff(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {"id": u.pk, "username": u.username, "name": u.get_full_name(), "role": u.role,
+         "team": u.team.name if u.team else None, "absent": u.absent}
+        for u in User.objects.filter(is_active=True).select_related("team").order_by("username")
+    ]
+
+
+class AbsenceIn(Schema):
+    absent: bool
+    reason: str = ""
+
+
+@router.post("/{user_id}/absence", summary="Mark someone absent or back (L8, L9 reroute their work)")
+def absence(request: HttpRequest, user_id: int, body: AbsenceIn) -> dict[str, Any]:
+    from watchkeeper.api import actor_of
+    from watchkeeper.staff.actions import set_absence
+
+    u = set_absence(actor_of(request), user_id, absent=body.absent, reason=body.reason)
+    return {"id": u.pk, "username": u.username, "absent": u.absent, "reason": u.absence_reason}

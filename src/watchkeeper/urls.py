@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from watchkeeper.api import api
+from watchkeeper.incidents import views as logs
+from watchkeeper.realtime.views import stream
+from watchkeeper.safeguards import views as safeguards
+from watchkeeper.staff import views as staff
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="/login/"), name="logout"),
+    path("", logs.home, name="home"),
+    path("queue/fragment/", logs.queue_fragment, name="queue-fragment"),
+    path("new/", logs.new_contact, name="new-contact"),
+    path("new/preview/", logs.grade_preview, name="grade-preview"),
+    path("find/", logs.find, name="find"),
+    path("logs/<str:reference>/", logs.log_page, name="log"),
+    path("logs/<str:reference>/live/", logs.narrative, name="log-live"),
+    path("logs/<str:reference>/presence/", logs.presence, name="log-presence"),
+    path("logs/<str:reference>/close-dialog/", logs.close_dialog, name="close-dialog"),
+    path("logs/<str:reference>/do/<str:what>/", logs.log_action, name="log-action"),
+    path("notifications/", logs.notifications, name="notifications"),
+    path("notifications/<int:notification_id>/read/", logs.notification_read, name="notification-read"),
+    path("messages/new/", logs.message_new, name="message-new"),
+    path("messages/<int:contact_id>/handle/", logs.message_handle, name="message-handle"),
+    path("review/", logs.review_queue, name="review"),
+    path("reports/", logs.reports, name="reports"),
+    path("safeguards/", safeguards.index, name="safeguards"),
+    path("safeguards/<str:sid>/", safeguards.detail, name="safeguard"),
+    path("learning/", include("watchkeeper.learning.urls")),
+    path("dispatch/", include("watchkeeper.dispatch.urls")),
+    path("", include("watchkeeper.people.urls")),
+    path("account/tokens/", staff.tokens, name="tokens"),
+    path("events/stream", stream, name="events"),
+]

@@ -1,0 +1,69 @@
+"""K4: each lesson lists the safeguards that answer it (with their state and whether its replay passes);
+each safeguard lists its lessons; a lesson code resolves to its case."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from watchkeeper.audit.models import AuditRecord
+from watchkeeper.core.errors import Forbidden, NotFound, Refusal
+from watchkeeper.learning import actions, traceability
+from watchkeeper.learning.models import Case, ReplayResult
+
+pytestmark = [pytest.mark.django_db, pytest.mark.safeguard("K4")]
+
+
+def test_each_safeguard_lists_the_ingested_cases_it_answers(library) -> None:
+    assert [c.code for c in traceability.cases_for_safeguard("L3")] == ["B31.2"]
+    assert [c.code for c in traceability.cases_for_safeguard("L6")] == ["B31.1", "B31.2"]
+    assert [c.code for c in traceability.cases_for_safeguard("K2")] == ["REC-ESSEX"]
+    assert list(traceability.cases_for_safeguard("A3")) == []
+
+
+def test_each_lesson_shows_its_safeguards_states_and_replay(library) -> None:
+    trace = traceability.trace("B31.2")
+    assert [s.id for s in trace.safeguards] == ["L1", "L3", "L4", "L6", "L10"]
+    assert {s.state for s in trace.safeguards} == {"enforced"}
+    assert trace.replay is not None and trace.replay.name == "bulletin-31-case-2"
+    assert trace.replay_state == "not run yet"
+    assert traceability.trace("B28.6").replay_state == "planned"
+    assert traceability.trace("B53.1").replay_state == "none" and not traceability.trace("B53.1").mapped
+
+
+def test_running_a_replay_keeps_whether_it_passed(library, lead) -> None:
+    case = Case.objects.get(code="B31.2")
+    before = AuditRecord.objects.count()
+    result = actions.run_replay(lead, case.pk)
+    assert result.passed, result.output
+    assert (result.lesson, result.replay) == ("B31.2", "bulletin-31-case-2")
+    assert "L3 intervened" in result.output and "passed" in result.output
+    assert result.finished_at >= result.started_at and result.run_by_id == lead.user.pk  # type: ignore[union-attr]
+    assert [r.action for r in AuditRecord.objects.order_by("seq")[before:]] == ["learning.replay_run"]
+    assert traceability.trace("B31.2").replay_state == "passes"
+
+
+def test_a_lesson_without_a_runnable_replay_is_refused(library, lead, people) -> None:
+    with pytest.raises(Refusal, match="planned") as refused:
+        actions.run_replay(lead, Case.objects.get(code="B28.6").pk)
+    assert refused.value.safeguard == "K4" and refused.value.status == 409
+    with pytest.raises(Forbidden):
+        actions.run_replay(people.actor("handler"), Case.objects.get(code="B31.2").pk)
+    with pytest.raises(NotFound):
+        actions.run_replay(lead, 99_999_999)
+    assert ReplayResult.objects.count() == 0
+
+
+def test_lesson_codes_resolve_to_their_case_and_safeguard_pages_list_lessons(library, people) -> None:
+    browser = Client()
+    browser.force_login(people.handler)
+    case = Case.objects.get(code="B31.2")
+    response = browser.get("/learning/lessons/B31.2/")
+    assert response.status_code == 302 and response["Location"] == f"/learning/cases/{case.pk}/"
+    page = browser.get("/learning/safeguards/L3/").content.decode()
+    assert f'href="/learning/cases/{case.pk}/"' in page and "B31.2" in page
+    missing = browser.get("/learning/safeguards/L2/").content.decode()
+    assert "B28.8" in missing  # its lesson is in the library
+    assert browser.get("/learning/lessons/Z9.9/").status_code == 404
+    unmapped = browser.get("/learning/lessons/B28.6/")
+    assert unmapped.status_code == 302

@@ -1,0 +1,35 @@
+"""Helpers that drive the real actions to put logs into a state (no shortcuts into the tables)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from watchkeeper.core.actor import Actor
+from watchkeeper.incidents import actions
+from watchkeeper.incidents.actions import ContactIn
+from watchkeeper.incidents.models import Log
+
+THRIVE_LOW = {el: {"level": "low"} for el in ("threat", "harm", "risk", "vulnerability")}
+THRIVE_HIGH = {el: {"level": "high"} for el in ("threat", "harm", "risk", "vulnerability")}
+
+
+def thrive(threat: str = "low", harm: str = "low", risk: str = "low", vulnerability: str = "low") -> dict[str, Any]:
+    return {"threat": {"level": threat}, "harm": {"level": harm}, "risk": {"level": risk},
+            "vulnerability": {"level": vulnerability}}
+
+
+def raise_log(actor: Actor, *, category: str = "other", account: str = "Caller reports a problem.",
+              caller: str = "Alex Caller", phone: str = "07700 900001", allegation: str = "", party: str = "",
+              channel: str = "999", **kw: Any) -> Log:
+    return actions.raise_log(
+        actor,
+        contact=ContactIn(channel, account, caller_name=caller, caller_phone=phone, allegation=allegation,
+                          party=party),
+        category=category,
+        summary=kw.pop("summary", f"{category} reported"),
+        **kw,
+    )
+
+
+def fresh(log: Log) -> Log:
+    return Log.objects.get(pk=log.pk)
