@@ -53,13 +53,18 @@ out["name_keys_ok"] = all(p.sound_key == rules.sound_key(p.given_names, p.family
 parties = list(LogParty.objects.filter(role="caller", phone__isnull=False, contact__isnull=False,
                                        log__isnull=False).select_related("contact", "log", "phone")
                .order_by("?")[:25])
+# The history also reaches the phone's users and their places, so a call is either listed or pushed off the
+# list by newer history (the list is full and everything on it is at least as new).
+from datetime import datetime
 found = []
 for party in parties:
     ctx = lookup(Query(phone=party.contact.caller_phone), policy)
     refs = {h["log"] for h in ctx.history}
-    older = LogParty.objects.filter(phone=party.phone, at__gt=party.at).count()
+    newer = LogParty.objects.filter(phone=party.phone, at__gt=party.at).count()
+    pushed_off = (len(ctx.history) == int(policy["context_list_limit"]) and
+                  all(datetime.fromisoformat(h["at"]) >= party.at for h in ctx.history))
     found.append(bool(ctx.phones and ctx.phones[0]["e164"] == party.phone.e164 and
-                      ctx.history_total >= older + 1 and (older >= len(ctx.history) or party.log.reference in refs)))
+                      ctx.history_total >= newer + 1 and (party.log.reference in refs or pushed_off)))
 out["phone_lookups_found"] = found
 # The heavy address: the newest logs shown newest first, all of them counted.
 ctx = lookup(Query(address=heavy["address"]["text"]), policy)

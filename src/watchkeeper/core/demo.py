@@ -86,6 +86,8 @@ def load(stdout: Any = None) -> dict[str, str]:
     h, h2, disp, ctl, sup = (Actor(p[name], via="demo")
                              for name in ("handler", "handler2", "dispatcher", "controller", "supervisor"))
     now = clock.now()
+    _nominal_index(Actor(p["investigator"], via="demo"), p)
+    _units(disp, p)
 
     # 1. Domestic incident graded emergency under policy.
     l1 = a.raise_log(h, contact=ContactIn("999", "My ex-husband is outside shouting he will kill me. There was a "
@@ -196,11 +198,69 @@ def load(stdout: Any = None) -> dict[str, str]:
                 rationale="", expected_version=Log.objects.get(pk=l12.pk).version)
     a.assign_staff(sup, l12.reference, p["officer"].pk)
 
+    # Units on the two emergencies; the missing-person log waits on the dispatcher's board with its clock running.
+    from watchkeeper.dispatch.actions import assign_unit, update_assignment
+
+    on_l1 = assign_unit(disp, l1.reference, "KB11")
+    update_assignment(disp, on_l1.pk, state="en_route")
+    assign_unit(disp, l3.reference, "KB12")
+
     # An email for an absent investigator goes to her team's queue (L8).
     a.send_message(ctl, p["investigator2"].pk, ContactIn("email", "Please call me: he has been messaging me again.",
                                                          caller_name="Victim of harassment"))
     _learning_library(p["learning"])
     return {u: password_for(u) for u, *_ in STAFF}
+
+
+def _nominal_index(inv: Actor, p: dict[str, User]) -> None:
+    """People, places and phones the call-time context finds (C1): a domestic-abuse victim under a special
+    scheme (M2, D5), her ex-husband with markers (M1), a firearms certificate (M4) and a non-molestation
+    order protecting her and her home (M3)."""
+    from watchkeeper.people import actions as pa
+
+    today = clock.local(clock.now()).date()
+    rachel = pa.create_person(inv, given_names="Rachel", family_name="Moore",
+                              dob=today - timedelta(days=34 * 365 + 100))
+    gary = pa.create_person(inv, given_names="Gary", family_name="Moore", dob=today - timedelta(days=39 * 365 + 200),
+                            aliases=["Gaz Moore"])
+    home = "14 Orchard Way, Kingsbridge"
+    pa.add_residence(inv, rachel.pk, home)
+    pa.add_phone_use(inv, rachel.pk, "07700 900123")
+    pa.add_residence(inv, gary.pk, "8 Quarry Lane, Kingsbridge")
+    pa.relate(inv, rachel.pk, gary.pk, "ex_partner")
+    review = today + timedelta(days=90)
+    pa.add_marker(inv, kind="domestic_abuse_victim", source="MARAC", review_at=review, person_id=rachel.pk,
+                  note="High-risk DASH last year; ex-husband threatened to kill her")
+    pa.add_marker(inv, kind="domestic_abuse_perpetrator", source="Local intelligence", review_at=review,
+                  person_id=gary.pk, note="Threats to kill ex-wife")
+    pa.add_marker(inv, kind="violence", source="PNC", review_at=review, person_id=gary.pk)
+    pa.add_certificate(inv, holder_id=gary.pk, address="8 Quarry Lane, Kingsbridge", number="SGC 40112",
+                       expires_on=today + timedelta(days=400))
+    pa.create_order(inv, kind="non_molestation", restricted_id=gary.pk, conditions="Not to contact Rachel Moore or "
+                    "go within 100 metres of 14 Orchard Way", starts_on=today - timedelta(days=120),
+                    ends_on=today + timedelta(days=245), protected_person_ids=[rachel.pk], protected_addresses=[home])
+    pa.create_scheme(inv, victim_id=rachel.pk, reason="Ex-husband threatened to kill her; released on bail",
+                     victim_told_how="Phone call by PC Grant", address=home, phone="07700 900123",
+                     ends_at=clock.now() + timedelta(days=60), grade_floor="emergency", officer_id=p["investigator"].pk)
+    grace = pa.create_person(inv, given_names="Grace", family_name="Hill")
+    pa.add_phone_use(inv, grace.pk, "07700 900333")
+    pa.add_marker(inv, kind="vulnerability", source="Adult social care", review_at=review, phone="07700 900333",
+                  note="Lives alone; hearing impaired: text first")
+
+
+def _units(disp: Actor, p: dict[str, User]) -> None:
+    """A response shift (D4): urban and rural units with crews and skills."""
+    from watchkeeper.dispatch.actions import create_unit
+
+    for callsign, area, area_type, skills, crew in [
+        ("KB11", "Kingsbridge town", "urban", ["advanced driver"], ["officer"]),
+        ("KB12", "Kingsbridge town", "urban", [], ["supervisor"]),
+        ("KB21", "Kingsbridge town", "urban", ["dog"], []),
+        ("RM31", "Moorland", "rural", ["advanced driver", "firearms"], []),
+        ("RM32", "Moorland", "rural", [], []),
+    ]:
+        create_unit(disp, callsign=callsign, area=area, area_type=area_type, skills=skills,
+                    crew_ids=[p[c].pk for c in crew])
 
 
 def _learning_library(lead: User) -> None:

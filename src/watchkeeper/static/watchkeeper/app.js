@@ -113,6 +113,16 @@
       el.setAttribute("data-live-pending", "");
     }
   });
+  // A refresh that was asked for before the typing began arrives during it: it is not swapped in either.
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    var el = ev.detail.elt;
+    var cfg = ev.detail.requestConfig;
+    if (!el || !el.hasAttribute || !el.hasAttribute("data-live-defer") || !cfg || cfg.verb !== "get") return;
+    if (typingIn(el)) {
+      ev.detail.shouldSwap = false;
+      el.setAttribute("data-live-pending", "");
+    }
+  });
   document.addEventListener("focusout", function (ev) {
     var part = ev.target.closest && ev.target.closest("[data-live-pending]");
     if (!part || (ev.relatedTarget && part.contains(ev.relatedTarget))) return;
