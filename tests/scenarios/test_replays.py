@@ -35,14 +35,14 @@ def test_bulletin_31_case_2_close_on_old_instruction_is_refused(server, tokens):
     assert _replay("bulletin-31-case-2", server, tokens) >= {"L1", "L3", "L4", "L6", "L10"}
 
 
-@pytest.mark.safeguard("L8", "C4", "L10")
+@pytest.mark.safeguard("L8", "C4", "M3", "D3", "L10")
 def test_bulletin_28_case_3_unrecorded_visit_low_grade_and_no_units_close(server, tokens):
-    assert _replay("bulletin-28-case-3", server, tokens) >= {"L8", "C4", "L10"}
+    assert _replay("bulletin-28-case-3", server, tokens) >= {"L8", "C4", "M3", "D3", "L10"}
 
 
-@pytest.mark.safeguard("L9", "C6", "L11")
+@pytest.mark.safeguard("L9", "C6", "L11", "D1")
 def test_bulletin_28_case_4_automatic_log_unchanged_category_forgotten_callbacks(server, tokens):
-    assert _replay("bulletin-28-case-4", server, tokens) >= {"L9", "C6", "L11"}
+    assert _replay("bulletin-28-case-4", server, tokens) >= {"L9", "C6", "L11", "D1"}
 
 
 @pytest.mark.safeguard("L11")
@@ -50,9 +50,10 @@ def test_bulletin_31_case_3_promise_to_check_back_is_a_task(server, tokens):
     assert _replay("bulletin-31-case-3", server, tokens) >= {"L11"}
 
 
-@pytest.mark.safeguard("M2", "L8", "C1", "C3", "C4", "D5", "C5")
+@pytest.mark.safeguard("M2", "L8", "C1", "C3", "C4", "D5", "L12", "D2", "D1", "C5")
 def test_issue_41_case_2_earlier_contacts_found_cue_raised_scheme_never_silent_checks_block(server, tokens):
-    assert _replay("issue-41-case-2", server, tokens) >= {"M2", "L8", "C1", "C3", "C4", "D5", "C5"}
+    assert _replay("issue-41-case-2", server, tokens) >= {"M2", "L8", "C1", "C3", "C4", "D5", "L12", "D2", "D1",
+                                                         "C5"}
 
 
 @pytest.mark.safeguard("C1", "M1", "M4", "L7", "C8")

@@ -168,8 +168,42 @@ def assign_unit(actor: Actor, reference: str, callsign: str, *, appointment_at: 
     return a
 
 
-def _assign(actor: Actor, log: Log, unit: Unit, appointment_at: datetime | None, policy: Policy) -> Assignment:
+def circulation(log: Log, policy: Policy | None = None) -> dict[str, Any]:
+    """L12: the log's full circulation with the markers in force on the people, addresses and phones on it
+    (and any special scheme protecting them), which the incident log alone does not know about."""
     summary = logs.circulation(log, policy)
+    summary["markers"] = [*summary.get("markers", []), *_markers(log)]
+    return summary
+
+
+def _markers(log: Log) -> list[dict[str, Any]]:
+    from django.db.models import Q
+
+    from watchkeeper.people.models import LogParty, Marker, SpecialScheme
+
+    parties = LogParty.objects.filter(log_id__in=logs.family_ids(log))
+    people = {p for p in parties.values_list("person_id", flat=True) if p}
+    places = {a for a in parties.values_list("address_id", flat=True) if a}
+    phones = {p for p in parties.values_list("phone_id", flat=True) if p}
+    on = Q(person_id__in=people) | Q(address_id__in=places) | Q(phone_id__in=phones)
+    out = []
+    for m in Marker.objects.filter(on, ended_at__isnull=True).select_related("person", "address", "phone") \
+            .order_by("created_at", "id"):
+        subject = m.person.name if m.person else (m.address.text if m.address else (m.phone.e164 if m.phone else ""))
+        out.append({"kind": m.kind, "label": m.get_kind_display(), "on": subject, "source": m.source,
+                    "text": f"{m.get_kind_display()} ({subject}; {m.source})" + (f": {m.note}" if m.note else "")})
+    now = clock.now()
+    schemes = SpecialScheme.objects.filter(Q(victim_id__in=people) | Q(address_id__in=places) | Q(phone_id__in=phones),
+                                           removed_at__isnull=True, starts_at__lte=now, ends_at__gt=now)
+    for s in schemes.select_related("victim", "address").order_by("starts_at", "id"):
+        where = s.address.text if s.address else s.victim.name
+        out.append({"kind": "special_scheme", "label": "Special scheme", "on": where, "source": "special scheme",
+                    "text": f"Special scheme on {where} (victim {s.victim.name}; floor {s.grade_floor}): {s.reason}"})
+    return out
+
+
+def _assign(actor: Actor, log: Log, unit: Unit, appointment_at: datetime | None, policy: Policy) -> Assignment:
+    summary = circulation(log, policy)
     a = Assignment.objects.create(log=log, unit=unit, appointment_at=appointment_at, assigned_at=clock.now(),
                                   assigned_by=actor.user, summary=summary)
     text = f"{unit.callsign} assigned" + (f" for an appointment at {clock.local(appointment_at):%d/%m %H:%M}"

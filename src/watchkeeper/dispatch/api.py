@@ -89,7 +89,7 @@ def unit_assignments(request: HttpRequest, callsign: str) -> list[dict[str, Any]
                                      mark_read=False)
         out.append({"assignment": a.pk, "state": a.state, "reference": a.log.reference,
                     "appointment_at": a.appointment_at.isoformat() if a.appointment_at else None,
-                    "summary": actions.logs.circulation(view.log)})
+                    "summary": actions.circulation(view.log)})
     return out
 
 

@@ -1281,8 +1281,11 @@ def fire_review_escalations(now: datetime, limit: int = 500) -> int:
     to the supervisor."""
     policy = current_policy()
     fired = 0
+    # `status || ''` keeps the planner on the partial review-deadline index: without statistics SQLite would
+    # otherwise pick the status index and walk every open log on every sweep.
     due = list(
-        Log.objects.filter(review_due_at__lte=now, review_owned_at__isnull=True, status="open")
+        Log.objects.filter(review_due_at__lte=now, review_owned_at__isnull=True)
+        .extra(where=["\"incidents_log\".\"status\" || '' = %s"], params=["open"])
         .values_list("pk", "review_stage")[:limit]
     )
     for pk, stage in due:

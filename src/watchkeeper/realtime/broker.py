@@ -23,6 +23,7 @@ class Broker:
         self._lock = threading.Lock()
         self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
         self.latest_seq = 0
+        self.generation = 0  # how many wakes so far: a shared reader reads again when it has moved
 
     def register(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Event]:
         entry = (asyncio.get_running_loop(), asyncio.Event())
@@ -36,9 +37,10 @@ class Broker:
 
     def wake(self, seq: int = 0) -> None:
         """Wake every waiting stream (thread-safe)."""
-        if seq > self.latest_seq:
-            self.latest_seq = seq
         with self._lock:
+            if seq > self.latest_seq:
+                self.latest_seq = seq
+            self.generation += 1
             waiters = list(self._waiters)
         for loop, ev in waiters:
             try:

@@ -10,19 +10,30 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from asgiref.sync import sync_to_async
+from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from watchkeeper.core import clock
 from watchkeeper.realtime.broker import broker, start_pg_listener
-from watchkeeper.realtime.models import Event, Presence
+from watchkeeper.realtime.feed import BATCH, feed, latest_seq, pool
+from watchkeeper.realtime.models import Presence
 from watchkeeper.staff.roles import allowed
 
 HEARTBEAT_SECONDS = 15.0
-BATCH = 500
+
+
+async def _db(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Database work of a stream, on the threads all streams share (see feed.py: connections must not grow
+    with the number of open boards)."""
+
+    def run() -> Any:
+        close_old_connections()
+        return fn(*args, **kwargs)
+
+    return await asyncio.get_running_loop().run_in_executor(pool, run)
 
 
 def _allowed_topics(user: Any, wanted: list[str]) -> list[str]:
@@ -35,15 +46,6 @@ def _allowed_topics(user: Any, wanted: list[str]) -> list[str]:
         elif t.startswith("log:") and t[4:].isdigit() and allowed(user.role, "log.view"):
             ok.append(t)
     return ok
-
-
-def _events_after(topics: list[str], since: int) -> list[dict[str, Any]]:
-    rows = Event.objects.filter(topic__in=topics, seq__gt=since).order_by("seq")[:BATCH]
-    return [{"seq": e.seq, "topic": e.topic, "kind": e.kind, "payload": e.payload} for e in rows]
-
-
-def _latest_seq() -> int:
-    return Event.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
 
 
 def _touch_presence(user_id: int, log_ids: list[int], *, joined: bool) -> None:
@@ -92,6 +94,11 @@ def _format(event: dict[str, Any]) -> bytes:
     return f"id: {event['seq']}\nevent: {name}\ndata: {data}\n\n".encode()
 
 
+def _session_user(request: HttpRequest) -> Any:
+    user = request.user  # read here, on the shared threads, not on a thread of this request's own
+    return user if user.is_authenticated else None
+
+
 def _token_user(header: str) -> Any:
     from watchkeeper.staff.models import ApiToken
 
@@ -105,7 +112,7 @@ def _token_user(header: str) -> Any:
 async def stream(request: HttpRequest) -> HttpResponse:
     """Browsers authenticate with their session; integrations (a mobile terminal) with a bearer token."""
     header = request.headers.get("Authorization", "")
-    user = await sync_to_async(_token_user)(header) if header else await request.auser()  # type: ignore[attr-defined]
+    user = await _db(_token_user, header) if header else await _db(_session_user, request)
     if user is None or not user.is_authenticated:
         return HttpResponse("Sign in first, or send a valid API token.", status=401)
     wanted = [t for t in request.GET.get("topics", "").split(",") if t]
@@ -114,7 +121,7 @@ async def stream(request: HttpRequest) -> HttpResponse:
         return HttpResponse("No topics you may follow.", status=400)
     raw_since = request.headers.get("Last-Event-ID") or request.GET.get("since") or ""
     start_pg_listener()
-    since = int(raw_since) if raw_since.isdigit() else await sync_to_async(_latest_seq)()
+    since = int(raw_since) if raw_since.isdigit() else await _db(latest_seq)
     log_ids = [int(t[4:]) for t in topics if t.startswith("log:")]
 
     async def body() -> AsyncIterator[bytes]:
@@ -123,11 +130,11 @@ async def stream(request: HttpRequest) -> HttpResponse:
         loop_, wake = entry
         try:
             if log_ids:
-                await sync_to_async(_touch_presence)(user.pk, log_ids, joined=True)
+                await _db(_touch_presence, user.pk, log_ids, joined=True)
             yield b"retry: 2000\n\n"
             while True:
                 wake.clear()
-                events = await sync_to_async(_events_after)(topics, since)
+                events = await _db(feed.after, topics, since)
                 for ev in events:
                     since = ev["seq"]
                     yield _format(ev)
@@ -138,12 +145,12 @@ async def stream(request: HttpRequest) -> HttpResponse:
                 except TimeoutError:
                     yield b": heartbeat\n\n"
                     if log_ids:
-                        await sync_to_async(_touch_presence)(user.pk, log_ids, joined=False)
+                        await _db(_touch_presence, user.pk, log_ids, joined=False)
         finally:
             broker.unregister(entry)
             if log_ids:
                 try:
-                    await sync_to_async(_leave)(user.pk, log_ids)
+                    await _db(_leave, user.pk, log_ids)
                 except Exception:  # the heartbeat window ends the presence anyway
                     pass
 

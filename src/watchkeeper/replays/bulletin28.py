@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from watchkeeper.replays.engine import Actor, Run
-from watchkeeper.replays.issue41 import detail, open_prompts, past_log, person
+from watchkeeper.replays.issue41 import alerts_on, board_row, detail, open_prompts, past_log, person, settle
 
 
 def _thrive(risk: str, vulnerability: str) -> dict[str, dict[str, str]]:
@@ -138,8 +138,10 @@ def case_1(run: Run, as_: Callable[[str], Actor]) -> None:
 
 def case_3(run: Run, as_: Callable[[str], Actor]) -> None:
     """Safeguarding a vulnerable man: a father's visit never recorded, a call graded a fixed appointment
-    against policy, and a breach log closed because no units were free."""
+    against policy, and a bail-breach log closed because no units were free."""
     counter, handler, operator = as_("officer"), as_("handler"), as_("dispatcher")
+    records, controller = as_("investigator"), as_("controller")
+    home = "Flat 2, 11 Wharf Street, Hatherley HT3 4JJ"
     run.step("The man's father visits the police station: he fears his son is held against his will. The "
              "visit is recorded as a front-counter contact on a log (L8).")
     ref = counter.do("POST", "/api/logs", {
@@ -161,18 +163,57 @@ def case_3(run: Run, as_: Callable[[str], Actor]) -> None:
     handler.attempt("POST", f"/api/logs/{ref}/grade", {"grade": "scheduled", "thrive": _thrive("medium", "high"),
                                                        "expected_version": handler.version(ref)}, expect="C4")
 
+    run.step("The man who befriended him is arrested and bailed with conditions to stay away from the man and "
+             "his address: the conditions go on the orders register.")
+    dan = person(records, "Daniel", "Hughes", "1979-02-14", home=home, phone="07700 900383")
+    kyle = person(records, "Kyle", "Barton", "1984-10-03", home="22 Tannery Row, Hatherley HT3 9KK")
+    records.do("POST", "/api/orders", {
+        "kind": "bail_conditions", "restricted_id": kyle, "protected_person_ids": [dan],
+        "protected_addresses": [home], "conditions": "Not to contact Daniel Hughes or go to his address",
+        "starts_on": (date.today() - timedelta(days=14)).isoformat(),
+        "ends_on": (date.today() + timedelta(days=28)).isoformat()})
+
     run.step("Months later the man calls: the alleged abuser is at his home in breach of bail conditions.")
     breach = handler.do("POST", "/api/logs", {
-        "contact": {"channel": "999", "caller_name": "Vulnerable man",
+        "contact": {"channel": "999", "caller_name": "Daniel Hughes", "caller_phone": "07700 900383",
                     "account": "He is here at my flat again. He is on bail not to come here."},
-        "category": "breach_of_order", "summary": "Bail breach at vulnerable man's home"}).body["reference"]
+        "category": "breach_of_order", "summary": "Bail breach at vulnerable man's home",
+        "location": home}).body["reference"]
+    handler.do("POST", f"/api/logs/{breach}/parties", {"role": "victim", "person_id": dan})
+    handler.do("POST", f"/api/logs/{breach}/parties", {"role": "suspect", "person_id": kyle})
+    possible = open_prompts(handler, breach, "M3", "possible_breach")
+    if possible:
+        run.intervened("M3", possible[0]["text"])
+    else:
+        run.fail("M3: the bailed man at the protected man's home raised no possible breach")
+    run.step("The call is graded for a response within an hour.")
     handler.do("POST", f"/api/logs/{breach}/grade", {"grade": "priority", "thrive": _thrive("medium", "high"),
                                                      "expected_version": handler.version(breach)})
-    run.step("No units are free; the operator closes the log as 'no units available'.")
+
+    run.step("No units are free. The operator records it: the log stays open and pending, and the controller "
+             "is alerted to find one.")
+    operator.do("POST", f"/api/logs/{breach}/no-units", {"note": "High demand on resources"})
+    row = board_row(operator, breach) or {}
+    if row.get("pending") and controller.told("D3", breach, "alert_no_units"):
+        run.intervened("D3", f"{breach} stays on the pending queue (target {str(row.get('target_at'))[11:16]}); "
+                             "the controller is alerted")
+    else:
+        run.fail(f"D3: 'no units' left the log {row or 'off the board'} or the controller untold")
+    for alert in alerts_on(controller, breach, "no_units"):
+        run.note(f"alert for the {alert['level']}: {alert['text']} (unacknowledged, it goes to the duty inspector "
+                 f"at {str(alert['escalate_at'])[11:16]})")
+    run.step("The operator closes the log as 'no units available'.")
     operator.do("GET", f"/api/logs/{breach}")
     operator.attempt("POST", f"/api/logs/{breach}/close", {"code": "no_units_available"}, expect="L10")
     run.step("Told by phone that the man has gone, the operator closes it as advice given, nobody seen.")
     operator.attempt("POST", f"/api/logs/{breach}/close", {"code": "advice_given"}, expect="L10")
+    run.step("He records the orders and national checks, then marks it resolved, advising the man that no "
+             "units will attend.")
+    settle(operator, breach, "Bail conditions in force: not to contact Daniel Hughes or go to his address.")
+    operator.do("GET", f"/api/logs/{breach}")
+    operator.attempt("POST", f"/api/logs/{breach}/close", {"code": "spoken_to_safe",
+                                                           "note": "Abuser no longer there; no units will attend"},
+                     expect="D3")
 
 
 def case_5(run: Run, as_: Callable[[str], Actor]) -> None:
@@ -287,5 +328,30 @@ def case_4(run: Run, as_: Callable[[str], Actor]) -> None:
             run.intervened("L11", "the call-back fell due and its owner was alerted")
         else:
             run.fail("L11: the promised call-back was forgotten silently")
+
+        run.step("The next day the Hub Commander reviews the log and re-classifies him as a medium-risk missing "
+                 "person, re-grading it for a prompt response: the response clock is armed, from the first "
+                 "call.")
+        reclassify = open_prompts(deputy, ref, "C6", "reclassify_missing")
+        if reclassify:
+            deputy.do("POST", f"/api/prompts/{reclassify[0]['id']}/decision", {"accept": True})
+        elif detail(deputy, ref)["category"] != "missing_person":
+            deputy.do("PATCH", f"/api/logs/{ref}", {"category": "missing_person",
+                                                   "expected_version": deputy.version(ref)})
+        before = (board_row(deputy, ref) or {}).get("target_at")
+        deputy.do("POST", f"/api/logs/{ref}/grade", {"grade": "priority", "thrive": _thrive("medium", "high"),
+                                                     "expected_version": deputy.version(ref)})
+        medium = (board_row(deputy, ref) or {}).get("target_at")
+        run.step("His possessions are found by the river: he is re-graded as a high-risk missing person. The "
+                 "target is re-computed from the first call, and the reason kept on the log.")
+        deputy.do("POST", f"/api/logs/{ref}/grade", {"grade": "emergency", "thrive": _thrive("high", "high"),
+                                                     "expected_version": deputy.version(ref)})
+        high = (board_row(deputy, ref) or {}).get("target_at")
+        graded = [e["text"] for e in detail(deputy, ref)["entries"] if e["kind"] == "grading"]
+        if before is None and medium and high and high < medium and any("(was Priority)" in t for t in graded):
+            run.intervened("D1", f"target {medium[11:16]} (priority) → {high[11:16]} (emergency), timed from the "
+                                 f"first call; on the log: {graded[-1][:70]}")
+        else:
+            run.fail(f"D1: the target did not follow the re-grading ({before} → {medium} → {high})")
     finally:
         admin.do("POST", f"/api/staff/{admin.staff_id('handler2')}/absence", {"absent": False})

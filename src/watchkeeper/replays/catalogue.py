@@ -30,17 +30,23 @@ REPLAYS: tuple[Replay, ...] = (
     Replay("bulletin-28-case-2", "B28.2", "Contact with the police before a woman's murder",
            ("M1", "R4", "R5", "R6", "P3", "P6"), B28, ("Contact with the police before a woman's murder",), None),
     Replay(
-        "bulletin-28-case-3", "B28.3", "Safeguarding a vulnerable man", ("L8", "C4", "L10"), B28,
+        "bulletin-28-case-3", "B28.3", "Safeguarding a vulnerable man", ("L8", "C4", "M3", "D3", "L10"), B28,
         ("He told officers that he was worried about his son being held against his will",
          "The call taker graded the call as a fixed appointment rather than following force policy",
-         "No units were able to attend due to a high demand on resources"),
-        bulletin28.case_3, planned=("D3", "M3"),
+         "He was subsequently bailed with the conditions to stay away from the man and his address",
+         "The call was graded for a response within an hour",
+         "No units were able to attend due to a high demand on resources",
+         "After being told that he was no longer there, he closed the call and marked it as resolved, advising "
+         "the man that no units would attend"),
+        bulletin28.case_3,
     ),
     Replay(
-        "bulletin-28-case-4", "B28.4", "Missing following leave from hospital", ("L9", "C6", "L11"), B28,
+        "bulletin-28-case-4", "B28.4", "Missing following leave from hospital", ("L9", "C6", "L11", "D1"), B28,
         ("How are logs reviewed where they have been accepted automatically by the computer system",
          "the grading and categorisation of the call remained unchanged",
-         "Police did not call the hospital back after either call"),
+         "Police did not call the hospital back after either call",
+         "re-classified the man as a medium-risk missing person",
+         "he was re-graded as a high-risk missing person"),
         bulletin28.case_4, planned=("C3", "P9"),
     ),
     Replay(
@@ -90,7 +96,7 @@ REPLAYS: tuple[Replay, ...] = (
     Replay("bulletin-31-case-7", "B31.7", "Getting bail conditions right", ("P8",), B31, (), None),
     Replay(
         "issue-41-case-2", "I41.2", "Failure to identify risks to protect a victim of domestic abuse",
-        ("M2", "L8", "C1", "C3", "C4", "D5", "C5"), I41,
+        ("M2", "L8", "C1", "C3", "C4", "D5", "L12", "D2", "D1", "C5"), I41,
         ("asked to speak to an officer she had dealt with previously",
          "the officer he emailed took an unexpected long-term absence from work and did not see the email for a "
          "further four months",
@@ -102,8 +108,18 @@ REPLAYS: tuple[Replay, ...] = (
          "It was determined by an officer this could be deleted",
          "Ms A was not contacted about this decision",
          "Furthermore, no intelligence checks were conducted at the time of Ms A's call",
-         "it would have revealed seven intelligence logs in relation to Ms A"),
-        issue41.case_2, planned=("D1", "D2", "L12"),
+         "it would have revealed seven intelligence logs in relation to Ms A",
+         "Mr D only circulated the first line on the Computer Aided Dispatch (CAD) which was '*someone's buzzing "
+         "at my door, don't know who it is*'",
+         "While enroute, they volunteered to attend another incident with a higher grading",
+         "Dispatch officer D assigned PC F and PC G to the newer call but believed they would attend both calls",
+         "When a dispatch operator re-assigns a unit to an alternative CAD, the original CAD must be tagged with a "
+         "divert tag",
+         "They will review available response units and task dispatch staff to identify an available unit",
+         "there was no prompt on the CAD system to alert a user if a call was nearing the target time",
+         "The original unit tasked to attend Ms A's address was diverted to another incident. No other units "
+         "attended, and the target response time of 60 minutes was missed"),
+        issue41.case_2,
     ),
     Replay(
         "recommendation-essex", "REC-ESSEX", "Essex recommendation record", ("C9", "M3", "C5"), ESSEX,

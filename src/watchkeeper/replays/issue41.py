@@ -2,12 +2,16 @@
 abuse. The parts the people-and-context safeguards answer: the earlier switchboard call and the email to an
 absent officer are found at the next call (L8, C1); her words raise the domestic-abuse cue (C3) and the
 policy grade (C4); her special scheme cannot lapse or be deleted silently and, while it stands, sets the
-grade floor (M2, D5); intelligence checks are tasks that block closing (C5). The dispatch parts (D1, D2,
-L12) are planned."""
+grade floor (M2, D5); intelligence checks are tasks that block closing (C5). Dispatch: the crew get the
+whole picture, not the first line (L12); the divert tags her log, puts it back on the pending queue with its
+clock running and asks the controller to decide (D2); and the target cannot pass unseen: alerts at 50%, 80%
+and the breach, escalating until a person in the chain acknowledges them (D1)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -63,6 +67,54 @@ def past_log(actor: Actor, checker: Actor, raise_body: dict[str, Any], parties: 
     return ref
 
 
+# ------------------------------------------------------------------------- steps shared by dispatch replays
+# Replay time is compressed: a minute of target stands for the policy's 15 or 60, and an unacknowledged alert
+# goes up the chain after a minute (the shortest the policy allows).
+COMPRESSED = {"response_targets": {"emergency": {"urban": 1, "rural": 1}, "priority": {"urban": 1, "rural": 1}},
+              "alert_escalation_minutes": 1}
+
+
+@contextmanager
+def compressed_time(admin: Actor, values: dict[str, Any]) -> Iterator[None]:
+    """Set short policy timings for the replay (as an administrator, audited) and put them back after."""
+    before = admin.do("GET", "/api/policy").body
+    for key, value in values.items():
+        admin.do("PUT", f"/api/policy/{key}", {"value": value, "reason": "Lesson replay: time compressed"})
+    try:
+        yield
+    finally:
+        for key in values:
+            admin.do("PUT", f"/api/policy/{key}", {"value": before[key], "reason": "Lesson replay over: restored"})
+
+
+def board(actor: Actor) -> dict[str, Any]:
+    body: dict[str, Any] = actor.do("GET", "/api/boards/dispatch").body
+    return body
+
+
+def board_row(actor: Actor, ref: str) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = board(actor)["logs"].get(ref)
+    return row
+
+
+def alerts_on(actor: Actor, ref: str, kind: str = "", level: str = "") -> list[dict[str, Any]]:
+    """The alerts on the command board (unacknowledged) for one log."""
+    return [a for a in board(actor)["alerts"].values() if a["reference"] == ref
+            and (not kind or a["kind"] == kind) and (not level or a["level"] == level)]
+
+
+def new_unit(actor: Actor, ref: str, prefix: str, area: str, crew: list[int]) -> str:
+    """A response unit for this replay (a callsign of its own, so replays can run again on one database)."""
+    callsign = f"{prefix}{re.sub(r'[^0-9]', '', ref)[-6:]}"
+    actor.do("POST", "/api/units", {"callsign": callsign, "area": area, "crew_ids": crew})
+    return callsign
+
+
+def _told(actor: Actor, safeguard: str, ref: str, kind: str, words: str) -> bool:
+    return any(n["safeguard"] == safeguard and n["log"] == ref and n["kind"] == kind and words in n["text"]
+               for n in actor.notifications())
+
+
 def _scheme_ended_for(actor: Actor, victim: str) -> bool:
     return any(n["safeguard"] == "M2" and n["kind"] == "scheme_ended" and victim in n["text"]
                for n in actor.notifications())
@@ -73,7 +125,7 @@ def case_2(run: Run, as_: Callable[[str], Actor]) -> None:
     """Ms A: an earlier call through the switchboard lost in an absent officer's inbox, a special scheme
     deleted without telling her, and a 999 call graded 'suspicious circumstances' with no checks."""
     handler, pc_b, oic, supervisor = as_("handler"), as_("officer"), as_("investigator"), as_("supervisor")
-    dispatcher = as_("dispatcher")
+    admin = as_("admin")
 
     run.step("Last year: Ms A's ex-husband threatened to kill her. The case is on record: both of them, her "
              "address and phone, the ex-partner link, a MARAC marker, and the closed domestic incident log.")
@@ -146,6 +198,14 @@ def case_2(run: Run, as_: Callable[[str], Actor]) -> None:
                 expect="M2")
     oic.do("POST", "/api/schemes", {**scheme, "victim_told_how": "phone call (renewal, six months)"})
 
+    run.step("(Replay time is compressed from here: a response target of one minute stands for the policy's "
+             "15 or 60, and an alert nobody acknowledges goes up the chain after a minute.)")
+    with compressed_time(admin, COMPRESSED):
+        _the_999_call(run, as_, ms_a, ex, earlier)
+
+
+def _the_999_call(run: Run, as_: Callable[[str], Actor], ms_a: int, ex: int, earlier: str) -> None:
+    handler, dispatcher = as_("handler"), as_("dispatcher")
     run.step("A week later she calls 999. The call handler's screen shows, from her number alone, the "
              "switchboard call, the email, last year's case, her ex-husband and the scheme.")
     ctx = handler.do("GET", f"/api/context?phone={MS_A_PHONE.replace(' ', '')}").body
@@ -202,6 +262,7 @@ def case_2(run: Run, as_: Callable[[str], Actor]) -> None:
                                                        "expected_version": handler.version(ref)}, expect="D5")
     handler.do("POST", f"/api/logs/{ref}/grade", {"grade": "emergency", "thrive": LOW,
                                                   "expected_version": handler.version(ref)})
+    _unit_diverted(run, as_, ref)
 
     run.step("No support operator is on duty and nobody runs the intelligence checks. Hours later the "
              "dispatcher tries to close the log.")
@@ -218,3 +279,101 @@ def case_2(run: Run, as_: Callable[[str], Actor]) -> None:
             "result": "Seven intelligence logs: three safeguarding reports on her children, domestic violence "
                       "disclosure scheme requests, MARAC, previous domestic abuse crimes (serious assaults "
                       "by the ex-husband)."})
+
+
+def _unit_diverted(run: Run, as_: Callable[[str], Actor], ref: str) -> None:
+    """The unit sent to Ms A is moved to a higher-graded call; no other unit goes; the target passes."""
+    dispatcher, controller, inspector = as_("dispatcher"), as_("controller"), as_("inspector")
+    crew, handler2 = as_("officer"), as_("handler2")
+
+    run.step("Dispatcher D sends a response unit. Its crew receive the whole picture, not the first line "
+             "('someone's buzzing at my door, don't know who it is').")
+    callsign = new_unit(dispatcher, ref, "KB", "Kingsbridge", [crew.staff_id("officer")])
+    mine = dispatcher.do("POST", f"/api/logs/{ref}/units", {"callsign": callsign}).body
+    sent = [n["text"] for n in crew.notifications()
+            if n["safeguard"] == "L12" and n["log"] == ref and n["kind"] == "unit_assigned"]
+    wanted = {"her account": "a bit of a domestic violence case last year", "the category": "Domestic incident",
+              "her MARAC marker": "Domestic abuse victim", "the special scheme": "Special scheme"}
+    lacking = [what for what, words in wanted.items() if not sent or words not in sent[-1]]
+    if sent and not lacking:
+        run.intervened("L12", f"{callsign}'s crew told: {sent[-1][:160]}…")
+    else:
+        run.fail("L12: the crew were not given " + (", ".join(lacking) if sent else "anything"))
+    crew.do("POST", f"/api/assignments/{mine['assignment']}", {"state": "en_route"})
+
+    run.step("While en route, the crew volunteer for a newer, higher-graded call. Dispatcher D moves them to "
+             "it, believing they will attend both.")
+    other = handler2.do("POST", "/api/logs", {
+        "contact": {"channel": "999", "caller_name": "Passing motorist", "caller_age": 44,
+                    "account": "Two cars have crashed on the bypass; a driver is trapped and bleeding."},
+        "category": "road_traffic_collision", "summary": "Collision on the bypass, driver trapped",
+        "location": "Kingsbridge bypass, eastbound"}).body["reference"]
+    handler2.do("POST", f"/api/logs/{other}/grade", {
+        "grade": "emergency", "thrive": {el: {"level": "high"} for el in ("threat", "harm", "risk", "vulnerability")},
+        "expected_version": handler2.version(other)})
+    dispatcher.do("POST", "/api/diverts", {"callsign": callsign, "from_reference": ref, "to_reference": other,
+                                           "reason": "Crew volunteered for a higher-graded call; they will attend "
+                                                     "both"})
+    row = board_row(dispatcher, ref) or {}
+    tagged = "DIVERTED" in " ".join(e["text"] for e in detail(dispatcher, ref)["entries"])
+    if row.get("diverted") and row.get("pending") and row.get("target_at") and not row.get("attended_at") \
+            and tagged and controller.told("D2", ref, "alert_divert"):
+        run.intervened("D2", f"{ref} is tagged diverted, back on the pending queue with its clock running "
+                             f"(target {row['target_at'][11:19]}); the controller is asked to decide")
+    else:
+        run.fail(f"D2: after the divert her log shows {row} (tagged: {tagged})")
+    at_other = next(a for a in crew.do("GET", f"/api/units/{callsign}/assignments").body if a["reference"] == other)
+    crew.do("POST", f"/api/assignments/{at_other['assignment']}", {"state": "at_scene"})
+
+    run.step("Communications supervisor H weighs the comparative risk and approves the divert: the duty "
+             "inspector is asked to find another unit for Ms A.")
+    divert = next(d for d in dispatcher.do("GET", "/api/diverts").body if d["from"] == ref)
+    controller.do("GET", f"/api/logs/{ref}")
+    controller.do("POST", f"/api/diverts/{divert['id']}/decision",
+                  {"approve": True, "note": "Trapped casualty is the greater risk; find another unit for Ms A"})
+    if inspector.told("D2", ref, "alert_divert_approved"):
+        run.intervened("D2", f"the duty inspector is told {ref} lost {callsign}: find another unit")
+    else:
+        run.fail("D2: the approved divert did not reach the duty inspector")
+
+    run.step("No other unit is sent to her. Her clock keeps running: at half the time allowed, the dispatchers "
+             "are alerted.")
+    if dispatcher.driver.wait_for_timers(lambda: _told(dispatcher, "D1", ref, "alert_clock", "50%"), timeout=75):
+        run.intervened("D1", "50% of the response time gone: the dispatchers are alerted")
+    else:
+        run.fail("D1: no alert at 50% of the response time")
+    run.step("Nobody acknowledges it; at 80% they are alerted again, and then the target passes.")
+    if dispatcher.driver.wait_for_timers(lambda: _told(dispatcher, "D1", ref, "alert_clock", "80%"), timeout=45):
+        run.intervened("D1", "80% of the response time gone")
+    else:
+        run.fail("D1: no alert at 80% of the response time")
+    if dispatcher.driver.wait_for_timers(lambda: _told(dispatcher, "D1", ref, "alert_breach", "BREACHED"),
+                                         timeout=45):
+        breached = (board_row(dispatcher, ref) or {}).get("breached_at")
+        run.intervened("D1", f"target BREACHED and recorded at {str(breached)[11:19]}")
+    else:
+        run.fail("D1: the target passed unseen")
+    run.step("The first alert, still unacknowledged, goes up the chain to the controller.")
+    if dispatcher.driver.wait_for_timers(lambda: bool(alerts_on(controller, ref, "clock", "controller")), timeout=90):
+        run.intervened("D1", "unacknowledged by the dispatchers, the alert escalated to the controller")
+    else:
+        run.fail("D1: the unacknowledged alert did not escalate")
+
+    run.step("The breach cannot be cleared by someone outside the chain, nor the escalated alert by the "
+             "dispatcher it went past.")
+    breach = alerts_on(controller, ref, "breach")
+    up = alerts_on(controller, ref, "clock", "controller")
+    if breach:
+        crew.attempt("POST", f"/api/alerts/{breach[0]['id']}/acknowledge", {"note": "Seen"}, expect="D1")
+    if up:
+        dispatcher.attempt("POST", f"/api/alerts/{up[0]['id']}/acknowledge", {"note": "Seen"}, expect="D1")
+    run.step("Supervisor H acknowledges them, saying what she is doing.")
+    for alert in alerts_on(controller, ref, level="controller") + alerts_on(controller, ref, "breach"):
+        controller.do("POST", f"/api/alerts/{alert['id']}/acknowledge",
+                      {"note": "Ms A not attended: next free unit to her address now"})
+    listed = next(d for d in controller.do("GET", "/api/diverts").body if d["from"] == ref)
+    if listed["first_log_breached"] and (board_row(controller, ref) or {}).get("breached_at"):
+        run.note(f"divert list: {callsign} from {ref} to {listed['to']} ({listed['state']} by "
+                 f"{listed['decided_by']}); first log breached: yes")
+    else:
+        run.fail("D1: the breach was not kept on record once acknowledged")

@@ -1,4 +1,4 @@
-"""`watchkeeper bench [all|writepath] [--seconds N]`: benchmarks, printed as JSON.
+"""`watchkeeper bench [all|writepath|learning|context|clocks|fanout] [--seconds N]`: benchmarks, printed as JSON.
 
 Benchmarks run against scratch databases (a temporary SQLite file, and a new database on the PostgreSQL
 server at WATCHKEEPER_BENCH_POSTGRES_URL or 127.0.0.1:5432), never the operational one.
@@ -32,12 +32,18 @@ class Command(BaseCommand):
     help = "Run benchmarks and print JSON."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("which", nargs="?", default="all", choices=["all", "writepath", "learning", "context"])
+        parser.add_argument("which", nargs="?", default="all",
+                            choices=["all", "writepath", "learning", "context", "clocks", "fanout"])
         parser.add_argument("--seconds", type=float, default=60.0)
         parser.add_argument("--concurrency", type=int, default=8)
         parser.add_argument("--db", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
         parser.add_argument("--sizes", default="100000,1000000", help="context: history sizes in logs, comma-separated")
         parser.add_argument("--lookups", type=int, default=300, help="context: lookups per kind and size")
+        parser.add_argument("--clocks", type=int, default=100_000, help="clocks: armed response clocks")
+        parser.add_argument("--clock-rate", type=float, default=None,
+                            help="clocks: alerts falling due a second in the window (default: clocks / 3600)")
+        parser.add_argument("--clients", type=int, default=500, help="fanout: connected SSE clients")
+        parser.add_argument("--events", type=int, default=40, help="fanout: events written through the API")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from watchkeeper.bench import writepath
@@ -62,7 +68,7 @@ class Command(BaseCommand):
             if opts["which"] in ("all", "writepath"):
                 report["writepath"] = {
                     kind: writepath.run(db, workdir, seconds=opts["seconds"], concurrency=opts["concurrency"],
-                                        shapes=["single_request", "four_steps"])
+                                        shapes=["single_request", "four_steps", "dispatch_steps"])
                     for kind, db in targets.items()
                 }
             if opts["which"] in ("all", "learning"):
@@ -75,6 +81,16 @@ class Command(BaseCommand):
                 sizes = [int(s) for s in opts["sizes"].split(",") if s.strip()]
                 report["context"] = {kind: context.run(db, workdir, sizes=sizes, lookups=opts["lookups"])
                                      for kind, db in targets.items()}
+            if opts["which"] in ("all", "clocks"):
+                from watchkeeper.bench import clocks
+
+                report["clocks"] = {kind: clocks.run(db, workdir, clocks=opts["clocks"], seconds=opts["seconds"],
+                                                     rate=opts["clock_rate"]) for kind, db in targets.items()}
+            if opts["which"] in ("all", "fanout"):
+                from watchkeeper.bench import fanout
+
+                report["fanout"] = {kind: fanout.run(db, workdir, clients=opts["clients"], events=opts["events"])
+                                    for kind, db in targets.items()}
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         self.stdout.write(json.dumps(report, indent=2))
