@@ -93,7 +93,7 @@ def test_accepting_the_cue_reclassifies_creates_the_checks_and_reproposes_the_gr
                account="My ex-husband threatened to kill me.")
     assert fresh(log).proposed_grade is None
     [cue] = open_prompts(log, "C3")
-    before = AuditRecord.objects.count()
+    last = AuditRecord.objects.order_by("-seq").values_list("seq", flat=True)[0]
     actions.decide_prompt(people.actor("handler"), cue.pk, accept=True)
     log = fresh(log)
     assert (log.category, log.flags, log.proposed_grade) == ("domestic_incident", ["domestic_abuse"], "priority")
@@ -101,7 +101,7 @@ def test_accepting_the_cue_reclassifies_creates_the_checks_and_reproposes_the_gr
                           "previous_incidents_phone"]
     phone_check = Check.objects.get(log=log, kind="previous_incidents_phone")
     assert (phone_check.subject, phone_check.phone.e164) == ("+447700900411", "+447700900411")
-    [record] = AuditRecord.objects.filter(seq__gt=before)
+    [record] = AuditRecord.objects.filter(seq__gt=last)
     assert (record.action, record.after["applied"]["category"]) == ("prompt.accepted", "domestic_incident")
     assert Entry.objects.filter(log=log, text__startswith="C3 prompt accepted").exists()
 
