@@ -56,18 +56,23 @@ def _elected() -> bool:
 def run_forever(stop: threading.Event, interval: float | None = None) -> None:
     interval = interval if interval is not None else settings.SWEEPER_INTERVAL_SECONDS
     leader = False
+    streak = 0  # sweeps in a row that fired something
     while not stop.is_set():
+        fired = 0
         try:
             close_old_connections()
             if not leader:
                 leader = _elected()
             if leader:
-                sweep_once()
+                fired = sum(sweep_once().values())
         except Exception:  # one bad sweep must not stop the timers; it is logged and retried
             log.exception("sweep failed")
             leader = False
             connection.close()
-        stop.wait(interval)
+        # A sweep that fired something may have taken a while: what fell due meanwhile goes at once (but
+        # never more than a few times in a row without a pause).
+        streak = streak + 1 if fired else 0
+        stop.wait(0.0 if fired and streak < 20 else interval)
 
 
 def start_thread() -> tuple[threading.Thread, threading.Event]:

@@ -443,7 +443,8 @@ def fire_clock_alerts(now: datetime, limit: int = 1000) -> int:
     due is raised once, not every stage passed)."""
     policy = current_policy()
     fired = 0
-    due = list(ResponseClock.objects.filter(next_alert_at__lte=now).values_list("pk", "stage")[:limit])
+    due = list(ResponseClock.objects.filter(next_alert_at__lte=now).order_by("next_alert_at")
+               .values_list("pk", "stage")[:limit])  # the longest overdue first
     for pk, stage in due:
         with unit_of_work():
             if _fire_clock(pk, stage, now, policy):
