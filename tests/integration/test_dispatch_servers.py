@@ -4,7 +4,6 @@ after the restart."""
 
 from __future__ import annotations
 
-import json
 import queue
 import threading
 import time
@@ -16,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.live import Server, Template, api
+from tests.support.live import Server, SseFrames, Template, api
 from watchkeeper.bench.server import is_postgres
 
 pytestmark = pytest.mark.live
@@ -91,7 +90,7 @@ class Stream:
         """Yield ("event", {...}) for each data frame and ("heartbeat", None) for each heartbeat, until the
         deadline or the end of the stream."""
         deadline = time.monotonic() + timeout
-        current: dict[str, Any] = {}
+        frames = SseFrames()
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -104,15 +103,8 @@ class Stream:
                 return
             if line.startswith(": heartbeat"):
                 yield "heartbeat", None
-            elif line.startswith("id: "):
-                current["id"] = int(line[4:])
-            elif line.startswith("event: "):
-                current["event"] = line[7:]
-            elif line.startswith("data: "):
-                current["data"] = json.loads(line[6:])
-            elif line == "" and "data" in current:
-                yield "event", current
-                current = {}
+            elif (frame := frames.feed(line)) is not None:
+                yield "event", frame
 
     def close(self) -> None:
         self._client.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import threading
 import time
@@ -12,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.live import Server, Template, api
+from tests.support.live import Server, SseFrames, Template, api
 from watchkeeper.bench.server import run_cli
 
 CONTACT = {"channel": "999", "caller_name": "Test Caller", "account": "Man shouting in the street."}
@@ -69,18 +68,12 @@ def test_two_concurrent_writers_never_overwrite_each_other(server: Server, token
 def _read_events(resp: httpx.Response, want: int, timeout: float) -> list[dict[str, Any]]:
     """Parse SSE frames until `want` data events arrive (or time runs out)."""
     events: list[dict[str, Any]] = []
-    current: dict[str, Any] = {}
+    frames = SseFrames()
     deadline = time.monotonic() + timeout
     for line in resp.iter_lines():
-        if line.startswith("id: "):
-            current["id"] = int(line[4:])
-        elif line.startswith("event: "):
-            current["event"] = line[7:]
-        elif line.startswith("data: "):
-            current["data"] = json.loads(line[6:])
-        elif line == "" and "data" in current:
-            events.append(current)
-            current = {}
+        frame = frames.feed(line)
+        if frame is not None:
+            events.append(frame)
             if len(events) >= want:
                 break
         if time.monotonic() > deadline:

@@ -7,6 +7,7 @@ with the demonstration staff and an API token for each of them (watchkeeper.benc
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -71,3 +72,23 @@ def make_template() -> Template:
 
 def api(server: Server, token: str) -> httpx.Client:
     return httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+
+class SseFrames:
+    """Assembles a server-sent-event stream, line by line, into frames {"id", "event", "data"}."""
+
+    def __init__(self) -> None:
+        self._current: dict[str, Any] = {}
+
+    def feed(self, line: str) -> dict[str, Any] | None:
+        """The frame this line completes, if any."""
+        if line.startswith("id: "):
+            self._current["id"] = int(line[4:])
+        elif line.startswith("event: "):
+            self._current["event"] = line[7:]
+        elif line.startswith("data: "):
+            self._current["data"] = json.loads(line[6:])
+        elif line == "" and "data" in self._current:
+            frame, self._current = self._current, {}
+            return frame
+        return None

@@ -39,11 +39,14 @@ def latest_seq() -> int:
     return Event.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
 
 
+def _seq(event: dict[str, Any]) -> int:
+    return int(event["seq"])
+
+
 class Feed:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._seqs: list[int] = []  # sorted, beside _events, so a stream finds its place by bisection
-        self._events: list[dict[str, Any]] = []
+        self._events: list[dict[str, Any]] = []  # in sequence order: a stream finds its place by bisection
         self._start = 0  # every event after this sequence number is in the window
         self._head: int | None = None  # the newest sequence number read; None until the first read
         self._read_at = -1  # the broker's wake count when we last read
@@ -63,15 +66,14 @@ class Feed:
             while True:
                 rows = [as_dict(e) for e in Event.objects.filter(seq__gt=self._head).order_by("seq")[:BATCH * 4]]
                 self._events.extend(rows)
-                self._seqs.extend(r["seq"] for r in rows)
                 if rows:
                     self._head = rows[-1]["seq"]
                 if len(rows) < BATCH * 4:
                     break
             if len(self._events) > 2 * WINDOW:  # keep the newest WINDOW
                 drop = len(self._events) - WINDOW
-                self._start = self._seqs[drop - 1]
-                del self._events[:drop], self._seqs[:drop]
+                self._start = self._events[drop - 1]["seq"]
+                del self._events[:drop]
 
     def after(self, topics: list[str], since: int) -> list[dict[str, Any]]:
         """A stream's next events: from the window when it reaches back far enough, else the database."""
@@ -80,7 +82,7 @@ class Feed:
             if since >= self._start:
                 wanted = set(topics)
                 out = []
-                for ev in self._events[bisect_right(self._seqs, since):]:
+                for ev in self._events[bisect_right(self._events, since, key=_seq):]:
                     if ev["topic"] in wanted:
                         out.append(ev)
                         if len(out) == BATCH:
