@@ -10,13 +10,15 @@ itself is cheap (indexed, LIMITed); what dominated was the ORM building and comp
 per lookup. So the reads here are plain parameterised SQL through `connection.cursor()` (`%s` placeholders,
 portable between SQLite and PostgreSQL), with related rows fetched by JOIN or IN list rather than one
 query per row, and counts read in one statement. Each query keeps the filters and ORDER BY the ORM
-queryset it replaced had, so the results are the same. Lookups only read.
+queryset it replaced had, so the results are the same. Lookups only read. Once the phone, places and
+people are matched, the panel's lists do not depend on each other, so they are read together (on
+PostgreSQL, one pipeline).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -103,13 +105,45 @@ def _fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
+class Read(NamedTuple):
+    """One read of the panel: its SQL, its parameters, and what its rows become."""
+
+    sql: str
+    params: list[Any]
+    result: Callable[[list[tuple[Any, ...]]], Any]
+
+
+def _fetch_all(reads: Sequence[Read]) -> list[Any]:
+    """Reads that do not depend on each other, answered together. On PostgreSQL they go in one pipeline: a
+    single round trip to the server for all of them, where each read alone would wait for its own (and on a
+    small server that wait costs as much as the read). SQLite runs in process, so they simply run in turn."""
+    if connection.vendor != "postgresql" or len(reads) < 2:
+        return [read.result(_fetch(read.sql, read.params)) for read in reads]
+    connection.ensure_connection()
+    cursors = []
+    try:
+        with connection.connection.pipeline():
+            for read in reads:
+                cursor = connection.cursor()
+                cursors.append(cursor)
+                cursor.execute(read.sql, read.params)
+        return [read.result(cursor.fetchall()) for read, cursor in zip(reads, cursors, strict=True)]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
+def _marks(ids: Sequence[Any]) -> str:
+    return ", ".join(["%s"] * len(ids))
+
+
 def _any_of(*terms: tuple[str, Sequence[int]]) -> tuple[str, list[Any]]:
     """`(a IN (%s, ...) OR b IN (...))` over the terms whose id list is not empty (as the ORM drops an empty
     `__in` from an OR). The caller checks that at least one list has ids."""
     parts, params = [], []
     for column, ids in terms:
         if ids:
-            parts.append(f"{column} IN ({', '.join(['%s'] * len(ids))})")
+            parts.append(f"{column} IN ({_marks(ids)})")
             params.extend(ids)
     return "(" + " OR ".join(parts) + ")", params
 
@@ -149,43 +183,49 @@ def _staff(first_name: str, last_name: str, username: str, role: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------ matching
-def match_phone(raw: str) -> PhoneRow | None:
-    e164 = rules.try_phone(raw)
-    if not e164:
-        return None
-    rows = _fetch("SELECT id, e164 FROM people_phone WHERE e164 = %s", [e164])  # unique
-    return PhoneRow(*rows[0]) if rows else None
-
-
 def match_addresses(raw: str) -> list[tuple[AddressRow, float]]:
-    """Every held address that is this place: the same normalised key; the same flat, number and street
-    held with or without a postcode; then the same building on a similarly written street. Never stops at
-    the first exact match, because one place written twice (with and without its postcode) is two rows and
-    a missed row is a missed history (C1)."""
+    """Every held address that is this place, best first. Never stops at the first exact match, because one
+    place written twice (with and without its postcode or town) is two rows, and a missed row is a missed
+    history (C1). Candidates come from bounded, indexed reads, each scored on its stored key (no parsing of
+    held text): the same key; the same street held with or without the town a caller adds or leaves off
+    (a held street that is a word prefix of the typed one, or that starts with it); the same postcode; and
+    only when none of those is this place, the same flat and number on streets starting with the same three
+    letters (a slip later in the name)."""
     if len(raw.strip()) < 4:
         return []
-    k = rules.address_key(raw)
-    if not k.street_key:
+    q = rules.address_key(raw)
+    if not q.street_key:
         return []
     found: dict[int, tuple[AddressRow, float]] = {}
-    for pk, text in _fetch("SELECT id, text FROM people_address WHERE key = %s", [k.key]):
-        found[pk] = (AddressRow(pk, text), 100.0)
-    where, params = _starts_with("key", f"{k.flat}|{k.number}|{k.street_key}|")  # the same place
-    for pk, text in _fetch(f"SELECT id, text FROM people_address WHERE {where} ORDER BY id DESC LIMIT %s",
-                           [*params, FUZZY_CANDIDATES]):
-        if pk not in found and rules.address_score(raw, text) >= 100:
-            found[pk] = (AddressRow(pk, text), 99.0)
-    if k.postcode:
-        where, params = "postcode = %s", [k.postcode]
-    else:
-        where, params = _starts_with("street_key", k.street_key.split(" ")[0][:3])
-    for pk, text in _fetch(f"SELECT id, text FROM people_address WHERE {where} ORDER BY id DESC LIMIT %s",
-                           [*params, FUZZY_CANDIDATES]):
-        if pk in found:
-            continue
-        score = rules.address_score(raw, text)
-        if score >= 85:
-            found[pk] = (AddressRow(pk, text), score)
+
+    def consider(rows: list[tuple[Any, ...]]) -> None:
+        for pk, text, key in rows:
+            if pk in found:
+                continue
+            score = 100.0 if key == q.key else min(99.0, rules.key_score(q, rules.AddressKey.stored(key)))
+            if score >= 85:
+                found[pk] = (AddressRow(pk, text), score)
+
+    # Newest first, ordered by an expression rather than the id itself: otherwise PostgreSQL may walk every
+    # address newest first, testing each, until it has found enough on this street (a thousand times the
+    # work of reading the street's few rows from its index and sorting them).
+    newest = "ORDER BY id + 0 DESC LIMIT %s"
+    prefixes = q.street_prefixes
+    longer, longer_params = _starts_with("street_key", q.street_key + " ")
+    parts = [("key = %s", [q.key]),
+             (f"street_key IN ({_marks(prefixes)})", prefixes),
+             (longer, longer_params)]
+    if q.postcode:
+        parts.append(("postcode = %s", [q.postcode]))
+    sql = " UNION ".join(f"SELECT * FROM (SELECT id, text, key FROM people_address WHERE {where} {newest}) c{i}"
+                         for i, (where, _) in enumerate(parts))
+    consider(_fetch(sql, [x for _, params in parts for x in (*params, FUZZY_CANDIDATES)]))
+    if not found:  # a slip: the same building on a street starting alike
+        first = q.street_key.split(" ")[0][:3]
+        where, params = (_starts_with("key", f"{q.flat}|{q.number}|{first}") if q.number else
+                         _starts_with("street_key", first))
+        consider(_fetch(f"SELECT id, text, key FROM people_address WHERE {where} {newest}",
+                        [*params, FUZZY_CANDIDATES]))
     ranked = sorted(found.values(), key=lambda x: (-x[1], -x[0].pk))
     return ranked[:ADDRESS_MATCHES]
 
@@ -198,25 +238,23 @@ def match_people(raw: str, dob: date | None) -> list[tuple[PersonRow, float]]:
         return []
     key = rules.sound_key(given, family)
     family_part = key.split("|")[0] + "|"
+    # The candidates (by sound key, on the name or an alias) each with their aliases, in one query.
     if given:
-        ids = {r[0] for r in _fetch("SELECT id FROM people_person WHERE sound_key = %s LIMIT %s",
-                                    [key, FUZZY_CANDIDATES])}
-        ids |= {r[0] for r in _fetch("SELECT person_id FROM people_alias WHERE sound_key = %s LIMIT %s",
-                                     [key, FUZZY_CANDIDATES])}
+        chosen = ("SELECT * FROM (SELECT id FROM people_person WHERE sound_key = %s LIMIT %s) named UNION"
+                  " SELECT * FROM (SELECT person_id FROM people_alias WHERE sound_key = %s LIMIT %s) aliased")
+        params = [key, FUZZY_CANDIDATES, key, FUZZY_CANDIDATES]
     else:
-        ids = {r[0] for r in _fetch("SELECT id FROM people_person WHERE sound_key >= %s AND sound_key < %s LIMIT %s",
-                                    [family_part, family_part + "\uffff", FUZZY_CANDIDATES])}
-    if not ids:
-        return []
-    # Each candidate with its aliases, in one query.
+        chosen = "SELECT id FROM people_person WHERE sound_key >= %s AND sound_key < %s LIMIT %s"
+        params = [family_part, family_part + "\uffff", FUZZY_CANDIDATES]
     candidates: dict[int, tuple[PersonRow, list[str]]] = {}
     for pk, given_names, family_name, born, alias in _fetch(
             "SELECT p.id, p.given_names, p.family_name, p.dob, a.name FROM people_person p"
-            " LEFT JOIN people_alias a ON a.person_id = p.id"
-            f" WHERE p.id IN ({', '.join(['%s'] * len(ids))})", sorted(ids)):
+            f" LEFT JOIN people_alias a ON a.person_id = p.id WHERE p.id IN ({chosen}) ORDER BY p.id", params):
         person, aliases = candidates.setdefault(pk, (PersonRow(pk, given_names, family_name, born), []))
         if alias is not None:
             aliases.append(alias)
+    if not candidates:
+        return []
     scored: list[tuple[PersonRow, float]] = []
     for p, aliases in candidates.values():
         if given:
@@ -234,6 +272,10 @@ def match_people(raw: str, dob: date | None) -> list[tuple[PersonRow, float]]:
 
 # ------------------------------------------------------------------------------------------- gathering
 _HISTORY_SQL = """
+WITH newest AS ({page}),
+     lines AS (SELECT id, ROW_NUMBER() OVER (PARTITION BY log_id, CASE WHEN log_id IS NULL THEN contact_id END
+                                             ORDER BY at DESC, id DESC) AS n
+                 FROM newest)
 SELECT lp.id, lp.log_id, lp.contact_id, lp.role, lp.at,
        l.reference, l.summary, l.status, l.closing_code, l.category, l.flags,
        c.account, c.channel, c.addressed_to_id, c.handled_at,
@@ -241,64 +283,69 @@ SELECT lp.id, lp.log_id, lp.contact_id, lp.role, lp.at,
        (SELECT ph.e164 FROM people_phone ph WHERE ph.id = lp.phone_id),
        (SELECT ad.text FROM people_address ad WHERE ad.id = lp.address_id),
        (SELECT pe.given_names FROM people_person pe WHERE pe.id = lp.person_id),
-       (SELECT pe.family_name FROM people_person pe WHERE pe.id = lp.person_id)
-  FROM ({page}) newest
-  JOIN people_logparty lp ON lp.id = newest.id
+       (SELECT pe.family_name FROM people_person pe WHERE pe.id = lp.person_id),
+       (SELECT COUNT(*) FROM newest)
+  FROM lines
+  JOIN people_logparty lp ON lp.id = lines.id
   LEFT JOIN incidents_log l ON l.id = lp.log_id
   LEFT JOIN incidents_contact c ON c.id = lp.contact_id
   LEFT JOIN staff_user u ON u.id = c.addressed_to_id
+ WHERE lines.n = 1
  ORDER BY lp.at DESC, lp.id DESC
+ LIMIT %s
 """
 # (The phone, place and person of each line are scalar subqueries rather than joins: on PostgreSQL planning a
 # seven-way join cost several times more than running it.)
 
 
-def _newest_page(terms: list[tuple[str, list[int]]], depth: int) -> tuple[str, list[Any]]:
-    """SQL for the ids of one page (its LIMIT %s OFFSET %s still to bind; `depth` is offset + limit) of the
-    matched parties, newest first. Each matched id is read newest first from its (column, -at) index and only
-    `depth` deep, then the few candidates are merged and paged: the same rows, in the same order, as sorting
-    every party of a busy place or phone, without reading them all."""
+def _newest(terms: list[tuple[str, list[int]]], depth: int) -> tuple[str, list[Any]]:
+    """SQL for the newest `depth` parties of all the matched keys together: each key's newest `depth` are
+    read from its own index (which holds everything asked for here, so no row is read), then merged. The
+    same rows as sorting every party of a busy place or phone, without reading them all."""
     parts, params = [], []
     for column, ids in terms:
         for pk in ids:
-            parts.append(f"SELECT id, at FROM (SELECT id, at FROM people_logparty WHERE {column} = %s"
-                         f" ORDER BY at DESC, id DESC LIMIT %s) t{len(parts)}")
+            parts.append(f"SELECT * FROM (SELECT id, at, log_id, contact_id FROM people_logparty"
+                         f" WHERE {column} = %s ORDER BY at DESC, id DESC LIMIT %s) t{len(parts)}")
             params += [pk, depth]
-    return (f"SELECT id FROM ({' UNION '.join(parts)}) candidates ORDER BY at DESC, id DESC LIMIT %s OFFSET %s",
-            params)
+    return (f"SELECT id, at, log_id, contact_id FROM ({' UNION '.join(parts)}) candidates"
+            " ORDER BY at DESC, id DESC LIMIT %s", [*params, depth])
 
 
-def _history(terms: list[tuple[str, list[int]]], limit: int) -> tuple[list[dict[str, Any]], int]:
+def _history_read(terms: list[tuple[str, list[int]]], limit: int, depth: int) -> Read:
+    """The newest `limit` lines among the newest `depth` parties: one line per log (or per message with no
+    log) however many of the matched phones, places and people were on it, and only those lines joined to
+    their logs and contacts."""
+    page, params = _newest(terms, depth)
+    return Read(_HISTORY_SQL.format(page=page), [*params, limit], list)
+
+
+def _history(terms: list[tuple[str, list[int]]], limit: int, first: list[tuple[Any, ...]],
+             counted: int) -> tuple[list[dict[str, Any]], int]:
     """Previous logs and contacts on every channel (a message to an officer has a contact but no log),
-    newest first, one line each however many of the matched phones, places and people were on it. The
-    newest `limit` are loaded; the rest are counted, not loaded. `terms` are the matched (column, ids)."""
-    seen: set[tuple[int | None, int | None]] = set()
-    out: list[dict[str, Any]] = []
-    offset, batch = 0, limit * 3
-    while len(out) < limit:
-        page, page_params = _newest_page(terms, offset + batch)
-        rows = _fetch(_HISTORY_SQL.format(page=page), [*page_params, batch, offset])
-        for r in rows:
-            key = (r[1], None) if r[1] else (None, r[2])
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append(_history_line(r))
-            if len(out) == limit:
-                break
-        if len(rows) < batch:
-            break
-        offset += batch
-    total = len(out) if len(out) < limit else _distinct_count(*_any_of(*terms))
-    return out, total
+    newest first. The newest `limit` are loaded; the rest are counted, not loaded. `first` was read with
+    the rest of the panel from the newest limit x 3 parties; only when so many of those were the same few
+    logs that they gave fewer than `limit` lines is a deeper read made."""
+    depth, rows = limit * 3, first
+    while len(rows) < limit and rows and rows[0][-1] >= depth:
+        depth *= 4
+        read = _history_read(terms, limit, depth)
+        rows = _fetch(read.sql, read.params)
+    lines = [_history_line(r[:-1]) for r in rows]
+    return lines, (len(lines) if len(lines) < limit else counted)
 
 
-def _distinct_count(where: str, params: list[Any]) -> int:
-    """How many logs, and messages without a log, the matched parties were on (both in one query)."""
-    (logs, messages), = _fetch(
-        "SELECT COUNT(DISTINCT log_id), COUNT(DISTINCT CASE WHEN log_id IS NULL THEN contact_id END)"
-        f" FROM people_logparty WHERE {where}", params)
-    return int(logs + messages)
+def _distinct_count(terms: list[tuple[str, list[int]]]) -> Read:
+    """How many logs, and messages without a log, the matched parties were on (both in one query). Each
+    key's rows are read from its own index, which carries the log and contact: the count never reads a row,
+    however busy the place (an OR across the keys would fetch every row to check the others)."""
+    parts, params = [], []
+    for column, ids in terms:
+        if ids:
+            parts.append(f"SELECT log_id, contact_id FROM people_logparty WHERE {column} IN ({_marks(ids)})")
+            params.extend(ids)
+    return Read("SELECT COUNT(DISTINCT log_id), COUNT(DISTINCT CASE WHEN log_id IS NULL THEN contact_id END)"
+                f" FROM ({' UNION ALL '.join(parts)}) parties", params, lambda rows: int(rows[0][0] + rows[0][1]))
 
 
 def _history_line(r: tuple[Any, ...]) -> dict[str, Any]:
@@ -334,11 +381,20 @@ def _marker(pk: int, kind: str, source: str, note: str, review_at: date, ended_a
 
 
 def _markers(person_ids: list[int], address_ids: list[int], phone_ids: list[int], now: datetime, today: date,
-             limit: int) -> list[dict[str, Any]]:
+             limit: int) -> Read:
     """Live markers, and those ended within the year, on the matched people, places and phone. Active first
     (an ended one never crowds out a live warning), newest first within each."""
     where, params = _any_of(("m.person_id", person_ids), ("m.address_id", address_ids), ("m.phone_id", phone_ids))
-    rows = _fetch(
+
+    def result(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+        out = []
+        for pk, kind, source, note, review_at, ended_at, given_names, family_name, address, e164 in rows:
+            on = (_name(given_names, family_name) if given_names is not None else
+                  address if address is not None else e164 if e164 is not None else "")
+            out.append(_marker(pk, kind, source, note, review_at, ended_at, on, today))
+        return out
+
+    return Read(
         "SELECT m.id, m.kind, m.source, m.note, m.review_at, m.ended_at, pe.given_names, pe.family_name,"
         "       (SELECT ad.text FROM people_address ad WHERE ad.id = m.address_id),"
         "       (SELECT ph.e164 FROM people_phone ph WHERE ph.id = m.phone_id)"
@@ -346,20 +402,33 @@ def _markers(person_ids: list[int], address_ids: list[int], phone_ids: list[int]
         "  LEFT JOIN people_person pe ON pe.id = m.person_id"
         f" WHERE {where} AND (m.ended_at IS NULL OR m.ended_at >= %s)"
         " ORDER BY m.ended_at ASC NULLS FIRST, m.created_at DESC, m.id DESC LIMIT %s",
-        [*params, _db_when(now - timedelta(days=365)), limit * 2])
-    out = []
-    for pk, kind, source, note, review_at, ended_at, given_names, family_name, address, e164 in rows:
-        on = (_name(given_names, family_name) if given_names is not None else
-              address if address is not None else e164 if e164 is not None else "")
-        out.append(_marker(pk, kind, source, note, review_at, ended_at, on, today))
-    return out
+        [*params, _db_when(now - timedelta(days=365)), limit * 2], result)
 
 
 def _schemes(phone_ids: list[int], address_ids: list[int], person_ids: list[int], now: datetime,
-             limit: int, policy: Policy) -> tuple[list[dict[str, Any]], str | None]:
+             limit: int, policy: Policy) -> Read:
     """Special schemes on the matched phone, places or victims, latest ending first, and the grade floor."""
     where, params = _any_of(("s.phone_id", phone_ids), ("s.address_id", address_ids), ("s.victim_id", person_ids))
-    rows = _fetch(
+
+    def result(rows: list[tuple[Any, ...]]) -> tuple[list[dict[str, Any]], str | None]:
+        out, floors = [], []
+        for (pk, floor, starts_at, ends_at, removed_at, removal_reason, phone_id, address_id, given_names,
+             family_name, address, e164, first_name, last_name, username, role) in rows:
+            starts_at, ends_at, removed_at = _aware(starts_at), _aware(ends_at), _aware(removed_at)
+            state = ("removed" if removed_at else "active" if starts_at <= now < ends_at else
+                     "expired" if now >= ends_at else "future")
+            out.append({"id": pk, "victim": _name(given_names, family_name), "state": state, "floor": floor,
+                        "ends_at": ends_at.isoformat(),
+                        "on": address if address is not None else (e164 if e164 is not None else ""),
+                        "officer": _staff(first_name, last_name, username, role),
+                        "removed_reason": removal_reason})
+            # D5: the floor applies to a call from a phone or place under an active scheme (not merely a person).
+            if (rules.scheme_active(starts_at, ends_at, removed_at, now)
+                    and (phone_id in phone_ids or address_id in address_ids)):
+                floors.append(floor)
+        return out, rules.grade_floor(floors, policy)
+
+    return Read(
         "SELECT s.id, s.grade_floor, s.starts_at, s.ends_at, s.removed_at, s.removal_reason, s.phone_id,"
         "       s.address_id, v.given_names, v.family_name,"
         "       (SELECT ad.text FROM people_address ad WHERE ad.id = s.address_id),"
@@ -368,99 +437,138 @@ def _schemes(phone_ids: list[int], address_ids: list[int], person_ids: list[int]
         "  FROM people_specialscheme s"
         "  JOIN people_person v ON v.id = s.victim_id"
         "  JOIN staff_user u ON u.id = s.officer_id"
-        f" WHERE {where} ORDER BY s.ends_at DESC LIMIT %s", [*params, limit])
-    out, floors = [], []
-    for (pk, floor, starts_at, ends_at, removed_at, removal_reason, phone_id, address_id, given_names,
-         family_name, address, e164, first_name, last_name, username, role) in rows:
-        starts_at, ends_at, removed_at = _aware(starts_at), _aware(ends_at), _aware(removed_at)
-        state = ("removed" if removed_at else "active" if starts_at <= now < ends_at else
-                 "expired" if now >= ends_at else "future")
-        out.append({"id": pk, "victim": _name(given_names, family_name), "state": state, "floor": floor,
-                    "ends_at": ends_at.isoformat(),
-                    "on": address if address is not None else (e164 if e164 is not None else ""),
-                    "officer": _staff(first_name, last_name, username, role), "removed_reason": removal_reason})
-        # D5: the floor applies to a call from a phone or place under an active scheme (not merely a person).
-        if (rules.scheme_active(starts_at, ends_at, removed_at, now)
-                and (phone_id in phone_ids or address_id in address_ids)):
-            floors.append(floor)
-    return out, rules.grade_floor(floors, policy)
+        f" WHERE {where} ORDER BY s.ends_at DESC LIMIT %s", [*params, limit], result)
 
 
-def _orders(person_ids: list[int], address_ids: list[int], today: date, limit: int) -> list[dict[str, Any]]:
-    """Orders in force restricting a matched person, or protecting a matched person or place."""
-    terms = []
+def _orders(person_ids: list[int], address_ids: list[int], today: date, limit: int) -> Read:
+    """Orders in force restricting a matched person, or protecting a matched person or place. The orders are
+    found through the three indexed links and only then read (an OR of the three would read every order)."""
+    found: list[str] = []
     params: list[Any] = []
     if person_ids:
-        marks = ", ".join(["%s"] * len(person_ids))
-        terms += [f"o.restricted_id IN ({marks})",
-                  f"o.id IN (SELECT order_id FROM people_order_protected_people WHERE person_id IN ({marks}))"]
+        found += [f"SELECT id FROM people_order WHERE restricted_id IN ({_marks(person_ids)})",
+                  f"SELECT order_id FROM people_order_protected_people WHERE person_id IN ({_marks(person_ids)})"]
         params += [*person_ids, *person_ids]
     if address_ids:
-        marks = ", ".join(["%s"] * len(address_ids))
-        terms.append(f"o.id IN (SELECT order_id FROM people_order_protected_addresses WHERE address_id IN ({marks}))")
+        found.append("SELECT order_id FROM people_order_protected_addresses"
+                     f" WHERE address_id IN ({_marks(address_ids)})")
         params += address_ids
-    rows = _fetch(
+
+    def result(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+        return [{"id": pk, "kind": _ORDER_LABELS.get(kind, kind), "restricted": _name(given_names, family_name),
+                 "conditions": conditions, "ends_on": ends_on.isoformat() if ends_on else None}
+                for pk, kind, conditions, ends_on, given_names, family_name in rows]
+
+    return Read(
         "SELECT o.id, o.kind, o.conditions, o.ends_on, r.given_names, r.family_name"
         "  FROM people_order o JOIN people_person r ON r.id = o.restricted_id"
-        f" WHERE ({' OR '.join(terms)}) AND (o.ends_on IS NULL OR o.ends_on >= %s)"
-        " ORDER BY o.starts_on DESC LIMIT %s", [*params, _db_day(today), limit])
-    return [{"id": pk, "kind": _ORDER_LABELS.get(kind, kind), "restricted": _name(given_names, family_name),
-             "conditions": conditions, "ends_on": ends_on.isoformat() if ends_on else None}
-            for pk, kind, conditions, ends_on, given_names, family_name in rows]
+        f" WHERE o.id IN ({' UNION '.join(found)}) AND (o.ends_on IS NULL OR o.ends_on >= %s)"
+        " ORDER BY o.starts_on DESC LIMIT %s", [*params, _db_day(today), limit], result)
 
 
-def _linked(person_ids: list[int], today: date, limit: int) -> list[dict[str, Any]]:
+def _linked(person_ids: list[int], today: date, limit: int) -> Read:
     """People in a current relationship with a matched person, each with their active markers (newest
-    `limit` each, all read in one query)."""
-    where, params = _any_of(("r.person_id", person_ids), ("r.other_id", person_ids))
-    rels = _fetch(
-        "SELECT r.kind, r.person_id, a.given_names, a.family_name, r.other_id, b.given_names, b.family_name"
-        "  FROM people_relationship r"
-        "  JOIN people_person a ON a.id = r.person_id"
-        "  JOIN people_person b ON b.id = r.other_id"
-        f" WHERE {where} AND r.ended_at IS NULL LIMIT %s", [*params, limit])
-    if not rels:
-        return []
-    others = [(kind, other, _name(og, of)) if pid in person_ids else (kind, pid, _name(pg, pf))
-              for kind, pid, pg, pf, other, og, of in rels]
-    other_ids = sorted({pk for _, pk, _ in others})
-    their: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in other_ids}
-    for row in _fetch(
-            "SELECT id, kind, source, note, review_at, person_id FROM ("
-            "  SELECT m.id, m.kind, m.source, m.note, m.review_at, m.person_id,"
-            "         ROW_NUMBER() OVER (PARTITION BY m.person_id ORDER BY m.created_at DESC) AS n"
-            "    FROM people_marker m"
-            f"  WHERE m.person_id IN ({', '.join(['%s'] * len(other_ids))}) AND m.ended_at IS NULL) ranked"
-            " WHERE n <= %s ORDER BY person_id, n", [*other_ids, limit]):
-        their[row[5]].append(row)
-    return [{"id": pk, "name": name, "relationship": _RELATIONSHIP_LABELS.get(kind, kind),
-             "markers": [_marker(m_pk, m_kind, source, note, review_at, None, name, today)
-                         for m_pk, m_kind, source, note, review_at, _ in their[pk]]}
-            for kind, pk, name in others]
+    `limit` each), in one query."""
+    marks = _marks(person_ids)
+
+    def result(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        by_relationship: dict[int, dict[str, Any]] = {}
+        for rel_id, kind, other, given_names, family_name, m_pk, m_kind, source, note, review_at in rows:
+            line = by_relationship.get(rel_id)
+            if line is None:
+                line = by_relationship[rel_id] = {"id": other, "name": _name(given_names, family_name),
+                                                  "relationship": _RELATIONSHIP_LABELS.get(kind, kind),
+                                                  "markers": []}
+                out.append(line)
+            if m_pk is not None:
+                line["markers"].append(_marker(m_pk, m_kind, source, note, review_at, None, line["name"], today))
+        return out
+
+    return Read(
+        "WITH rel AS ("
+        f"  SELECT r.id, r.kind, CASE WHEN r.person_id IN ({marks}) THEN r.other_id ELSE r.person_id END AS other"
+        "     FROM people_relationship r"
+        f"   WHERE (r.person_id IN ({marks}) OR r.other_id IN ({marks})) AND r.ended_at IS NULL"
+        "    ORDER BY r.id LIMIT %s)"
+        " SELECT rel.id, rel.kind, rel.other, o.given_names, o.family_name,"
+        "        m.id, m.kind, m.source, m.note, m.review_at"
+        "   FROM rel"
+        "   JOIN people_person o ON o.id = rel.other"
+        "   LEFT JOIN (SELECT mk.id, mk.kind, mk.source, mk.note, mk.review_at, mk.person_id,"
+        "                     ROW_NUMBER() OVER (PARTITION BY mk.person_id ORDER BY mk.created_at DESC) AS n"
+        "                FROM people_marker mk"
+        "               WHERE mk.person_id IN (SELECT other FROM rel) AND mk.ended_at IS NULL) m"
+        "     ON m.person_id = rel.other AND m.n <= %s"
+        "  ORDER BY rel.id, m.n", [*person_ids, *person_ids, *person_ids, limit, limit], result)
 
 
-def _firearms(address_ids: list[int], person_ids: list[int], today: date, limit: int) -> list[dict[str, Any]]:
+def _firearms(address_ids: list[int], person_ids: list[int], today: date, limit: int) -> Read:
     """Unexpired firearms certificates held by a matched person or kept at a matched place."""
     where, params = _any_of(("c.address_id", address_ids), ("c.holder_id", person_ids))
-    rows = _fetch(
+
+    def result(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+        return [{"holder": _name(given_names, family_name), "address": address, "number": number,
+                 "expires_on": expires_on.isoformat()}
+                for given_names, family_name, address, number, expires_on in rows]
+
+    return Read(
         "SELECT h.given_names, h.family_name, ad.text, c.number, c.expires_on"
         "  FROM people_firearmscertificate c"
         "  JOIN people_person h ON h.id = c.holder_id"
         "  JOIN people_address ad ON ad.id = c.address_id"
-        f" WHERE {where} AND c.expires_on >= %s LIMIT %s", [*params, _db_day(today), limit])
-    return [{"holder": _name(given_names, family_name), "address": address, "number": number,
-             "expires_on": expires_on.isoformat()} for given_names, family_name, address, number, expires_on in rows]
+        f" WHERE {where} AND c.expires_on >= %s LIMIT %s", [*params, _db_day(today), limit], result)
+
+
+_PERSON_COLUMNS = "p.id, p.given_names, p.family_name, p.dob"
+
+
+def _phone_and_users(raw: str) -> tuple[PhoneRow | None, list[PersonRow]]:
+    """The phone typed and the people who use it (newest first), in one query."""
+    e164 = rules.try_phone(raw)
+    if not e164:
+        return None, []
+    rows = _fetch(f"SELECT ph.id, ph.e164, {_PERSON_COLUMNS} FROM people_phone ph"
+                  " LEFT JOIN people_phoneuse u ON u.phone_id = ph.id"
+                  " LEFT JOIN people_person p ON p.id = u.person_id"
+                  " WHERE ph.e164 = %s ORDER BY u.created_at DESC LIMIT %s", [e164, PERSON_MATCHES])
+    if not rows:
+        return None, []
+    return PhoneRow(*rows[0][:2]), [PersonRow(*r[2:]) for r in rows if r[2] is not None]
+
+
+def _residents(addresses: list[AddressRow]) -> list[PersonRow]:
+    """The current residents of each matched place (newest first, a few each), in one query."""
+    parts, params = [], []
+    for i, address in enumerate(addresses):
+        parts.append(f"SELECT * FROM (SELECT {i} AS place, r.created_at AS since, {_PERSON_COLUMNS}"
+                     " FROM people_residence r JOIN people_person p ON p.id = r.person_id"
+                     ' WHERE r.address_id = %s AND r."current" = %s ORDER BY r.created_at DESC LIMIT %s)'
+                     f" t{i}")
+        params += [address.pk, True, PERSON_MATCHES]
+    rows = _fetch(f"SELECT * FROM ({' UNION ALL '.join(parts)}) residents ORDER BY place, since DESC", params)
+    return [PersonRow(*r[2:]) for r in rows]
+
+
+def _homes(person_ids: list[int]) -> dict[int, AddressRow]:
+    """Each person's first current residence (lowest id), for all of them in one query."""
+    return {person_id: AddressRow(pk, text) for person_id, pk, text in _fetch(
+        "SELECT r.person_id, a.id, a.text FROM people_residence r JOIN people_address a ON a.id = r.address_id"
+        " WHERE r.id IN (SELECT MIN(id) FROM people_residence"
+        f'                WHERE "current" = %s AND person_id IN ({_marks(person_ids)})'
+        "                GROUP BY person_id)", [True, *person_ids])}
 
 
 def lookup(q: Query, policy: Policy) -> Context:
-    """The context panel for what the handler has typed so far."""
+    """The context panel for what the handler has typed so far. Matching takes a query or two for each of
+    phone, place and name; then every list of the panel is read at once (_fetch_all)."""
     ctx = Context()
     if q.empty:
         return ctx
     now = clock.now()
     today = clock.local(now).date()
     limit = int(policy["context_list_limit"])
-    phone = match_phone(q.phone) if q.phone.strip() else None
+    phone, users = _phone_and_users(q.phone) if q.phone.strip() else (None, [])
     addresses = match_addresses(q.address) if q.address.strip() else []
     found = match_people(q.name, q.dob) if q.name.strip() else []
     people: list[tuple[PersonRow, float, str]] = [(p, s, "name") for p, s in found]
@@ -469,24 +577,14 @@ def lookup(q: Query, policy: Policy) -> Context:
         if all(person.pk != p.pk for p, _, _ in people):
             people.append((person, 100.0, why))
 
-    person_columns = "p.id, p.given_names, p.family_name, p.dob"
-    if phone is not None:
-        for row in _fetch(f"SELECT {person_columns} FROM people_phoneuse u JOIN people_person p ON p.id = u.person_id"
-                          " WHERE u.phone_id = %s ORDER BY u.created_at DESC LIMIT %s", [phone.pk, PERSON_MATCHES]):
-            add_person(PersonRow(*row), "uses this phone")
-    for address, _ in addresses:
-        for row in _fetch(f"SELECT {person_columns} FROM people_residence r JOIN people_person p ON p.id = r.person_id"
-                          ' WHERE r.address_id = %s AND r."current" = %s ORDER BY r.created_at DESC LIMIT %s',
-                          [address.pk, True, PERSON_MATCHES]):
-            add_person(PersonRow(*row), "lives at this address")
-    if not addresses and people:
-        # Each person's first current residence (lowest id, as .first() took), for all of them in one query.
+    for person in users:
+        add_person(person, "uses this phone")
+    if addresses:
+        for person in _residents([a for a, _ in addresses]):
+            add_person(person, "lives at this address")
+    elif people:
         firsts = [p.pk for p, _, _ in people[:PERSON_MATCHES]]
-        homes = {person_id: AddressRow(pk, text) for person_id, pk, text in _fetch(
-            "SELECT r.person_id, a.id, a.text FROM people_residence r JOIN people_address a ON a.id = r.address_id"
-            " WHERE r.id IN (SELECT MIN(id) FROM people_residence"
-            f'                WHERE "current" = %s AND person_id IN ({", ".join(["%s"] * len(firsts))})'
-            "                GROUP BY person_id)", [True, *firsts])}
+        homes = _homes(firsts)
         for person_id in firsts:
             home = homes.get(person_id)
             if home is not None and all(home.pk != a.pk for a, _ in addresses):
@@ -502,21 +600,29 @@ def lookup(q: Query, policy: Policy) -> Context:
     if not (phone_ids or address_ids or person_ids):
         return ctx  # nothing known: every list is empty and no flag applies
 
-    ctx.history, ctx.history_total = _history(
-        [("phone_id", phone_ids), ("address_id", address_ids), ("person_id", person_ids)], limit)
-    ctx.markers = _markers(person_ids, address_ids, phone_ids, now, today, limit)
-    ctx.schemes, ctx.grade_floor = _schemes(phone_ids, address_ids, person_ids, now, limit, policy)
+    terms = [("phone_id", phone_ids), ("address_id", address_ids), ("person_id", person_ids)]
+    reads = {"history": _history_read(terms, limit, limit * 3), "counted": _distinct_count(terms),
+             "markers": _markers(person_ids, address_ids, phone_ids, now, today, limit),
+             "schemes": _schemes(phone_ids, address_ids, person_ids, now, limit, policy),
+             "flags": _flags(phone_ids, address_ids, person_ids, now, policy)}
     if person_ids or address_ids:
-        ctx.orders = _orders(person_ids, address_ids, today, limit)
-        ctx.firearms = _firearms(address_ids, person_ids, today, limit)
+        reads["orders"] = _orders(person_ids, address_ids, today, limit)
+        reads["firearms"] = _firearms(address_ids, person_ids, today, limit)
     if person_ids:
-        ctx.linked = _linked(person_ids, today, limit)
-    ctx.flags = _flags(phone_ids, address_ids, person_ids, now, policy)
+        reads["linked"] = _linked(person_ids, today, limit)
+    got = dict(zip(reads, _fetch_all(list(reads.values())), strict=True))
+    ctx.history, ctx.history_total = _history(terms, limit, got["history"], got["counted"])
+    ctx.markers = got["markers"]
+    ctx.schemes, ctx.grade_floor = got["schemes"]
+    ctx.orders = got.get("orders", [])
+    ctx.firearms = got.get("firearms", [])
+    ctx.linked = got.get("linked", [])
+    ctx.flags = got["flags"]
     return ctx
 
 
 def _flags(phone_ids: list[int], address_ids: list[int], person_ids: list[int], now: datetime,
-           policy: Policy) -> list[dict[str, Any]]:
+           policy: Policy) -> Read:
     """C1: repeat caller, repeat address, repeat victim, each counted over its configured window (the three
     counts in one query). A count is of distinct log ids, contact-only rows counting once together, as the
     ORM's `.values("log_id").distinct().count()` counted them."""
@@ -530,19 +636,21 @@ def _flags(phone_ids: list[int], address_ids: list[int], person_ids: list[int], 
     for i, (code, _, column, ids, role) in enumerate(checks):
         if not ids:
             continue
-        where = f"{column} IN ({', '.join(['%s'] * len(ids))})" + (" AND role = %s" if role else "")
+        where = f"{column} IN ({_marks(ids)})" + (" AND role = %s" if role else "")
         parts.append(f"SELECT {i}, COUNT(*) FROM (SELECT DISTINCT log_id FROM people_logparty"
                      f" WHERE {where} AND at >= %s) d{i}")
         params += [*ids, *([role] if role else []), _db_when(now - timedelta(days=int(windows[code]["days"])))]
-    if not parts:
-        return []
-    counts = dict(_fetch(" UNION ALL ".join(parts), params))
-    flags = []
-    for i, (code, label, _, _, _) in enumerate(checks):
-        if i not in counts:
-            continue
-        rule = windows[code]
-        n = int(counts[i])
-        if n >= int(rule["at_least"]):
-            flags.append({"code": code, "label": label, "count": n, "days": int(rule["days"])})
-    return flags
+
+    def result(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+        counts = dict(rows)
+        flags = []
+        for i, (code, label, _, _, _) in enumerate(checks):
+            if i not in counts:
+                continue
+            rule = windows[code]
+            n = int(counts[i])
+            if n >= int(rule["at_least"]):
+                flags.append({"code": code, "label": label, "count": n, "days": int(rule["days"])})
+        return flags
+
+    return Read(" UNION ALL ".join(parts), params, result)

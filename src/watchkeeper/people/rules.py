@@ -72,6 +72,20 @@ class AddressKey:
     flat: str
     number: str
 
+    @classmethod
+    def stored(cls, key: str) -> AddressKey:
+        """The parts of a key as address_key wrote it ("flat|number|street words|POSTCODE"), without parsing
+        the address text again. The postcode comes back without its space, which scores the same."""
+        flat, number, street_key, postcode = key.split("|", 3)
+        return cls(key=key, street_key=street_key, postcode=postcode, flat=flat, number=number)
+
+    @property
+    def street_prefixes(self) -> list[str]:
+        """The street words cut after each word: "high street leeds" -> "high", "high street", and the whole.
+        A place held without the town a caller adds is held under one of them."""
+        words = self.street_key.split(" ")
+        return [" ".join(words[:i]) for i in range(1, len(words) + 1)]
+
 
 def normalise_postcode(text: str) -> str:
     m = _POSTCODE.search(text)
@@ -98,12 +112,16 @@ def address_score(query: str, candidate: str) -> float:
     """0-100: how likely two written addresses are the same place. A different flat, building number or
     postcode (where both give one) is a different place; otherwise the street words are compared ignoring
     order, and a street written with its town ("10 High Street, Anytown") still matches the bare street."""
-    a, b = address_key(query), address_key(candidate)
+    return key_score(address_key(query), address_key(candidate))
+
+
+def key_score(a: AddressKey, b: AddressKey) -> float:
+    """address_score on two keys already made (a lookup scores hundreds of held keys against one typed)."""
     if a.number and b.number and a.number != b.number:
         return 0.0
     if a.flat and b.flat and a.flat != b.flat:
         return 0.0
-    if a.postcode and b.postcode and a.postcode != b.postcode:
+    if a.postcode and b.postcode and a.postcode.replace(" ", "") != b.postcode.replace(" ", ""):
         return 0.0
     if not a.street_key or not b.street_key:
         return 0.0

@@ -211,6 +211,31 @@ def test_places_held_twice_before_they_were_matched_are_both_found(people):
 
 
 @pytest.mark.safeguard("C1")
+def test_a_street_among_many_alike_is_found_with_or_without_its_town(people):
+    """A busy force holds hundreds of streets starting with the same letters (Highfield, Highgate, High...),
+    newer than the one wanted. The street typed without its town, or with a town it is held without, is
+    still found: candidates are read by the street itself, not the newest few sharing its first letters."""
+    from watchkeeper.people import rules
+    from watchkeeper.people.context import FUZZY_CANDIDATES
+
+    def hold(text: str) -> Address:
+        k = rules.address_key(text)
+        return Address.objects.create(text=text, key=k.key, street_key=k.street_key, postcode=k.postcode,
+                                      created_at=clock.now())
+
+    with_town = hold("14 High Street, Kingsbridge KB1 4AA")
+    bare = hold("22 High Street")
+    Address.objects.bulk_create(
+        Address(text=f"{n} Highfield Road, Town {n % 7}", key=f"|{n}|highfield road town {n % 7}|",
+                street_key=f"highfield road town {n % 7}", postcode="", created_at=clock.now())
+        for n in range(1, FUZZY_CANDIDATES * 2))
+    assert [a["text"] for a in lookup(people, address="14 High St").addresses] == [with_town.text]
+    assert [a["text"] for a in lookup(people, address="22 high street, Kingsbridge").addresses] == [bare.text]
+    assert lookup(people, address="14 Highfeild Road, Town 0").addresses  # a slip, found by its first letters
+    assert lookup(people, address="99 High Street").addresses == []  # the street, but no such building
+
+
+@pytest.mark.safeguard("C1")
 def test_repeat_caller_address_and_victim_flags_count_within_their_windows(people):
     amy = person(people, "Amy", "Archer", home=MS_A_HOME, phone=MS_A_PHONE)
     start = clock.now()
@@ -246,6 +271,27 @@ def test_with_two_thousand_earlier_logs_the_newest_are_shown_and_the_rest_counte
     assert ctx.history_total == 2000
     assert [h["log"] for h in ctx.history] == [f"19990101-{i:05d}" for i in range(1999, 1999 - limit, -1)]
     assert all(h["outcome"] == "advice_given" for h in ctx.history)
+
+
+@pytest.mark.safeguard("C1")
+def test_a_log_holding_the_place_many_times_is_one_line_and_older_logs_still_fill_the_list(people):
+    """The newest parties read first can all be one log (a busy incident naming the place once per person
+    on it); the list still shows one line for it and then the older logs, newest first, and counts them."""
+    place = actions.address_for(MS_A_HOME)
+    start = clock.now() - timedelta(days=400)
+    rows = [Log(reference=f"19990202-{i:05d}", created_at=start + timedelta(days=i), category="other",
+                summary=f"Earlier call {i}", location=MS_A_HOME, status="closed", closing_code="advice_given")
+            for i in range(15)]
+    Log.objects.bulk_create(rows)
+    saved = {lg.reference: lg for lg in Log.objects.filter(reference__startswith="19990202-")}
+    parties = [LogParty(log=saved[lg.reference], role="location", address=place, at=lg.created_at) for lg in rows]
+    busy = saved["19990202-00014"]
+    parties += [LogParty(log=busy, role="witness", address=place, at=busy.created_at + timedelta(minutes=m))
+                for m in range(1, 60)]
+    LogParty.objects.bulk_create(parties)
+    ctx = lookup(people, address=MS_A_HOME)
+    assert [h["log"] for h in ctx.history] == [f"19990202-{i:05d}" for i in range(14, 4, -1)]
+    assert ctx.history_total == 15
 
 
 def test_a_lookup_of_nothing_known_is_empty_but_well_formed(people):
