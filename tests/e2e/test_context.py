@@ -229,6 +229,11 @@ def test_checks_are_recorded_and_any_number_mentioned_can_be_checked(people: Peo
 
     # C5: a number the caller mentions is checked too, not only the caller's.
     page.locator("#checks summary", has_text="Check someone or something else").click()
+    # A live refresh arriving while the form is open (someone else adds an entry that raises a prompt) does
+    # not shut it.
+    _post(api, "handler2", f"/api/logs/{ref}/entries", {"text": "He has a knife in his hand."})
+    expect(page.locator("#prompts li.prompt-open", has_text="Weapon")).to_be_visible()
+    expect(page.locator("#check-other")).to_have_attribute("open", "")
     form = page.locator("#checks form", has=page.get_by_label("On whom or what"))
     form.get_by_label("Check", exact=True).select_option("previous_incidents_phone")
     form.get_by_label("On whom or what").fill("The number her ex-partner rang from")

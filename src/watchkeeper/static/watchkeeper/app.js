@@ -123,6 +123,23 @@
       el.setAttribute("data-live-pending", "");
     }
   });
+  // Nor does a refresh shut a form the user has opened: a <details> with an id stays open across it.
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    var el = ev.detail.elt;
+    var cfg = ev.detail.requestConfig;
+    if (!el || !el.hasAttribute || !el.hasAttribute("data-live-defer") || !cfg || cfg.verb !== "get") return;
+    if (ev.detail.target !== el) return;
+    el.liveOpen = Array.prototype.map.call(el.querySelectorAll("details[id][open]"), function (d) { return d.id; });
+  });
+  document.addEventListener("htmx:afterSwap", function (ev) {
+    var el = ev.detail.target;
+    if (!el || !el.liveOpen) return;
+    el.liveOpen.forEach(function (id) {
+      var d = document.getElementById(id);
+      if (d && el.contains(d)) d.open = true;
+    });
+    el.liveOpen = null;
+  });
   document.addEventListener("focusout", function (ev) {
     var part = ev.target.closest && ev.target.closest("[data-live-pending]");
     if (!part || (ev.relatedTarget && part.contains(ev.relatedTarget))) return;
