@@ -64,7 +64,7 @@ def address_for(text: str) -> Address | None:
     k = rules.address_key(text)
     if not k.street_key and not k.postcode:
         return None
-    same = Address.objects.filter(key=k.key).first() or _same_place(text, k)
+    same = Address.objects.filter(key=k.key).first() or _same_place(k)
     if same is not None:
         return same
     return Address.objects.get_or_create(
@@ -72,7 +72,7 @@ def address_for(text: str) -> Address | None:
                              "created_at": clock.now()})[0]
 
 
-def _same_place(text: str, k: rules.AddressKey) -> Address | None:
+def _same_place(k: rules.AddressKey) -> Address | None:
     if not k.street_key:
         return None
     if k.postcode:
@@ -82,10 +82,10 @@ def _same_place(text: str, k: rules.AddressKey) -> Address | None:
         candidates = Address.objects.filter(key__startswith=f"{k.flat}|{k.number}|{k.street_key}|")
     best: tuple[float, Address] | None = None
     for a in candidates.order_by("id")[:400]:
-        held = rules.address_key(a.text)
+        held = rules.AddressKey.stored(a.key)  # scored on the key it was held under, not its text parsed again
         if (held.flat, held.number) != (k.flat, k.number):
             continue
-        score = rules.address_score(text, a.text)
+        score = rules.key_score(k, held)
         if score >= 90 and (best is None or score > best[0]):
             best = (score, a)
     return best[1] if best else None
