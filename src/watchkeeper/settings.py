@@ -132,6 +132,16 @@ def _database_config() -> dict[str, object]:
         config["TEST"] = {"NAME": os.environ.get("WATCHKEEPER_TEST_SQLITE_NAME") or None}
     elif engine == "django.db.backends.postgresql":
         config["CONN_HEALTH_CHECKS"] = True
+        # The call-time context's reads are prepared on the server, each kept with one generic plan
+        # (people.context): planning them cost more than running them. Only those reads bind parameters on
+        # the server; Django's own queries bind in the client, so neither option touches them. A pooler that
+        # hands each transaction a different server connection breaks prepared statements (and may refuse
+        # the startup option): WATCHKEEPER_PG_PREPARE=false turns both off.
+        if _env_bool("WATCHKEEPER_PG_PREPARE", True):
+            options = dict(config.get("OPTIONS") or {})  # any given in the URL are kept
+            options.setdefault("prepare_threshold", 0)
+            options["options"] = f"{options.get('options', '')} -c plan_cache_mode=force_generic_plan".strip()
+            config["OPTIONS"] = options
     else:
         raise ImproperlyConfigured(f"Unsupported database engine {engine}: use sqlite:// or postgresql://")
     # Request threads are long-lived (asgi.py), so each keeps its connection.

@@ -7,12 +7,18 @@ addresses) ranked with rapidfuzz.
 
 Speed: this runs on every keystroke pause (target p99 <= 10 ms in-process at a million logs). The SQL
 itself is cheap (indexed, LIMITed); what dominated was the ORM building and compiling a dozen querysets
-per lookup. So the reads here are plain parameterised SQL through `connection.cursor()` (`%s` placeholders,
-portable between SQLite and PostgreSQL), with related rows fetched by JOIN or IN list rather than one
-query per row, and counts read in one statement. Each query keeps the filters and ORDER BY the ORM
-queryset it replaced had, so the results are the same. Lookups only read. Once the phone, places and
-people are matched, the panel's lists do not depend on each other, so they are read together (on
-PostgreSQL, one pipeline).
+per lookup. So the reads here are plain parameterised SQL (`%s` placeholders), with related rows fetched
+by JOIN or id list rather than one query per row, and counts read in one statement. Each query keeps the
+filters and ORDER BY the ORM queryset it replaced had, so the results are the same. Lookups only read.
+Once the phone, places and people are matched, the panel's lists do not depend on each other, so they are
+read together (on PostgreSQL, one pipeline).
+
+On PostgreSQL, planning the panel's statements cost more than running them. So the reads keyed by ids are
+the same text on every lookup (an id list is one array parameter, `_in`; a newest-few-per-key read is a
+LATERAL join over that array, `_each`), and they are prepared on the server (`_cursor`) and planned once:
+the connection keeps one generic plan for each statement bound on the server (settings.py), and only these
+reads are. Their plans are index reads by id, right for any id. The address matching reads compare text
+prefixes, whose best plan depends on the value, so they bind in the client and are planned each time.
 """
 
 from __future__ import annotations
@@ -99,8 +105,25 @@ class PersonRow(NamedTuple):
 
 
 # --------------------------------------------------------------------------------------------- SQL
-def _fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+def _pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _cursor(prepared: bool) -> Any:
+    """A cursor on Django's connection (its errors and query log as for any other). A `prepared` one on
+    PostgreSQL binds parameters on the server, so psycopg prepares its statements (when the database
+    settings allow it: WATCHKEEPER_PG_PREPARE); Django's own cursors bind in the client and never do."""
+    if not (prepared and _pg()):
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+
+
+def _fetch(sql: str, params: Sequence[Any] = (), prepared: bool = False) -> list[tuple[Any, ...]]:
+    with _cursor(prepared) as cursor:
         cursor.execute(sql, list(params))
         return cursor.fetchall()
 
@@ -117,14 +140,14 @@ def _fetch_all(reads: Sequence[Read]) -> list[Any]:
     """Reads that do not depend on each other, answered together. On PostgreSQL they go in one pipeline: a
     single round trip to the server for all of them, where each read alone would wait for its own (and on a
     small server that wait costs as much as the read). SQLite runs in process, so they simply run in turn."""
-    if connection.vendor != "postgresql" or len(reads) < 2:
-        return [read.result(_fetch(read.sql, read.params)) for read in reads]
+    if not _pg() or len(reads) < 2:
+        return [read.result(_fetch(read.sql, read.params, prepared=True)) for read in reads]
     connection.ensure_connection()
     cursors = []
     try:
         with connection.connection.pipeline():
             for read in reads:
-                cursor = connection.cursor()
+                cursor = _cursor(prepared=True)
                 cursors.append(cursor)
                 cursor.execute(read.sql, read.params)
         return [read.result(cursor.fetchall()) for read, cursor in zip(reads, cursors, strict=True)]
@@ -137,14 +160,49 @@ def _marks(ids: Sequence[Any]) -> str:
     return ", ".join(["%s"] * len(ids))
 
 
+def _in(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """`column` is one of `ids`. PostgreSQL gets the ids as one array (written as an array literal, so the
+    parameter has one type whether or not the list is empty): the statement is the same text however many
+    ids there are. SQLite gets an IN list."""
+    if _pg():
+        return f"{column} = ANY(%s::bigint[])", [_array(ids)]
+    return f"{column} IN ({_marks(ids)})", list(ids)
+
+
+def _array(ids: Sequence[int]) -> str:
+    return "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+
+
+def _tested(ids: Sequence[int]) -> bool:
+    """Whether a statement tests a list of ids: on SQLite only when it has some (as the ORM drops an empty
+    `__in`); on PostgreSQL always, an empty array matching nothing, so that every lookup runs the same
+    statement. A caller with no ids at all does not read."""
+    return bool(ids) or _pg()
+
+
+def _used(terms: Sequence[tuple[str, Sequence[int]]]) -> list[tuple[str, Sequence[int]]]:
+    """The (column, ids) terms a statement tests (_tested)."""
+    return [(column, ids) for column, ids in terms if _tested(ids)]
+
+
+def _each(sql: str, ids: Sequence[int], params: Sequence[Any]) -> tuple[str, list[Any]]:
+    """The rows `sql` gives for each of `ids`, together. `sql` reads one key, written `{key}` (before any of
+    its own `params`), typically its newest few from the key's own index. PostgreSQL joins it LATERAL to
+    the array of ids (one statement however many); SQLite reads each key in turn, UNION ALL."""
+    if _pg():
+        return (f"SELECT t.* FROM unnest(%s::bigint[]) AS k(key) CROSS JOIN LATERAL ({sql.format(key='k.key')}) t",
+                [_array(ids), *params])
+    return (" UNION ALL ".join(f"SELECT * FROM ({sql.format(key='%s')}) t{i}" for i in range(len(ids))),
+            [x for pk in ids for x in (pk, *params)])
+
+
 def _any_of(*terms: tuple[str, Sequence[int]]) -> tuple[str, list[Any]]:
-    """`(a IN (%s, ...) OR b IN (...))` over the terms whose id list is not empty (as the ORM drops an empty
-    `__in` from an OR). The caller checks that at least one list has ids."""
+    """`(a IN (...) OR b IN (...))` over the terms _used. The caller checks that at least one has ids."""
     parts, params = [], []
-    for column, ids in terms:
-        if ids:
-            parts.append(f"{column} IN ({_marks(ids)})")
-            params.extend(ids)
+    for column, ids in _used(terms):
+        sql, values = _in(column, ids)
+        parts.append(sql)
+        params += values
     return "(" + " OR ".join(parts) + ")", params
 
 
@@ -249,7 +307,8 @@ def match_people(raw: str, dob: date | None) -> list[tuple[PersonRow, float]]:
     candidates: dict[int, tuple[PersonRow, list[str]]] = {}
     for pk, given_names, family_name, born, alias in _fetch(
             "SELECT p.id, p.given_names, p.family_name, p.dob, a.name FROM people_person p"
-            f" LEFT JOIN people_alias a ON a.person_id = p.id WHERE p.id IN ({chosen}) ORDER BY p.id", params):
+            f" LEFT JOIN people_alias a ON a.person_id = p.id WHERE p.id IN ({chosen}) ORDER BY p.id", params,
+            prepared=True):
         person, aliases = candidates.setdefault(pk, (PersonRow(pk, given_names, family_name, born), []))
         if alias is not None:
             aliases.append(alias)
@@ -303,11 +362,11 @@ def _newest(terms: list[tuple[str, list[int]]], depth: int) -> tuple[str, list[A
     read from its own index (which holds everything asked for here, so no row is read), then merged. The
     same rows as sorting every party of a busy place or phone, without reading them all."""
     parts, params = [], []
-    for column, ids in terms:
-        for pk in ids:
-            parts.append(f"SELECT * FROM (SELECT id, at, log_id, contact_id FROM people_logparty"
-                         f" WHERE {column} = %s ORDER BY at DESC, id DESC LIMIT %s) t{len(parts)}")
-            params += [pk, depth]
+    for column, ids in _used(terms):
+        sql, values = _each(f"SELECT id, at, log_id, contact_id FROM people_logparty WHERE {column} = {{key}}"
+                            " ORDER BY at DESC, id DESC LIMIT %s", ids, [depth])
+        parts.append(f"SELECT * FROM ({sql}) c{len(parts)}")
+        params += values
     return (f"SELECT id, at, log_id, contact_id FROM ({' UNION '.join(parts)}) candidates"
             " ORDER BY at DESC, id DESC LIMIT %s", [*params, depth])
 
@@ -330,7 +389,7 @@ def _history(terms: list[tuple[str, list[int]]], limit: int, first: list[tuple[A
     while len(rows) < limit and rows and rows[0][-1] >= depth:
         depth *= 4
         read = _history_read(terms, limit, depth)
-        rows = _fetch(read.sql, read.params)
+        rows = _fetch(read.sql, read.params, prepared=True)
     lines = [_history_line(r[:-1]) for r in rows]
     return lines, (len(lines) if len(lines) < limit else counted)
 
@@ -340,10 +399,10 @@ def _distinct_count(terms: list[tuple[str, list[int]]]) -> Read:
     key's rows are read from its own index, which carries the log and contact: the count never reads a row,
     however busy the place (an OR across the keys would fetch every row to check the others)."""
     parts, params = [], []
-    for column, ids in terms:
-        if ids:
-            parts.append(f"SELECT log_id, contact_id FROM people_logparty WHERE {column} IN ({_marks(ids)})")
-            params.extend(ids)
+    for column, ids in _used(terms):
+        where, values = _in(column, ids)
+        parts.append(f"SELECT log_id, contact_id FROM people_logparty WHERE {where}")
+        params += values
     return Read("SELECT COUNT(DISTINCT log_id), COUNT(DISTINCT CASE WHEN log_id IS NULL THEN contact_id END)"
                 f" FROM ({' UNION ALL '.join(parts)}) parties", params, lambda rows: int(rows[0][0] + rows[0][1]))
 
@@ -445,14 +504,13 @@ def _orders(person_ids: list[int], address_ids: list[int], today: date, limit: i
     found through the three indexed links and only then read (an OR of the three would read every order)."""
     found: list[str] = []
     params: list[Any] = []
-    if person_ids:
-        found += [f"SELECT id FROM people_order WHERE restricted_id IN ({_marks(person_ids)})",
-                  f"SELECT order_id FROM people_order_protected_people WHERE person_id IN ({_marks(person_ids)})"]
-        params += [*person_ids, *person_ids]
-    if address_ids:
-        found.append("SELECT order_id FROM people_order_protected_addresses"
-                     f" WHERE address_id IN ({_marks(address_ids)})")
-        params += address_ids
+    for select, column, ids in [("SELECT id FROM people_order", "restricted_id", person_ids),
+                                ("SELECT order_id FROM people_order_protected_people", "person_id", person_ids),
+                                ("SELECT order_id FROM people_order_protected_addresses", "address_id", address_ids)]:
+        if _tested(ids):
+            where, values = _in(column, ids)
+            found.append(f"{select} WHERE {where}")
+            params += values
 
     def result(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
         return [{"id": pk, "kind": _ORDER_LABELS.get(kind, kind), "restricted": _name(given_names, family_name),
@@ -469,7 +527,8 @@ def _orders(person_ids: list[int], address_ids: list[int], today: date, limit: i
 def _linked(person_ids: list[int], today: date, limit: int) -> Read:
     """People in a current relationship with a matched person, each with their active markers (newest
     `limit` each), in one query."""
-    marks = _marks(person_ids)
+    mine, params = _in("r.person_id", person_ids)
+    theirs, _ = _in("r.other_id", person_ids)
 
     def result(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -487,9 +546,9 @@ def _linked(person_ids: list[int], today: date, limit: int) -> Read:
 
     return Read(
         "WITH rel AS ("
-        f"  SELECT r.id, r.kind, CASE WHEN r.person_id IN ({marks}) THEN r.other_id ELSE r.person_id END AS other"
+        f"  SELECT r.id, r.kind, CASE WHEN {mine} THEN r.other_id ELSE r.person_id END AS other"
         "     FROM people_relationship r"
-        f"   WHERE (r.person_id IN ({marks}) OR r.other_id IN ({marks})) AND r.ended_at IS NULL"
+        f"   WHERE ({mine} OR {theirs}) AND r.ended_at IS NULL"
         "    ORDER BY r.id LIMIT %s)"
         " SELECT rel.id, rel.kind, rel.other, o.given_names, o.family_name,"
         "        m.id, m.kind, m.source, m.note, m.review_at"
@@ -500,7 +559,7 @@ def _linked(person_ids: list[int], today: date, limit: int) -> Read:
         "                FROM people_marker mk"
         "               WHERE mk.person_id IN (SELECT other FROM rel) AND mk.ended_at IS NULL) m"
         "     ON m.person_id = rel.other AND m.n <= %s"
-        "  ORDER BY rel.id, m.n", [*person_ids, *person_ids, *person_ids, limit, limit], result)
+        "  ORDER BY rel.id, m.n", [*params, *params, *params, limit, limit], result)
 
 
 def _firearms(address_ids: list[int], person_ids: list[int], today: date, limit: int) -> Read:
@@ -531,7 +590,8 @@ def _phone_and_users(raw: str) -> tuple[PhoneRow | None, list[PersonRow]]:
     rows = _fetch(f"SELECT ph.id, ph.e164, {_PERSON_COLUMNS} FROM people_phone ph"
                   " LEFT JOIN people_phoneuse u ON u.phone_id = ph.id"
                   " LEFT JOIN people_person p ON p.id = u.person_id"
-                  " WHERE ph.e164 = %s ORDER BY u.created_at DESC LIMIT %s", [e164, PERSON_MATCHES])
+                  " WHERE ph.e164 = %s ORDER BY u.created_at DESC LIMIT %s", [e164, PERSON_MATCHES],
+                  prepared=True)
     if not rows:
         return None, []
     return PhoneRow(*rows[0][:2]), [PersonRow(*r[2:]) for r in rows if r[2] is not None]
@@ -539,24 +599,24 @@ def _phone_and_users(raw: str) -> tuple[PhoneRow | None, list[PersonRow]]:
 
 def _residents(addresses: list[AddressRow]) -> list[PersonRow]:
     """The current residents of each matched place (newest first, a few each), in one query."""
-    parts, params = [], []
-    for i, address in enumerate(addresses):
-        parts.append(f"SELECT * FROM (SELECT {i} AS place, r.created_at AS since, {_PERSON_COLUMNS}"
-                     " FROM people_residence r JOIN people_person p ON p.id = r.person_id"
-                     ' WHERE r.address_id = %s AND r."current" = %s ORDER BY r.created_at DESC LIMIT %s)'
-                     f" t{i}")
-        params += [address.pk, True, PERSON_MATCHES]
-    rows = _fetch(f"SELECT * FROM ({' UNION ALL '.join(parts)}) residents ORDER BY place, since DESC", params)
+    ids = [a.pk for a in addresses]
+    sql, params = _each(f"SELECT r.address_id, r.created_at, {_PERSON_COLUMNS}"
+                        " FROM people_residence r JOIN people_person p ON p.id = r.person_id"
+                        ' WHERE r.address_id = {key} AND r."current" = %s ORDER BY r.created_at DESC LIMIT %s',
+                        ids, [True, PERSON_MATCHES])
+    rows = _fetch(sql, params, prepared=True)
+    rows.sort(key=lambda r: (ids.index(r[0]), -_aware(r[1]).timestamp()))  # by place, newest first
     return [PersonRow(*r[2:]) for r in rows]
 
 
 def _homes(person_ids: list[int]) -> dict[int, AddressRow]:
     """Each person's first current residence (lowest id), for all of them in one query."""
+    where, params = _in("person_id", person_ids)
     return {person_id: AddressRow(pk, text) for person_id, pk, text in _fetch(
         "SELECT r.person_id, a.id, a.text FROM people_residence r JOIN people_address a ON a.id = r.address_id"
         " WHERE r.id IN (SELECT MIN(id) FROM people_residence"
-        f'                WHERE "current" = %s AND person_id IN ({_marks(person_ids)})'
-        "                GROUP BY person_id)", [True, *person_ids])}
+        f'                WHERE "current" = %s AND {where}'
+        "                GROUP BY person_id)", [True, *params], prepared=True)}
 
 
 def lookup(q: Query, policy: Policy) -> Context:
@@ -634,12 +694,13 @@ def _flags(phone_ids: list[int], address_ids: list[int], person_ids: list[int], 
     ]
     parts, params = [], []
     for i, (code, _, column, ids, role) in enumerate(checks):
-        if not ids:
+        if not _tested(ids):
             continue
-        where = f"{column} IN ({_marks(ids)})" + (" AND role = %s" if role else "")
+        where, values = _in(column, ids)
+        where += " AND role = %s" if role else ""
         parts.append(f"SELECT {i}, COUNT(*) FROM (SELECT DISTINCT log_id FROM people_logparty"
                      f" WHERE {where} AND at >= %s) d{i}")
-        params += [*ids, *([role] if role else []), _db_when(now - timedelta(days=int(windows[code]["days"])))]
+        params += [*values, *([role] if role else []), _db_when(now - timedelta(days=int(windows[code]["days"])))]
 
     def result(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
         counts = dict(rows)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 
 from tests.integration.people.support import (
     EX_HOME,
@@ -292,6 +293,26 @@ def test_a_log_holding_the_place_many_times_is_one_line_and_older_logs_still_fil
     ctx = lookup(people, address=MS_A_HOME)
     assert [h["log"] for h in ctx.history] == [f"19990202-{i:05d}" for i in range(14, 4, -1)]
     assert ctx.history_total == 15
+
+
+@pytest.mark.safeguard("C1")
+def test_on_postgresql_each_read_is_one_prepared_statement_planned_once_however_many_match(people):
+    """Planning cost PostgreSQL more than running the panel's reads, so each read is one statement whatever
+    the number of phones, places and people matched (ids go as one array), prepared and kept with its
+    generic plan: a lookup matching one person and one matching two run the same statements."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements and plan caching are PostgreSQL's; SQLite plans in process")
+    ms_a_history(people)
+    one = lookup(people, phone="07700900411")
+    two = lookup(people, name="Archer")
+    assert (len(one.people), len(two.people)) == (1, 2)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+                       " WHERE statement LIKE %s", ["%people_%"])
+        prepared = cursor.fetchall()
+    assert prepared and all(custom == 0 for _, _, custom in prepared), prepared
+    # The panel's eight lists and the places of the people matched ran in both lookups, as one statement each.
+    assert sum(generic == 2 for _, generic, _ in prepared) >= 9, prepared
 
 
 def test_a_lookup_of_nothing_known_is_empty_but_well_formed(people):
