@@ -254,19 +254,21 @@ def match_addresses(raw: str) -> list[tuple[AddressRow, float]]:
     q = rules.address_key(raw)
     if not q.street_key:
         return []
-    found: dict[int, tuple[AddressRow, float]] = {}
+    found: dict[int, float] = {}
 
     def consider(rows: list[tuple[Any, ...]]) -> None:
-        for pk, text, key in rows:
+        for pk, key in rows:
             if pk in found:
                 continue
             score = 100.0 if key == q.key else min(99.0, rules.key_score(q, rules.AddressKey.stored(key)))
             if score >= 85:
-                found[pk] = (AddressRow(pk, text), score)
+                found[pk] = score
 
     # Newest first, ordered by an expression rather than the id itself: otherwise PostgreSQL may walk every
     # address newest first, testing each, until it has found enough on this street (a thousand times the
-    # work of reading the street's few rows from its index and sorting them).
+    # work of reading the street's few rows from its index and sorting them). Candidates are their id and
+    # key, which the street and postcode indexes carry: a busy street's hundreds are read from the index
+    # alone, and only the few chosen places' text is read.
     newest = "ORDER BY id + 0 DESC LIMIT %s"
     prefixes = q.street_prefixes
     longer, longer_params = _starts_with("street_key", q.street_key + " ")
@@ -275,17 +277,20 @@ def match_addresses(raw: str) -> list[tuple[AddressRow, float]]:
              (longer, longer_params)]
     if q.postcode:
         parts.append(("postcode = %s", [q.postcode]))
-    sql = " UNION ".join(f"SELECT * FROM (SELECT id, text, key FROM people_address WHERE {where} {newest}) c{i}"
+    sql = " UNION ".join(f"SELECT * FROM (SELECT id, key FROM people_address WHERE {where} {newest}) c{i}"
                          for i, (where, _) in enumerate(parts))
     consider(_fetch(sql, [x for _, params in parts for x in (*params, FUZZY_CANDIDATES)]))
     if not found:  # a slip: the same building on a street starting alike
         first = q.street_key.split(" ")[0][:3]
         where, params = (_starts_with("key", f"{q.flat}|{q.number}|{first}") if q.number else
                          _starts_with("street_key", first))
-        consider(_fetch(f"SELECT id, text, key FROM people_address WHERE {where} {newest}",
-                        [*params, FUZZY_CANDIDATES]))
-    ranked = sorted(found.values(), key=lambda x: (-x[1], -x[0].pk))
-    return ranked[:ADDRESS_MATCHES]
+        consider(_fetch(f"SELECT id, key FROM people_address WHERE {where} {newest}", [*params, FUZZY_CANDIDATES]))
+    ranked = sorted(found.items(), key=lambda x: (-x[1], -x[0]))[:ADDRESS_MATCHES]
+    if not ranked:
+        return []
+    where, params = _in("id", [pk for pk, _ in ranked])
+    texts = dict(_fetch(f"SELECT id, text FROM people_address WHERE {where}", params, prepared=True))
+    return [(AddressRow(pk, texts[pk]), score) for pk, score in ranked]
 
 
 def match_people(raw: str, dob: date | None) -> list[tuple[PersonRow, float]]:
@@ -296,19 +301,23 @@ def match_people(raw: str, dob: date | None) -> list[tuple[PersonRow, float]]:
         return []
     key = rules.sound_key(given, family)
     family_part = key.split("|")[0] + "|"
-    # The candidates (by sound key, on the name or an alias) each with their aliases, in one query.
+    # The candidates (by sound key, on the name or an alias) each with their aliases, in one query. A name's
+    # candidates come from the sound-key index alone, which carries the names and date of birth: a common
+    # name's hundreds of candidates are a few index pages, not a row each from all over the table.
+    named = "SELECT id, given_names, family_name, dob FROM people_person"
     if given:
-        chosen = ("SELECT * FROM (SELECT id FROM people_person WHERE sound_key = %s LIMIT %s) named UNION"
-                  " SELECT * FROM (SELECT person_id FROM people_alias WHERE sound_key = %s LIMIT %s) aliased")
+        chosen = (f"SELECT * FROM ({named} WHERE sound_key = %s LIMIT %s) named UNION"
+                  " SELECT * FROM (SELECT p.id, p.given_names, p.family_name, p.dob FROM people_alias al"
+                  "                  JOIN people_person p ON p.id = al.person_id WHERE al.sound_key = %s LIMIT %s)"
+                  " aliased")
         params = [key, FUZZY_CANDIDATES, key, FUZZY_CANDIDATES]
     else:
-        chosen = "SELECT id FROM people_person WHERE sound_key >= %s AND sound_key < %s LIMIT %s"
+        chosen = f"{named} WHERE sound_key >= %s AND sound_key < %s LIMIT %s"
         params = [family_part, family_part + "\uffff", FUZZY_CANDIDATES]
     candidates: dict[int, tuple[PersonRow, list[str]]] = {}
     for pk, given_names, family_name, born, alias in _fetch(
-            "SELECT p.id, p.given_names, p.family_name, p.dob, a.name FROM people_person p"
-            f" LEFT JOIN people_alias a ON a.person_id = p.id WHERE p.id IN ({chosen}) ORDER BY p.id", params,
-            prepared=True):
+            f"SELECT c.id, c.given_names, c.family_name, c.dob, a.name FROM ({chosen}) c"
+            " LEFT JOIN people_alias a ON a.person_id = c.id ORDER BY c.id", params, prepared=True):
         person, aliases = candidates.setdefault(pk, (PersonRow(pk, given_names, family_name, born), []))
         if alias is not None:
             aliases.append(alias)

@@ -29,7 +29,10 @@ class Person(models.Model):
     sound_key = models.CharField(max_length=40, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["sound_key", "dob"])]
+        # The sound key with everything a name lookup compares, so its candidates are read from the index
+        # alone (people.context.match_people).
+        indexes = [models.Index(fields=["sound_key", "dob", "given_names", "family_name", "id"],
+                                name="person_sound_names")]
 
     @property
     def name(self) -> str:
@@ -59,6 +62,14 @@ class Address(models.Model):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField()
+
+    class Meta:
+        # A street's or postcode's places with their keys, so matching an address reads its candidates from
+        # the index alone (people.context.match_addresses). On PostgreSQL the street is indexed by pattern,
+        # so a street that starts with the typed one is read from it too (SQLite has no operator classes).
+        indexes = [models.Index(fields=["street_key", "key", "id"], name="address_street_keys",
+                                opclasses=["varchar_pattern_ops", "varchar_ops", "int8_ops"]),
+                   models.Index(fields=["postcode", "key", "id"], name="address_postcode_keys")]
 
     def __str__(self) -> str:
         return self.text
