@@ -121,15 +121,12 @@
     if (typingIn(el)) {
       ev.detail.shouldSwap = false;
       el.setAttribute("data-live-pending", "");
+      return;
     }
-  });
-  // Nor does a refresh shut a form the user has opened: a <details> with an id stays open across it.
-  document.addEventListener("htmx:beforeSwap", function (ev) {
-    var el = ev.detail.elt;
-    var cfg = ev.detail.requestConfig;
-    if (!el || !el.hasAttribute || !el.hasAttribute("data-live-defer") || !cfg || cfg.verb !== "get") return;
-    if (ev.detail.target !== el) return;
-    el.liveOpen = Array.prototype.map.call(el.querySelectorAll("details[id][open]"), function (d) { return d.id; });
+    // Nor does a refresh shut a form the user has opened: a <details> with an id stays open across it.
+    if (ev.detail.target === el) {
+      el.liveOpen = Array.prototype.map.call(el.querySelectorAll("details[id][open]"), function (d) { return d.id; });
+    }
   });
   document.addEventListener("htmx:afterSwap", function (ev) {
     var el = ev.detail.target;
