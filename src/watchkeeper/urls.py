@@ -28,6 +28,7 @@ urlpatterns = [
     path("messages/new/", logs.message_new, name="message-new"),
     path("messages/<int:contact_id>/handle/", logs.message_handle, name="message-handle"),
     path("review/", logs.review_queue, name="review"),
+    path("intake/", logs.intake_reviewers, name="intake"),
     path("reports/", logs.reports, name="reports"),
     path("safeguards/", safeguards.index, name="safeguards"),
     path("safeguards/<str:sid>/", safeguards.detail, name="safeguard"),

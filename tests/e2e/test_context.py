@@ -51,13 +51,13 @@ def _scheme(api: Api, victim: int, ends_at: datetime | None = None, **on: str) -
     return int(_post(api, "investigator", "/api/schemes", body)["id"])
 
 
-def _wait_until_expired(api: Api, phone: str) -> None:
-    """Wait (a bounded wait, not an assertion) until the server itself says the scheme has ended."""
+def _wait_until_overdue(api: Api, phone: str) -> None:
+    """Wait (a bounded wait, not an assertion) until the server itself says the scheme has passed its end."""
     end = time.monotonic() + LIVE_WAIT_MS / 1000
     while time.monotonic() < end:
         with api("investigator") as c:
             schemes = c.get("/api/context", params={"phone": phone, "purpose": "test set-up"}).json()["schemes"]
-        if schemes and schemes[0]["state"] == "expired":
+        if schemes and schemes[0]["state"] == "review_overdue":
             return
         time.sleep(0.5)
     raise AssertionError(f"the scheme on {phone} did not reach its end")
@@ -86,7 +86,7 @@ def _assert_accessible(page: Page, name: str) -> None:
 
 # -------------------------------------------------------------------------------------------- tests
 @pytest.mark.safeguard("C1", "M2", "M1")
-def test_typing_a_phone_number_shows_an_ex_partners_firearms_marker_and_an_expired_scheme(
+def test_typing_a_phone_number_shows_an_ex_partners_firearms_marker_and_an_overdue_scheme_still_in_force(
     people: People, api: Api, shot: Shot
 ) -> None:
     phone = "07700 900461"
@@ -97,7 +97,7 @@ def test_typing_a_phone_number_shows_an_ex_partners_firearms_marker_and_an_expir
     _marker(api, "firearms", "Intelligence report 4471: keeps a shotgun at his mother's", person_id=ex)
     _marker(api, "domestic_abuse_victim", "MARAC referral", person_id=victim)
     _scheme(api, victim, ends_at=datetime.now(UTC) + timedelta(seconds=3), phone=phone)
-    _wait_until_expired(api, phone)
+    _wait_until_overdue(api, phone)
 
     page = people.page("handler")
     page.goto("/new/")
@@ -114,12 +114,12 @@ def test_typing_a_phone_number_shows_an_ex_partners_firearms_marker_and_an_expir
     # The victim is found by the number, with her own marker.
     expect(pane).to_contain_text("Leanne Marsh")
     expect(pane.locator("#ctx-markers .badge.mk-domestic_abuse_victim")).to_contain_text("Domestic abuse victim")
-    # The special scheme on the number has lapsed: shown, and shown as EXPIRED, never silently gone (M2).
-    scheme = pane.locator("#ctx-schemes .scheme-expired")
-    expect(scheme.locator(".badge.mk-scheme")).to_contain_text("EXPIRED")
-    expect(scheme).to_contain_text("no longer sets a grade floor")
-    # An expired scheme sets no floor: the D5 slot beside the policy grade stays empty.
-    expect(page.locator("#d5-slot")).to_have_text("")
+    # The special scheme on the number passed its end date and nobody decided: it never lapses silently, it
+    # is in force as REVIEW OVERDUE (M2, issue 10), and its floor still applies beside the policy grade (D5).
+    scheme = pane.locator("#ctx-schemes .scheme-review_overdue")
+    expect(scheme.locator(".badge.mk-scheme")).to_contain_text("REVIEW OVERDUE")
+    expect(scheme).to_contain_text("without a decision")
+    expect(page.locator("#d5-slot")).to_contain_text("graded no lower than Emergency")
     # Still on the call-taking screen: nothing has been raised or graded yet.
     assert page.url.endswith("/new/")
     shot(page, "context-panel")
@@ -390,3 +390,47 @@ def test_adding_someone_new_to_a_log_creates_them_in_the_index(people: People, a
     expect(row).to_contain_text("Witness")
     expect(row).to_contain_text("+447700900465")
     expect(page.locator("#narrative")).to_contain_text("Witness added: Priya Natarajan")
+
+
+@pytest.mark.safeguard("M2", "M3")
+def test_an_overdue_scheme_is_extended_and_an_order_protecting_a_class_is_added_on_the_person_page(
+    people: People, api: Api
+) -> None:
+    phone = "07700 900468"
+    victim = _person(api, "Hana", "Price", "1990-02-11")
+    _post(api, "handler", f"/api/people/{victim}/phones", {"phone": phone})
+    scheme = _scheme(api, victim, ends_at=datetime.now(UTC) + timedelta(seconds=3), phone=phone)
+    _wait_until_overdue(api, phone)
+
+    page = people.page("investigator")
+    page.goto(f"/people/{victim}/?reason=review&detail=scheme+review")
+    row = page.locator(f"#scheme-{scheme}")
+    # M2: past its end without a decision it is in force, REVIEW OVERDUE, its floor still applying.
+    expect(row.locator(".badge.mk-scheme")).to_contain_text("REVIEW OVERDUE")
+    expect(row).to_contain_text("graded no lower than")
+    row.locator("summary", has_text="Extend the scheme").click()
+    row.get_by_label("New end").fill((datetime.now() + timedelta(days=400)).strftime("%Y-%m-%dT%H:%M"))
+    row.get_by_label("Why it is extended").fill("Ex-partner released on licence next month")
+    row.get_by_role("button", name="Extend scheme").click()
+    row = page.locator(f"#scheme-{scheme}")
+    expect(row.locator(".refusal")).to_contain_text("M2")  # more than the maximum from now; the form stays open
+    row.get_by_label("New end").fill((datetime.now() + timedelta(days=90)).strftime("%Y-%m-%dT%H:%M"))
+    row.get_by_label("Why it is extended").fill("Ex-partner released on licence next month")
+    row.get_by_role("button", name="Extend scheme").click()
+    expect(page.locator(f"#scheme-{scheme} .badge.mk-scheme")).to_contain_text("active")
+    _assert_accessible(page, "person page with an extended scheme")
+
+    # M3: an order on her ex-partner protecting anyone under 16, and an activity.
+    ex = _person(api, "Carl", "Dunn", "1985-07-19")
+    page.goto(f"/people/{ex}/?reason=review&detail=adding+his+order")
+    orders = page.locator("#orders")
+    orders.get_by_text(re.compile("^Add an order restricting")).click()
+    orders.get_by_label("Kind").select_option("sexual_harm_prevention")
+    orders.get_by_label("Conditions").fill("No unsupervised contact with any child under 16")
+    orders.get_by_label("From").fill(date.today().isoformat())
+    orders.get_by_label(re.compile("^Anyone under")).fill("16")
+    orders.get_by_label(re.compile("^Restricted activities")).fill("No unsupervised internet use")
+    orders.get_by_role("button", name="Add order").click()
+    expect(page.locator("#orders")).to_contain_text("anyone under 16")
+    expect(page.locator("#orders")).to_contain_text("No unsupervised internet use")
+    _assert_accessible(page, "person page with an order protecting a class")

@@ -41,6 +41,7 @@ from watchkeeper.incidents.models import (
     DowngradeRequest,
     Entry,
     Grading,
+    IntakeQueue,
     Link,
     Log,
     LogAssignment,
@@ -171,6 +172,8 @@ def db_state() -> dict[str, Any]:
         "prompts": list(Prompt.objects.order_by("pk").values_list("pk", "state")),
         "checks": list(Check.objects.order_by("pk").values_list("pk", "state")),
         "learning_settings": LearningSetting.objects.count(),
+        "intake_queues": list(IntakeQueue.objects.order_by("pk").values_list("pk", "name", "reviewer_id",
+                                                                             "deputy_id")),
     }
 
 
@@ -317,7 +320,8 @@ def _complete(p: Personas) -> Call:
 
 
 def _link(p: Personas) -> Call:
-    a, b = _log(p), _log(p, caller="Other Caller")
+    # Another phone: the same one would be a second call (L8), already linked as related when raised.
+    a, b = _log(p), _log(p, caller="Other Caller", phone="07700 900778")
     return Call({"reference": a.reference}, {"other": b.reference, "kind": "related", "reason": "Same street"})
 
 
@@ -489,12 +493,21 @@ def _remove_scheme(p: Personas) -> Call:
     return Call({"scheme_id": s.pk}, {"reason": "At the victim's request"})
 
 
+def _extend_scheme(p: Personas) -> Call:
+    s = people_actions.create_scheme(p.actor("investigator"), victim_id=_person(p).pk, reason="Threats",
+                                     victim_told_how="phone call", address=MS_A_HOME,
+                                     ends_at=clock.now() + timedelta(days=30))
+    return Call({"scheme_id": s.pk}, {"until": (clock.now() + timedelta(days=120)).isoformat(),
+                                      "reason": "He is out on licence; the risk remains"})
+
+
 def _order(p: Personas) -> Call:
     today = clock.local(clock.now()).date()
     return Call(body={"kind": "non_molestation", "restricted_id": _person(p, "Mark").pk,
                       "conditions": "Not to contact her", "starts_on": today.isoformat(),
                       "ends_on": (today + timedelta(days=365)).isoformat(), "protected_person_ids": [_person(p).pk],
-                      "protected_addresses": [MS_A_HOME]})
+                      "protected_addresses": [MS_A_HOME], "protected_classes": [{"max_age": 15}],
+                      "activities": ["No unsupervised internet use"]})
 
 
 def _certificate(p: Personas) -> Call:
@@ -629,6 +642,11 @@ ENDPOINTS: list[Endpoint] = [
                             {"value": 20, "reason": "Reviewers asked for a longer window"})),
     Endpoint("POST", "/api/staff/{user_id}/absence", "staff.set_absence", "supervisor", "handler", 200,
              "staff.absence", lambda p: Call({"user_id": p.officer.pk}, {"absent": True, "reason": "Annual leave"})),
+    Endpoint("GET", "/api/intake/queues", None, "learning", None, 200, None, _nothing,
+             open_because="who reviews automatic intake (L9) is reference for every role, like the staff list"),
+    Endpoint("PUT", "/api/intake/queues/{code}", "intake.manage", "admin", "supervisor", 200,
+             "intake.reviewers_set",
+             lambda p: Call({"code": "online"}, {"reviewer_id": p.dispatcher.pk, "deputy_id": p.supervisor.pk})),
     # ---- learning library (K1-K5)
     Endpoint("GET", "/api/learning/documents", "learning.view", "handler", None, 200, None,
              _after(lambda p: _ingest(p, RECORD)), open_because=LEARNING_VIEW),
@@ -699,6 +717,8 @@ ENDPOINTS: list[Endpoint] = [
              "scheme.victim_contact", _scheme_contact),
     Endpoint("POST", "/api/schemes/{scheme_id}/remove", "scheme.manage", "investigator", "handler", 200,
              "scheme.removed", _remove_scheme),
+    Endpoint("POST", "/api/schemes/{scheme_id}/extend", "scheme.manage", "investigator", "handler", 200,
+             "scheme.extended", _extend_scheme),
     Endpoint("POST", "/api/orders", "order.manage", "investigator", "handler", 201, "order.created", _order),
     Endpoint("POST", "/api/certificates", "marker.manage", "investigator", "handler", 201, "firearms.certificate",
              _certificate),

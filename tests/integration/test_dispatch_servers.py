@@ -31,7 +31,9 @@ BOARD_TABLES = ("logs", "units", "alerts", "diverts")
 def _emergency(client: httpx.Client, summary: str) -> str:
     """Raise a log and grade it emergency, which arms its response clock (D1)."""
     r = client.post("/api/logs", json={"contact": CONTACT, "category": "concern_for_welfare", "summary": summary,
-                                       "location": "Quay Street"})
+                                       "location": "Quay Street",
+                                       # L8: one phone and place for every log here; each a separate matter.
+                                       "second_call_reason": "A separate matter (test set-up)"})
     assert r.status_code == 201, r.text
     ref = str(r.json()["reference"])
     version = client.get(f"/api/logs/{ref}").json()["version"]

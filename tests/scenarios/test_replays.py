@@ -16,7 +16,7 @@ LESSONS = Path(__file__).resolve().parents[2].parent / "shared" / "lessons"
 
 def _replay(name: str, server: Server, tokens: dict[str, str]) -> set[str]:
     replay = get(name)
-    text = " ".join((LESSONS / replay.document).read_text(encoding="utf-8").split())
+    text = " ".join((LESSONS / replay.document).read_text(encoding="utf-8").split()) if replay.document else ""
     for quote in replay.quotes:  # the replay acts out what the document actually says
         assert " ".join(quote.split()) in text, f"{name}: quote not in {replay.document}: {quote!r}"
     lines: list[str] = []
@@ -56,19 +56,25 @@ def test_issue_41_case_2_earlier_contacts_found_cue_raised_scheme_never_silent_c
                                                          "C5"}
 
 
-@pytest.mark.safeguard("C1", "M1", "M4", "L7", "C8")
+@pytest.mark.safeguard("C1", "M1", "M4", "L7", "C8", "L8")
 def test_bulletin_28_case_1_firearms_referral_counter_allegations_and_pattern(server, tokens):
-    assert _replay("bulletin-28-case-1", server, tokens) >= {"C1", "M1", "M4", "L7", "C8"}
+    assert _replay("bulletin-28-case-1", server, tokens) >= {"C1", "M1", "M4", "L7", "C8", "L8"}
 
 
-@pytest.mark.safeguard("C1", "C7", "L10")
+@pytest.mark.safeguard("C1", "C7", "L10", "L8")
 def test_bulletin_28_case_5_current_address_used_and_logs_not_closed_unlocated(server, tokens):
-    assert _replay("bulletin-28-case-5", server, tokens) >= {"C1", "C7", "L10"}
+    assert _replay("bulletin-28-case-5", server, tokens) >= {"C1", "C7", "L10", "L8"}
 
 
 @pytest.mark.safeguard("C9", "M3", "C5")
 def test_essex_abandoned_calls_order_visible_and_checks_required(server, tokens):
     assert _replay("recommendation-essex", server, tokens) >= {"C9", "M3", "C5"}
+
+
+@pytest.mark.safeguard("C1", "C2", "C3", "C5", "M3", "M4", "D5", "L11", "L12", "L10", "M2", "D1", "L8")
+def test_two_calls_three_weeks_apart_what_is_known_reaches_the_log_the_board_and_the_crew(server, tokens):
+    assert _replay("two-calls-three-weeks", server, tokens) >= {"C1", "C2", "C3", "C5", "M3", "M4", "D5", "L11",
+                                                                 "L12", "L10", "M2", "D1", "L8"}
 
 
 def test_every_case_in_the_shared_documents_has_a_replay_entry():

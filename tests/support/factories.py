@@ -9,6 +9,9 @@ from watchkeeper.incidents import actions
 from watchkeeper.incidents.actions import ContactIn
 from watchkeeper.incidents.models import Log
 
+# L8: why a test's further log from the same phone, place or person is not the same matter.
+SEPARATE = "A separate matter (test set-up)"
+
 THRIVE_LOW = {el: {"level": "low"} for el in ("threat", "harm", "risk", "vulnerability")}
 THRIVE_HIGH = {el: {"level": "high"} for el in ("threat", "harm", "risk", "vulnerability")}
 
@@ -27,6 +30,8 @@ def raise_log(actor: Actor, *, category: str = "other", account: str = "Caller r
                           party=party),
         category=category,
         summary=kw.pop("summary", f"{category} reported"),
+        # L8: set-ups raise several logs from one phone; each says why it is a separate matter (and is linked).
+        second_call_reason=kw.pop("second_call_reason", SEPARATE),
         **kw,
     )
 

@@ -27,7 +27,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from watchkeeper.bench.server import Server, drop, is_postgres, prepare, run_cli, scratch_url
+from watchkeeper.bench.server import Server, caller, drop, is_postgres, prepare, run_cli, scratch_url
 from watchkeeper.bench.stats import summary_ms
 
 TARGET_P99_MS = 250.0
@@ -206,7 +206,7 @@ async def _main(args: dict[str, Any]) -> dict[str, Any]:
         server = await asyncio.to_thread(server_resources, args["server_pid"])
         r0 = resource.getrusage(resource.RUSAGE_SELF)
         for k in range(events):
-            body = {"contact": CONTACT, "category": "public_order", "summary": f"Fan-out bench {k + 1}"}
+            body = {"contact": caller(CONTACT), "category": "public_order", "summary": f"Fan-out bench {k + 1}"}
             sent = time.time()
             r = await writer.post("/api/logs", json=body)
             returned = time.time()

@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from watchkeeper.bench.server import Server, drop, is_postgres, prepare, scratch_url
+from watchkeeper.bench.server import Server, caller, drop, is_postgres, prepare, scratch_url
 from watchkeeper.bench.stats import summary_ms
 
 TARGET_LOGS_PER_SECOND = 300.0
@@ -43,7 +43,7 @@ async def _worker(client: httpx.AsyncClient, shape: str, deadline: float, lat: d
         n += 1
         entries = [f"Update {i}: caller still on the line, describing events." for i in range(3)]
         t0 = time.perf_counter()
-        body: dict[str, Any] = {"contact": CONTACT, "category": "public_order", "summary": f"Bench log {n}"}
+        body: dict[str, Any] = {"contact": caller(CONTACT), "category": "public_order", "summary": f"Bench log {n}"}
         if shape == "single_request":
             body["entries"] = entries
         r = await client.post("/api/logs", json=body)
@@ -82,7 +82,7 @@ async def _dispatch_worker(client: httpx.AsyncClient, dispatcher: httpx.AsyncCli
         n += 1
         entries = [f"Update {i}: caller still on the line, describing events." for i in range(3)]
         t0 = time.perf_counter()
-        r = await client.post("/api/logs", json={"contact": CONTACT, "category": "public_order",
+        r = await client.post("/api/logs", json={"contact": caller(CONTACT), "category": "public_order",
                                                   "summary": f"Bench log {unit} {n}", "entries": entries})
         if r.status_code != 201:
             failed("create", r)

@@ -32,7 +32,7 @@ def handlers() -> list[tuple[str, Handler]]:
 
     return [("task alerts (L11)", fire_task_alerts), ("review escalations (L9)", fire_review_escalations),
             ("learning due and overdue alerts (K2)", fire_learning_alerts),
-            ("special scheme reviews and endings (M2)", fire_scheme_deadlines),
+            ("special scheme reviews and overdue escalations (M2)", fire_scheme_deadlines),
             ("response clock alerts and breaches (D1)", fire_clock_alerts),
             ("alert escalations (D1)", fire_alert_escalations),
             ("divert decisions not made in time (D2)", fire_divert_deadlines)]

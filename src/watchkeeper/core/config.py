@@ -53,6 +53,10 @@ _INT_RANGES = {
     "circulation_latest_entries": (1, 200),
     "alert_escalation_minutes": (1, 1440),
     "divert_decision_minutes": (1, 1440),
+    "promise_due_minutes": (1, 10_080),
+    "grading_deadline_minutes": (1, 1440),
+    "scheme_overdue_escalation_hours": (1, 168),
+    "risk_republish_max_logs": (1, 1000),
 }
 _ROLE_LISTS = {"downgrade_authoriser_roles", "flagged_close_authoriser_roles"}
 
@@ -95,6 +99,22 @@ def validate_policy_value(key: str, value: Any) -> None:
             if unknown or rule["grade"] not in grades:
                 raise Invalid(f"Policy grade_rules[{i}] has unknown conditions {sorted(unknown)} or grade "
                               f"{rule['grade']!r}", "value")
+    if key == "scheme_floor_roles":
+        from watchkeeper.people.models import ROLES
+
+        codes = {code for code, _ in ROLES}
+        if not value or not all(isinstance(r, str) and r in codes for r in value):
+            raise Invalid(f"Policy {key} must list party roles from: {', '.join(sorted(codes))}", "value")
+    if key == "cue_flags":
+        from watchkeeper.cues.lexicon import FAMILIES
+
+        flags = {f["code"] for f in current_policy()["flags"]}
+        for family, flag in value.items():
+            if family not in FAMILIES or not isinstance(flag, str) or flag not in flags:
+                raise Invalid(f"Policy cue_flags maps cue families ({', '.join(FAMILIES)}) to flag codes "
+                              f"({', '.join(sorted(flags))}); {family!r}: {flag!r} is not one", "value")
+    if key == "firearms_access_flag" and value not in {f["code"] for f in current_policy()["flags"]}:
+        raise Invalid(f"Policy firearms_access_flag must be a flag code, not {value!r}", "value")
     if key in _ROLE_LISTS:
         from watchkeeper.staff.roles import Role
 

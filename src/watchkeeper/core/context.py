@@ -21,4 +21,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "unread_count": Notification.objects.filter(mine, read_at__isnull=True).count(),
         # The navigation offers only what the person's role may open.
         "may_view_reports": allowed(user.role, "reports.view"),
+        "may_manage_intake": allowed(user.role, "intake.manage"),
     }

@@ -150,7 +150,8 @@ def load(stdout: Any = None) -> dict[str, str]:
     l6b = a.raise_log(h2, contact=ContactIn("online", "Reporting my bike stolen from my shed last night.",
                                             caller_name="Ann Lee", caller_phone="07700900222",
                                             allegation="Theft of bicycle from shed"),
-                      category="theft", summary="Online: bicycle theft", location="9 Brook Street")
+                      category="theft", summary="Online: bicycle theft", location="9 Brook Street",
+                      second_call_reason="Reported online before the first log was seen (L8): merged below")
     a.merge_logs(h2, l6b.reference, l6a.reference, reason="Same caller reporting the same theft online and by phone")
 
     # 7. Two parties accuse each other: a counter-allegation, linked (never merged).

@@ -47,6 +47,8 @@ DEFAULTS: dict[str, Any] = {
         {"code": "child", "label": "Child"},
         {"code": "vulnerable_adult", "label": "Vulnerable adult"},
         {"code": "breach", "label": "Breach of bail or order"},
+        {"code": "weapons", "label": "Weapons"},
+        {"code": "firearms_access", "label": "Access to firearms"},
     ],
     # C4: the policy grade. The first rule (in order) whose conditions all hold proposes its grade; the
     # proposal is the most urgent grade among matching rules.
@@ -67,6 +69,11 @@ DEFAULTS: dict[str, Any] = {
             "grade": "emergency",
         },
         {
+            "name": "Weapon mentioned where firearms are held",
+            "when": {"flags_all": ["weapons", "firearms_access"]},
+            "grade": "emergency",
+        },
+        {
             "name": "Missing person at high risk",
             "when": {"flags_any": ["missing"], "risk_at_least": "high"},
             "grade": "emergency",
@@ -80,6 +87,7 @@ DEFAULTS: dict[str, Any] = {
         {"name": "Missing person", "when": {"flags_any": ["missing"]}, "grade": "priority"},
         {"name": "Child at risk", "when": {"flags_any": ["child"]}, "grade": "priority"},
         {"name": "Breach of bail or order", "when": {"flags_any": ["breach"]}, "grade": "priority"},
+        {"name": "Weapon mentioned", "when": {"flags_any": ["weapons"]}, "grade": "priority"},
         {
             "name": "Concern for welfare with medium risk",
             "when": {"flags_any": ["concern_for_welfare"], "risk_at_least": "medium"},
@@ -89,6 +97,10 @@ DEFAULTS: dict[str, Any] = {
     "levels": ["none", "low", "medium", "high"],
     "downgrade_authoriser_roles": ["controller", "duty_inspector", "supervisor"],
     "flagged_close_authoriser_roles": ["supervisor", "controller", "duty_inspector"],
+    # L10: a log on which one of these prompts was dismissed (a child, domestic abuse, weapons, exploitation)
+    # needs a positive outcome or a supervisor's rationale to close, like a flagged log.
+    "dismissal_close_prompt_kinds": ["child", "cue_children", "cue_domestic_abuse", "cue_weapons_firearms",
+                                     "cue_exploitation_blackmail"],
     # L10: outcomes that count as positive action for a flagged log.
     "closing_codes": [
         {"code": "seen_safe", "label": "Person seen and safe", "positive": True},
@@ -123,6 +135,16 @@ DEFAULTS: dict[str, Any] = {
     },
     # C1: how many of each kind of history the context panel lists before counting the rest.
     "context_list_limit": 10,
+    # L12: when something held on a person, address or phone changes (a marker, order, certificate, scheme or
+    # link), at most this many of the open logs it feeds (the newest) have their board rows and log pages
+    # refreshed at once; the rest show the change when next read (a reload, the next event on the log).
+    "risk_republish_max_logs": 50,
+    # C5: at most this many phone numbers written in one text (an account, an entry) are attached to the log
+    # as mentioned and each given a check: a pasted list of numbers should not bury the log in checks.
+    "mentioned_numbers_max": 10,
+    # L8: a new contact whose phone, address or named person is on an open log from the last this many hours
+    # is offered that log first; raising a new one anyway needs a reason and links the two.
+    "second_call_hours": 12,
     # C2: channels where no caller can be asked their age, and the age under which a person is a child.
     "age_exempt_channels": ["alarm", "police_generated", "online"],
     "child_age_under": 18,
@@ -134,6 +156,7 @@ DEFAULTS: dict[str, Any] = {
         "child": ["national_systems", "local_intelligence"],
         "vulnerable_adult": ["local_intelligence", "previous_incidents_address"],
         "breach": ["orders", "national_systems"],
+        "weapons": ["national_systems", "local_intelligence", "previous_incidents_address"],
         "category:stalking_harassment": ["national_systems", "local_intelligence", "previous_incidents_phone",
                                          "orders"],
         "category:abandoned_call": ["location", "caller"],
@@ -144,20 +167,41 @@ DEFAULTS: dict[str, Any] = {
     "scheme_max_days": 183,
     "scheme_review_days_before": 14,
     "scheme_default_floor": "emergency",
+    # M2: a scheme past its end date without a decision escalates this often (officer, then supervisor too).
+    "scheme_overdue_escalation_hours": 24,
+    # D5: a scheme's floor applies when its victim, address or phone is on the log in one of these roles.
+    "scheme_floor_roles": ["caller", "victim", "location"],
     # C3: a force's own cue phrases and patterns, and default entries it switches off (by phrase).
     "cue_additions": {},
     "cue_disabled": {},
+    # C3: the flag accepting each cue family's prompt adds to the log (its checks and policy grade follow).
+    "cue_flags": {
+        "domestic_abuse": "domestic_abuse", "weapons_firearms": "weapons", "suicide_self_harm": "concern_for_welfare",
+        "missing": "missing", "children": "child", "mental_health_learning_disability": "vulnerable_adult",
+        "exploitation_blackmail": "vulnerable_adult", "breach_of_bail_or_order": "breach",
+    },
+    # C3: accepting a weapons cue on a log whose parties or addresses hold a current firearms certificate also
+    # adds this flag (so "Weapon mentioned where firearms are held" proposes its grade).
+    "firearms_access_flag": "firearms_access",
+    # L11: minutes after an entry that a promise written in it is due when it states no time.
+    "promise_due_minutes": 60,
     # C6: categories that a missing-person cue prompts to reclassify as a missing person.
     "missing_reclassify_from": ["concern_for_welfare", "sudden_collapse", "mental_health_concern"],
     # D1: target attendance minutes by grade and area type (grades without an entry have no clock).
     "response_targets": {"emergency": {"urban": 15, "rural": 20}, "priority": {"urban": 60, "rural": 60}},
     "clock_alert_fractions": [0.5, 0.8, 1.0],
+    # D1: a log from one of these channels must be graded within this many minutes of its first contact;
+    # until then it is on the dispatch board as "ungraded", its grading clock alerting and escalating like a
+    # response clock.
+    "emergency_channels": ["999"],
+    "grading_deadline_minutes": 5,
     "default_area_type": "urban",
     # D1/D2/D3: minutes before an unacknowledged alert goes up the chain; before a divert must be decided.
     "alert_escalation_minutes": 5,
     "divert_decision_minutes": 5,
     # M4: what makes an incident involving a certificate holder need a firearms licensing referral.
-    "firearms_referral_triggers": ["domestic_abuse", "category:mental_health_concern", "cue:mental_health"],
+    "firearms_referral_triggers": ["domestic_abuse", "category:mental_health_concern", "cue:mental_health",
+                                   "weapons"],
 }
 
 

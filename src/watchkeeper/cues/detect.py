@@ -584,13 +584,23 @@ _FILLERS = frozenset({
 })
 _MAX_GAP = 1
 # Where a clause ends, so a negation in an earlier clause does not reach the cue: punctuation and a dash,
-# then words that turn the sentence ("but", "however") or start reported speech ("says").
+# then words that turn the sentence ("but", "however"), start a relative clause ("who", "which") or a
+# subordinate one ("when", "after", "so"), or start reported speech ("says", "told me", "texted saying").
 _PUNCT_BREAK = re.compile(r"[.!?;:\n\r\u2022]|\s-\s")
 _BREAK_WORDS = frozenset({
     "but", "however", "although", "though", "except", "whereas", "yet", "while", "whilst", "because", "says",
-    "said", "states", "stated", "reports",
+    "said", "states", "stated", "reports", "who", "whom", "whose", "which", "when", "whenever", "after",
+    "then", "so", "since", "saying", "told", "tells", "telling", "texted", "messaged", "claims", "claimed",
+    "now", "instead",
 })
-_BREAK_PAIRS = frozenset({("apart", "from"), ("other", "than"), ("as", "she"), ("as", "he")})
+_BREAK_PAIRS = frozenset({("apart", "from"), ("other", "than"), ("as", "she"), ("as", "he"), ("and", "then"),
+                          ("and", "now"), ("or", "else")})
+# Words that begin a new predicate: after a negated verb ("a man I have never met"), one of these starts the
+# main clause ("is blackmailing me"), which the negation does not reach.
+_PREDICATE_STARTS = frozenset({
+    "is", "was", "are", "were", "has", "had", "have", "will", "would", "can", "could", "keeps", "kept",
+    "still", "now", "then", "he's", "she's", "they're", "he'd", "she'd", "he'll", "she'll",
+})
 _CLAUSE_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+|&|,", re.IGNORECASE)
 _WORD_START = re.compile(rf"(?<!\w)\w{{1,{_START_KEY}}}")
 _POST_NEGATION = re.compile(
@@ -600,8 +610,21 @@ _POST_NEGATION = re.compile(
     re.IGNORECASE)
 
 
+def _scope_closed(governed: list[str]) -> bool:
+    """Whether the negation's scope ends before the cue: a word it governs ("never *met*") followed by the
+    start of another predicate ("is blackmailing me")."""
+    seen_content = False
+    for tok in governed:
+        if seen_content and tok in _PREDICATE_STARTS:
+            return True
+        if tok not in _FILLERS:
+            seen_content = True
+    return False
+
+
 def _negated_by(tokens: list[str]) -> bool:
-    """Whether a trigger close before the cue (at the end of `tokens`) negates it."""
+    """Whether a trigger close before the cue (at the end of `tokens`) negates it: only the cue the trigger
+    governs, within its own predicate."""
     gap = 0
     for i in range(len(tokens) - 1, -1, -1):
         tok = tokens[i].lower()
@@ -611,7 +634,7 @@ def _negated_by(tokens: list[str]) -> bool:
                 return False
             if any(t.lower() in {"if", "whether"} for t in tokens[i + 1:]):
                 return False
-            return True
+            return not _scope_closed([t.lower() for t in tokens[i + 1:]])
         if tok not in _FILLERS:
             gap += 1
             if gap > _MAX_GAP:
@@ -620,9 +643,11 @@ def _negated_by(tokens: list[str]) -> bool:
 
 
 def is_negated(text: str, start: int, end: int) -> bool:
-    """Whether the words at text[start:end] are negated in their clause: "no weapons mentioned", "denies any
-    domestic abuse", "no children in the house", "weapons: none". A list carries its negation across
-    commas ("no knives, guns or bats")."""
+    """C3: whether the words at text[start:end] are negated in their own clause: "no weapons mentioned",
+    "denies any domestic abuse", "no children in the house", "weapons: none". A list carries its negation
+    across commas ("no knives, guns or bats"). The negation stops at the clause's end (punctuation, "but",
+    "and then", "because", a relative "who"/"which", reported speech) and at a new predicate after the word it
+    governs: "a man I have never met is blackmailing me" is blackmail."""
     before = text[max(0, start - 120):start]
     breaks = [m.end() for m in _PUNCT_BREAK.finditer(before)]
     if breaks:

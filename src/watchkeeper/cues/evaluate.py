@@ -8,15 +8,17 @@ paraphrases, e.g. ``"lesson:I41.2"``, or ``"written"``).
 
 The set was written in batches, each before the lexicon change it was then used to tune, so every batch was
 first measured blind. ``"holdout": true`` marks the items that have never been used to change the lexicon
-(the last batch): they are reported separately so tuning on the rest cannot hide over-fitting. Whoever
-changes the lexicon next reads only the non-holdout disagreements (``misses(holdout=False)``), and when the
-holdout is finally used for tuning, writes a new held-out batch first.
+(batches 6 and 8): they are reported separately ("held-out") from the rest ("tuned"), so tuning cannot hide
+over-fitting, and the domestic-abuse gate is judged on the tuned split. Whoever changes the lexicon next reads
+only the tuned disagreements (``misses(holdout=False)``), and when the holdout is finally used for tuning,
+writes a new held-out batch first. Batch 8 was written before batch 7 was used to tune.
 
 Labelling rules (what "truly applies" means):
 - domestic_abuse: abuse, violence, threats, control, unwanted contact or a protective order between current
   or former partners or family members (16 and over), or an explicit reference to domestic abuse history.
 - weapons_firearms: a weapon present, used, threatened or in the history of the people involved; access to
-  firearms (a certificate holder); imitation firearms and corrosive substances.
+  firearms (a certificate holder); imitation firearms and corrosive substances; a reported threat to shoot,
+  stab, slash or burn someone or their home ("texted saying he'd burn the house down").
 - suicide_self_harm: suicidal thoughts, threats or attempts, self-harm, overdose, or a stated risk to self.
 - missing: a person whose whereabouts are unknown, who has failed to return, absconded or run away.
 - children: a person under 18 is involved or present (ages, school years, children in the household).
@@ -26,6 +28,9 @@ Labelling rules (what "truly applies" means):
   another relative it is both.
 - breach_of_bail_or_order: bail conditions or a restrictive or protective order relevant to the incident,
   or a stated breach.
+Reported speech counts as what it reports: "she told me he will kill her" is a threat to kill (domestic
+abuse), and a third party's account ("my neighbour says her boyfriend hit her") is labelled like the victim's.
+Negation counts only within its own clause: "a man I have never met is blackmailing me" is blackmail.
 Hard negatives (no family applies) are realistic calls that share words with the cues ("food court",
 "shot glass", "missing bin collection", "killing time", "ex-colleague", "domestic burglary").
 """
@@ -34,17 +39,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from watchkeeper.cues.detect import CompiledLexicon, compile_lexicon, detect, families
 from watchkeeper.cues.lexicon import DEFAULT_LEXICON, FAMILIES
+from watchkeeper.cues.promises import due_at, find_promises
 
 EVAL_SET = "eval_set.jsonl"
+PROMISE_SET = "promise_eval.jsonl"
 # Dates of birth in the set are turned into ages as of this day, so results do not change with the calendar.
 EVAL_DATE = date(2026, 1, 1)
+# Promises in the promise set are placed in time from this moment (local time); the set's "due_minutes" are
+# minutes after it, or null when the promise states no time (the policy default then applies).
+EVAL_NOW = datetime(2026, 1, 1, 14, 0, tzinfo=ZoneInfo("Europe/London"))
+PROMISE_TARGETS = {"precision": 0.85, "recall": 0.85}
 TARGETS: dict[str, dict[str, float]] = {
     family: ({"precision": 0.85, "recall": 0.95} if family == "domestic_abuse"
              else {"precision": 0.85, "recall": 0.85})
@@ -54,10 +66,62 @@ TARGETS: dict[str, dict[str, float]] = {
 GATED = ("domestic_abuse",)
 
 
+def _read(name: str, path: str | Path | None) -> str:
+    if path is None:
+        return resources.files("watchkeeper.cues").joinpath(name).read_text(encoding="utf-8")
+    return Path(path).read_text(encoding="utf-8")
+
+
+def load_promise_set(path: str | Path | None = None) -> list[dict[str, Any]]:
+    """L11: the labelled promise snippets: ``{"id", "text", "speaker" ("staff" or "caller"), "promise"
+    (bool), "due_minutes" (minutes after `EVAL_NOW`, or null for no stated time), "holdout", "batch",
+    "source"}``."""
+    items = [json.loads(line) for line in _read(PROMISE_SET, path).splitlines() if line.strip()]
+    for item in items:
+        if item.get("speaker") not in ("staff", "caller") or not isinstance(item.get("promise"), bool):
+            raise ValueError(f"promise item {item.get('id')} needs a speaker (staff or caller) and promise true/false")
+    return items
+
+
+def evaluate_promises(items: list[dict[str, Any]] | None = None, *, default_minutes: int = 60) -> dict[str, Any]:
+    """L11: promise finding measured on the promise set: precision and recall of "this entry makes a
+    promise", and how many found promises get the labelled due time, for the tuned and held-out splits."""
+    items = load_promise_set() if items is None else items
+    out: dict[str, Any] = {}
+    for split, chosen in (("tuned", [i for i in items if not i.get("holdout")]),
+                          ("holdout", [i for i in items if i.get("holdout")])):
+        tp = fp = fn = due_right = 0
+        wrong: list[dict[str, Any]] = []
+        for item in chosen:
+            found = find_promises(item["text"], speaker=item["speaker"])
+            if found and item["promise"]:
+                tp += 1
+                due, stated = due_at(found[0], EVAL_NOW, default_minutes)
+                got = round((due - EVAL_NOW).total_seconds() / 60) if stated else None
+                if got == item.get("due_minutes"):
+                    due_right += 1
+                else:
+                    wrong.append({"id": item["id"], "text": item["text"], "due": got,
+                                  "expected_due": item.get("due_minutes")})
+            elif found:
+                fp += 1
+                wrong.append({"id": item["id"], "text": item["text"], "extra": found[0].phrase})
+            elif item["promise"]:
+                fn += 1
+                wrong.append({"id": item["id"], "text": item["text"], "missed": True})
+        out[split] = {"items": len(chosen), "precision": _ratio(tp, tp + fp), "recall": _ratio(tp, tp + fn),
+                      "tp": tp, "fp": fp, "fn": fn, "due_correct": due_right, "due_accuracy": _ratio(due_right, tp),
+                      "disagreements": wrong}
+    t = out["tuned"]
+    out["targets"] = {**PROMISE_TARGETS, "met": (t["precision"] or 0) >= PROMISE_TARGETS["precision"]
+                      and (t["recall"] or 0) >= PROMISE_TARGETS["recall"]}
+    return out
+
+
 def load_eval_set(path: str | Path | None = None) -> list[dict[str, Any]]:
     """The labelled snippets, from the packaged file unless a path is given."""
     if path is None:
-        text = resources.files("watchkeeper.cues").joinpath(EVAL_SET).read_text(encoding="utf-8")
+        text = _read(EVAL_SET, None)
     else:
         text = Path(path).read_text(encoding="utf-8")
     items = [json.loads(line) for line in text.splitlines() if line.strip()]
@@ -106,13 +170,15 @@ def _meets(metrics: Mapping[str, Any], family: str) -> bool:
 def evaluate(items: list[dict[str, Any]] | None = None,
              lexicon: Mapping[str, Any] | CompiledLexicon = DEFAULT_LEXICON) -> dict[str, Any]:
     """The report `watchkeeper eval-cues --json` prints: every family's precision, recall and counts on the
-    whole set (top-level keys are the family names), micro averages, the same for the holdout portion, and
-    which targets are met."""
+    whole set (top-level keys are the family names), micro averages, the same for the tuned split ("tuned")
+    and the held-out split ("holdout"), and which targets are met (judged on the tuned split; the held-out
+    numbers are reported as they are)."""
     items = load_eval_set() if items is None else items
     compiled = lexicon if isinstance(lexicon, CompiledLexicon) else compile_lexicon(lexicon)
     results = [(item, set(item["families"]), families(detect(item["text"], compiled, today=EVAL_DATE)))
                for item in items]
     report = score((exp, got) for _, exp, got in results)
+    report["tuned"] = score((exp, got) for item, exp, got in results if not item.get("holdout"))
     report["holdout"] = score((exp, got) for item, exp, got in results if item.get("holdout"))
     report["set"] = {
         "items": len(items),
@@ -120,8 +186,9 @@ def evaluate(items: list[dict[str, Any]] | None = None,
         "holdout_items": sum(1 for item in items if item.get("holdout")),
         "as_of": EVAL_DATE.isoformat(),
     }
-    report["targets"] = {f: {**TARGETS[f], "met": _meets(report, f), "gate": f in GATED} for f in FAMILIES}
-    report["meets_gates"] = all(_meets(report, f) for f in GATED)
+    report["set"]["tuned_items"] = len(items) - report["set"]["holdout_items"]
+    report["targets"] = {f: {**TARGETS[f], "met": _meets(report["tuned"], f), "gate": f in GATED} for f in FAMILIES}
+    report["meets_gates"] = all(_meets(report["tuned"], f) for f in GATED)
     return report
 
 
@@ -149,23 +216,35 @@ def _fmt(value: float | None) -> str:
 
 
 def render_table(report: Mapping[str, Any]) -> str:
-    """The report as a plain-text table: whole set and holdout side by side."""
-    head = (f"{'family':<34} {'P':>5} {'R':>5} {'tp':>4} {'fp':>4} {'fn':>4}  |  holdout "
-            f"{'P':>5} {'R':>5} {'tp':>4} {'fp':>4} {'fn':>4}  target")
+    """The report as a plain-text table: the tuned and held-out splits side by side (targets on tuned)."""
+    head = (f"{'family':<34} tuned {'P':>5} {'R':>5} {'tp':>4} {'fp':>4} {'fn':>4}  |  holdout "
+            f"{'P':>5} {'R':>5} {'tp':>4} {'fp':>4} {'fn':>4}  target (tuned)")
     lines = [head, "-" * len(head)]
     for key in (*FAMILIES, "micro"):
-        w, h = report[key], report["holdout"][key]
+        w, h = report.get("tuned", report)[key], report["holdout"][key]
         target = ""
         if key in TARGETS:
             t = report["targets"][key]
             mark = "met" if t["met"] else "NOT met"
             target = f"P>={t['precision']:.2f} R>={t['recall']:.2f} {mark}{' (gate)' if t['gate'] else ''}"
-        lines.append(f"{key:<34} {_fmt(w['precision'])} {_fmt(w['recall'])} {w['tp']:>4} {w['fp']:>4} "
+        lines.append(f"{key:<34}       {_fmt(w['precision'])} {_fmt(w['recall'])} {w['tp']:>4} {w['fp']:>4} "
                      f"{w['fn']:>4}  |          {_fmt(h['precision'])} {_fmt(h['recall'])} {h['tp']:>4} "
                      f"{h['fp']:>4} {h['fn']:>4}  {target}")
-    s = report["set"]
-    lines.append(f"\n{s['items']} snippets ({s['negatives']} with no cue), {s['holdout_items']} held out. "
-                 f"Gate (domestic_abuse): {'passed' if report['meets_gates'] else 'FAILED'}.")
+    s, whole = report["set"], report["micro"]
+    lines.append(f"\n{s['items']} snippets ({s['negatives']} with no cue): {s['items'] - s['holdout_items']} tuned, "
+                 f"{s['holdout_items']} held out (never used for tuning). Whole set micro P {_fmt(whole['precision'])}"
+                 f" R {_fmt(whole['recall'])}. Gate (domestic_abuse, tuned split): "
+                 f"{'passed' if report['meets_gates'] else 'FAILED'}.")
+    promises = report.get("promises")
+    if promises:
+        lines.append("\nPromises (L11)                      items     P     R   tp   fp   fn  due time right")
+        for split in ("tuned", "holdout"):
+            p = promises[split]
+            lines.append(f"{split:<34} {p['items']:>6} {_fmt(p['precision'])} {_fmt(p['recall'])} {p['tp']:>4} "
+                         f"{p['fp']:>4} {p['fn']:>4}  {p['due_correct']}/{p['tp']}")
+        t = promises["targets"]
+        lines.append(f"Promise target (tuned) P>={t['precision']:.2f} R>={t['recall']:.2f}: "
+                     f"{'met' if t['met'] else 'NOT met'}.")
     return "\n".join(lines)
 
 
@@ -173,6 +252,10 @@ def run(*, as_json: bool = False, show_misses: bool = False) -> tuple[str, int]:
     """What `watchkeeper eval-cues` prints and its exit status (1 when the domestic-abuse gate fails)."""
     items = load_eval_set()
     report = evaluate(items)
+    report["promises"] = evaluate_promises()
+    if not show_misses:
+        for split in ("tuned", "holdout"):
+            report["promises"][split] = {k: v for k, v in report["promises"][split].items() if k != "disagreements"}
     if as_json:
         if show_misses:
             report = {**report, "misses": misses(items)}
@@ -183,4 +266,8 @@ def run(*, as_json: bool = False, show_misses: bool = False) -> tuple[str, int]:
             rows = [f"{m['id']}{' (holdout)' if m['holdout'] else ''}: missed {m['missed']} extra {m['extra']}"
                     f"\n    {m['text']}" for m in misses(items)]
             text += "\n\nDisagreements:\n" + "\n".join(rows)
+            rows = [f"{d['id']} ({split}): {json.dumps({k: v for k, v in d.items() if k not in ('id', 'text')})}"
+                    f"\n    {d['text']}" for split in ("tuned", "holdout") for d in report["promises"][split]
+                    .get("disagreements", [])]
+            text += "\n\nPromise disagreements:\n" + "\n".join(rows)
     return text, 0 if report["meets_gates"] else 1

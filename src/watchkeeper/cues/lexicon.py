@@ -44,6 +44,9 @@ Decisions on hard negatives, recorded here because they are policy, not code:
   and not when done "by a" stranger or group ("punched by another boy" is an assault on somebody's son).
 - Money or sex controlled by an intimate partner is domestic abuse (economic or sexual abuse); the
   financial-exploitation entries stand down when a partner is named next to them.
+- A threat reported in speech or a message is a cue like one heard first hand: "he said he'd shoot her",
+  "texted saying he'd burn the house down" are weapons cues and, like a threat to kill, domestic-abuse cues
+  unless a stranger made them (`THREAT_LEAD` + `LETHAL_THREAT`).
 """
 
 from __future__ import annotations
@@ -119,6 +122,7 @@ HARM = ([
     r"pin(?:s|ned|ning)?\s+(?:me|her|him)|dragg(?:ed|ing|s)?|held\s+(?:me|her|him)\s+down|pillow\s+over|"
     r"shoot\s+(?:her|him|me)|(?:burn|set\s+fire\s+to)\s+(?:the|her|my|his)\s+(?:house|flat|home|car)|"
     r"(?:keep|keeps|kept|keeping)\s+(?:me|her|him)\s+(?:in|from|locked)|kept\s+from\s+leaving|push(?:ed|es|ing)|shov(?:ed|es|ing)|beat(?:s|en|ing)?|assault(?:ed|s|ing)?",
+    r"push\s+(?:me|her|him)|shove\s+(?:me|her|him)|slash(?:ed|es|ing)?\s+(?:me|her|him|my|her|his|their|your)",
     r"attack(?:ed|s|ing)|rap(?:ed|es|ing)|head[\s-]?butt(?:ed|s)?|black\s+eye|bloody\s+nose|scald(?:ed|s|ing)",
     r"smash(?:ed|es|ing)\s+(?:up\s+)?(?:the|her|his|my|things|stuff|everything)|threw|thrown",
     r"stab(?:bed|bing|s)?|shot\s+(?:her|him|at)",
@@ -193,6 +197,12 @@ NUMBER_WORDS = (
 AGE = rf"(?P<age>\d{{1,2}}|{NUMBER_WORDS})"
 PRONOUN_SELF = r"(?:him|her|my|them|your|our)sel(?:f|ves)"
 POSS = r"(?:his|her|my|their|your)"
+# Reported speech or a message announcing an act ("he'd", "he said he will", "threatened to", "going to").
+THREAT_LEAD = (r"(?:(?:he|she|they|i|you)(?:'d|'ll|\s+would|\s+will|(?:'s|\s+is|\s+was|'re|\s+are)\s+going\s+to|"
+               r"\s+gonna)|threat(?:en(?:ed|ing|s)?)?s?\s+to|going\s+to|gonna)")
+# Acts that kill or maim with a weapon or by fire, and whom they are aimed at.
+LETHAL_THREAT = (r"(?:shoot|stab|knife|slash|glass|acid|burn|torch)\s+(?:me|her|him|you|us|them|the\s+(?:house|flat|"
+                 r"home|place|car)(?:\s+down)?|(?:my|her|his|our|their|your)\s+(?:house|flat|home|place|car|face))")
 
 DEFAULT_LEXICON: dict[str, list[Any]] = {
     "domestic_abuse": [
@@ -238,6 +248,9 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
         {"pattern": r"threat(?:en(?:ed|ing|s)?)?s?\s+to\s+kill(?!\s+(?:him|her|my|them)sel)|(?:going\s+to|"
                     r"gonna|will|would|'ll|i'll|'d)\s+kill\s+(?:me|her|you|us|them)", "requires": RELATIONSHIP,
          "window": 80},
+        # reported threats to kill with a weapon or by fire ("he said he'd shoot her", "she told me he will stab
+        # her", "texted saying he'd burn the house down with me in it"): treated like a threat to kill
+        {"pattern": rf"{THREAT_LEAD}\s+{LETHAL_THREAT}", "unless": STRANGER, "unless_window": 60},
         {"pattern": r"(?:husband|wife|partner|boyfriend|girlfriend|ex|fianc[eé]e?|fella|bloke)\s+(?:did|caused|done)\s+"
                     r"(?:it|this|that)"},
         # what abuse sounds like in a call
@@ -302,6 +315,11 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
          "unless": ["stab vest", "have a stab", "had a stab", "take a stab"]},
         {"pattern": r"weapons?|armed\s+(?:with|robbery|robbers?|man|men|male|males|suspects?|intruders?|"
                     r"gang|raid|police|response|officers)", "unless": ["weapons-grade", "weapons grade"]},
+        # a threat reported in speech or a message ("he'd burn the house down", "said he would slash her face")
+        {"pattern": rf"{THREAT_LEAD}\s+{LETHAL_THREAT}"},
+        {"pattern": r"slash(?:ed|ing|es)?\s+(?:my|her|his|their|your)\s+(?:face|throat|tyres|tires)|"
+                    r"torch(?:ed|ing)?\s+(?:the|her|my|his|their|your)\s+(?:house|flat|home|car|place)|"
+                    r"petrol\s+(?:bomb|through\s+the\s+(?:letterbox|letter\s+box|door))"},
         {"pattern": r"brandish(?:ed|es|ing)|(?:pulled|pulls|pulling)\s+(?:out\s+)?(?:a|an)\s+(?:knife|blade|"
                     r"gun|weapon)"},
         {"pattern": r"grenades?|explosive\s+device|pipe\s+bomb"},
@@ -463,7 +481,7 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
         {"pattern": rf"(?:aged|age|ages|agd)\s*(?:of\s+|about\s+|around\s+)?{AGE}\b", "max_age": 17},
         {"pattern": rf"(?:son|daughter|boy|girl|child|kid|grandson|granddaughter|nephew|niece|brother|sister|"
                     rf"stepson|stepdaughter|he|she|baby|pupil|caller|victim|ip|subject|patient|student|lad|"
-                    rf"youth|male|female)(?:'s|\s+is|\s+was|\s+who\s+is|,)\s*(?:only\s+|"
+                    rf"youth|male|female)(?:'s|\s+is|\s+was|,?\s+who\s+is|,?\s+who'?s|,)\s*(?:only\s+|"
                     rf"just\s+|aged\s+|about\s+)?{AGE}\b(?!\s*(?:years?\s+of|%|am|pm|:|\.\d|p\b|pounds|quid|"
                     rf"minutes|mins|hours|hrs|miles|metres|yards|times|stone|kg|feet|ft|o'?clock|inches|"
                     rf"(?:months|weeks)\s+pregnant))",

@@ -110,6 +110,19 @@ def arm_clock(actor: Actor, log: Log, policy: Policy, reason: str) -> ResponseCl
     now = clock.now()
     c, _ = ResponseClock.objects.select_for_update().get_or_create(
         log=log, defaults={"started_at": _first_contact(log), "area_type": policy["default_area_type"]})
+    if c.kind == "grading":
+        if log.grade is None:  # still waiting to be graded: its deadline stands whatever else changes
+            ClockChange.objects.create(clock=c, at=now, by=actor.user, grade=None, target_at=c.target_at,
+                                       reason=reason)
+            boards.publish_log(log)
+            return c
+        # D1: grading stops the grading clock; the response clock runs from the same first contact, its
+        # alerts from the start (the grading clock's were about grading), and a missed grading deadline stays
+        # on record.
+        c.kind, c.graded_at, c.grading_breached_at = "response", now, c.breached_at
+        c.stage, c.breached_at = 0, None
+        late = " after the grading deadline" if c.grading_breached_at else ""
+        reason = f"{reason} (graded {clock.local(now):%H:%M}{late})"
     c.grade = log.grade
     c.target_at = rules.target_at(c.started_at, rules.target_minutes(c.grade, c.area_type, policy))
     if c.attended_at is None:
@@ -120,6 +133,23 @@ def arm_clock(actor: Actor, log: Log, policy: Policy, reason: str) -> ResponseCl
     # Every (re)computation is a deliberate act (grading, re-grading, area type) and says why, even when the
     # target stays the same (priority is 60 minutes urban and rural).
     ClockChange.objects.create(clock=c, at=now, by=actor.user, grade=c.grade, target_at=c.target_at, reason=reason)
+    boards.publish_log(log)
+    return c
+
+
+def arm_grading_clock(actor: Actor, log: Log, policy: Policy) -> ResponseClock | None:
+    """D1: a log from an emergency channel must be graded within the policy's time from its first contact.
+    Until it is, it is on the dispatch board as "ungraded" with its clock running to that deadline, alerting
+    at the same fractions as a response clock and escalating dispatcher → controller → duty inspector."""
+    if log.status != "open" or log.grade is not None or ResponseClock.objects.filter(log=log).exists():
+        return None
+    started = _first_contact(log)
+    deadline = rules.grading_deadline(started, policy)
+    nxt = rules.next_alert(started, deadline, 0, policy)
+    c = ResponseClock.objects.create(log=log, kind="grading", started_at=started, target_at=deadline,
+                                     area_type=policy["default_area_type"], next_alert_at=nxt.at if nxt else None)
+    ClockChange.objects.create(clock=c, at=clock.now(), by=actor.user, grade=None, target_at=deadline,
+                               reason=f"Emergency call: to be graded by {clock.local(deadline):%H:%M}")
     boards.publish_log(log)
     return c
 
@@ -169,37 +199,13 @@ def assign_unit(actor: Actor, reference: str, callsign: str, *, appointment_at: 
 
 
 def circulation(log: Log, policy: Policy | None = None) -> dict[str, Any]:
-    """L12: the log's full circulation with the markers in force on the people, addresses and phones on it
-    (and any special scheme protecting them), which the incident log alone does not know about."""
+    """L12: the log's full circulation with its officer-safety summary: what is held on the people,
+    addresses and phones on it and on the people linked to them (markers, orders, special schemes, firearms
+    certificates), which the incident log alone does not know about. Its badges are the summary's, so the
+    crew reads exactly what the log's header and the boards show."""
     summary = logs.circulation(log, policy)
-    summary["markers"] = [*summary.get("markers", []), *_markers(log)]
+    summary["markers"] = [*summary.get("markers", []), *summary["risk_summary"]["badges"]]
     return summary
-
-
-def _markers(log: Log) -> list[dict[str, Any]]:
-    from django.db.models import Q
-
-    from watchkeeper.people.models import LogParty, Marker, SpecialScheme
-
-    parties = LogParty.objects.filter(log_id__in=logs.family_ids(log))
-    people = {p for p in parties.values_list("person_id", flat=True) if p}
-    places = {a for a in parties.values_list("address_id", flat=True) if a}
-    phones = {p for p in parties.values_list("phone_id", flat=True) if p}
-    on = Q(person_id__in=people) | Q(address_id__in=places) | Q(phone_id__in=phones)
-    out = []
-    for m in Marker.objects.filter(on, ended_at__isnull=True).select_related("person", "address", "phone") \
-            .order_by("created_at", "id"):
-        subject = m.person.name if m.person else (m.address.text if m.address else (m.phone.e164 if m.phone else ""))
-        out.append({"kind": m.kind, "label": m.get_kind_display(), "on": subject, "source": m.source,
-                    "text": f"{m.get_kind_display()} ({subject}; {m.source})" + (f": {m.note}" if m.note else "")})
-    now = clock.now()
-    schemes = SpecialScheme.objects.filter(Q(victim_id__in=people) | Q(address_id__in=places) | Q(phone_id__in=phones),
-                                           removed_at__isnull=True, starts_at__lte=now, ends_at__gt=now)
-    for s in schemes.select_related("victim", "address").order_by("starts_at", "id"):
-        where = s.address.text if s.address else s.victim.name
-        out.append({"kind": "special_scheme", "label": "Special scheme", "on": where, "source": "special scheme",
-                    "text": f"Special scheme on {where} (victim {s.victim.name}; floor {s.grade_floor}): {s.reason}"})
-    return out
 
 
 def _assign(actor: Actor, log: Log, unit: Unit, appointment_at: datetime | None, policy: Policy) -> Assignment:
@@ -227,7 +233,8 @@ def crew_message(callsign: str, summary: dict[str, Any]) -> str:
     risks = ", ".join(f"{k} {v['level']}" for k, v in (summary.get("risks") or {}).items()
                       if isinstance(v, dict) and "level" in v) or "not assessed"
     markers = "; ".join(str(m.get("text") or m.get("label") or m.get("kind") or m)
-                        for m in summary.get("markers") or []) or "none"
+                        for m in summary.get("markers") or []) or (
+        "none recorded" if (summary.get("risk_summary") or {}).get("none_recorded", True) else "none")
     requests = "; ".join(f"{r['service']}: {r['ask']}" + (f" ({r['condition']})" if r.get("condition") else "")
                          for r in summary.get("open_requests") or []) or "none"
     return (f"{callsign} to {summary['reference']} — {summary['category']}, {summary['grade']}. "
@@ -387,7 +394,7 @@ def _alert(log: Log, kind: str, level: str, policy: Policy, *, text: str, divert
     return alert
 
 
-_SAFEGUARD = {"clock": "D1", "breach": "D1", "divert": "D2", "divert_approved": "D2", "no_units": "D3"}
+_SAFEGUARD = {"clock": "D1", "breach": "D1", "grading": "D1", "divert": "D2", "divert_approved": "D2", "no_units": "D3"}
 
 
 def acknowledge_alert(actor: Actor, alert_id: int, *, note: str = "") -> Alert:
@@ -470,13 +477,20 @@ def _fire_clock(pk: int, stage: int, now: datetime, policy: Policy) -> bool:
         return False
     late = (now - alert.at).total_seconds()
     target = clock.local(c.target_at) if c.target_at else None
-    text = (f"{c.log.reference}: response target BREACHED ({target:%H:%M})" if alert.breach else
-            f"{c.log.reference}: {int(alert.fraction * 100)}% of the response time gone, target {target:%H:%M}")
-    _alert(c.log, "breach" if alert.breach else "clock", "dispatcher", policy, text=text)
+    if c.kind == "grading":
+        text = (f"{c.log.reference}: NOT GRADED — the grading deadline passed ({target:%H:%M})" if alert.breach
+                else f"{c.log.reference}: not yet graded — {int(alert.fraction * 100)}% of the grading time gone, "
+                f"grade by {target:%H:%M}")
+        kind = "breach" if alert.breach else "grading"
+    else:
+        text = (f"{c.log.reference}: response target BREACHED ({target:%H:%M})" if alert.breach else
+                f"{c.log.reference}: {int(alert.fraction * 100)}% of the response time gone, target {target:%H:%M}")
+        kind = "breach" if alert.breach else "clock"
+    _alert(c.log, kind, "dispatcher", policy, text=text)
     boards.publish_log(c.log)
     audit.record(SYSTEM, "clock.breached" if alert.breach else "clock.alert", "log", c.log.reference,
                  after={"stage": alert.stage, "fraction": alert.fraction, "due_at": alert.at,
-                        "late_seconds": round(late, 3)})
+                        "late_seconds": round(late, 3), "clock": c.kind})
     return True
 
 
@@ -498,7 +512,8 @@ def fire_alert_escalations(now: datetime, limit: int = 1000) -> int:
             clk = ResponseClock.objects.filter(log=a.log).first()
             has_unit = Assignment.objects.filter(log=a.log, state__in=Assignment.ACTIVE).exists()
             if level is None or not rules.still_escalates(a.kind, a.log.status == "open",
-                                                          bool(clk and clk.attended_at), has_unit):
+                                                          bool(clk and clk.attended_at), has_unit,
+                                                          graded=a.log.grade is not None):
                 continue
             new = _alert(a.log, a.kind, level, policy, divert=a.divert,
                          text=f"Escalated (not acknowledged by the {a.get_level_display().lower()}): {a.text}")

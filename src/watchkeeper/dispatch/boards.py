@@ -9,15 +9,18 @@ from typing import Any
 
 from watchkeeper.core.config import current_policy
 from watchkeeper.dispatch.models import Alert, Assignment, Divert, ResponseClock, Unit
+from watchkeeper.incidents import hooks
 from watchkeeper.incidents.models import Log
 from watchkeeper.realtime.models import Event
-from watchkeeper.realtime.publish import publish
+from watchkeeper.realtime.publish import publish, publish_many
 
 TOPIC = "dispatch"
 
 
-def log_row(log: Log) -> dict[str, Any] | None:
-    """A log's board row; None when it is not on the board (closed, or neither graded nor assigned)."""
+def log_row(log: Log, risk: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """A log's board row; None when it is not on the board (closed, or neither graded, nor waiting to be
+    graded (D1), nor assigned). It carries the log's officer-safety summary (L12), so a row drawn from a live
+    event shows the same badges as a reloaded board; `risk` is that summary when read with other rows."""
     if log.status != "open":
         return None
     clk = ResponseClock.objects.filter(log=log).first()
@@ -25,6 +28,8 @@ def log_row(log: Log) -> dict[str, Any] | None:
                   .order_by("assigned_at"))
     if clk is None and not active:
         return None
+    if risk is None:
+        risk = hooks.risk_summary(log)
     policy = current_policy()
     diverted = Divert.objects.filter(from_log=log).exists() and not active
     return {
@@ -46,6 +51,9 @@ def log_row(log: Log) -> dict[str, Any] | None:
                    a.appointment_at.isoformat() if a.appointment_at else None, "assignment": a.pk} for a in active],
         "pending": not active and not (clk and clk.attended_at),
         "diverted": diverted,
+        # D1: an emergency-channel log not yet graded: its clock runs to the grading deadline.
+        "ungraded": bool(clk and clk.kind == "grading"),
+        "risk_summary": risk,
     }
 
 
@@ -84,6 +92,14 @@ def publish_log(log: Log) -> None:
     _publish("logs", log.reference, log_row(log))
 
 
+def publish_logs(logs: list[Log]) -> None:
+    """Several logs' rows at once (L12: what is held on their people changed), their officer-safety
+    summaries read together rather than one read per row, published in one insert."""
+    risks = hooks.risk_summaries([log.pk for log in logs])
+    publish_many([(TOPIC, "row", {"table": "logs", "key": log.reference, "row": log_row(log, risks.get(log.pk))},
+                   None, None) for log in logs])
+
+
 def publish_unit(unit: Unit) -> None:
     _publish("units", unit.callsign, unit_row(unit))
 
@@ -103,8 +119,10 @@ def snapshot() -> dict[str, Any]:
         pk__in=ResponseClock.objects.values("log_id")) | Log.objects.filter(
         status="open", pk__in=Assignment.objects.filter(state__in=Assignment.ACTIVE).values("log_id"))
     logs = {}
-    for log in candidates.distinct():
-        row = log_row(log)
+    found = list(candidates.distinct())
+    risks = hooks.risk_summaries([log.pk for log in found])  # read together: not one read per row
+    for log in found:
+        row = log_row(log, risks.get(log.pk))
         if row is not None:
             logs[log.reference] = row
     alerts = {str(a.pk): alert_row(a) for a in Alert.objects.filter(acknowledged_at__isnull=True).select_related("log")}

@@ -54,10 +54,39 @@ def after_close(actor: Any, log: Any, policy: Any) -> None:
 
 
 def after_contact(actor: Any, log: Any, contact: Any, policy: Any) -> None:
-    """A further contact may move the log's location (C7: the newest address given); a log on the board
+    """D1: a contact from an emergency channel on a log not yet graded starts its grading clock (from the
+    first contact), which puts it on the dispatch board as "ungraded". A further contact may move the log's
+    location (C7: the newest address given); a log on the board shows it at once."""
+    from watchkeeper.dispatch import rules
+    from watchkeeper.dispatch.actions import arm_grading_clock
+
+    if rules.is_emergency_channel(contact.channel, policy) and arm_grading_clock(actor, log, policy):
+        return
+    if _tracked(log):
+        boards.publish_log(log)
+
+
+def after_parties(actor: Any, log: Any, policy: Any) -> None:
+    """L12: who and what is on the log changed, so its officer-safety summary may have: a log on the board
     shows it at once."""
     if _tracked(log):
         boards.publish_log(log)
+
+
+def risk_changed(log_ids: list[int]) -> None:
+    """L12: what is held on the people, addresses or phones that feed these open logs' officer-safety
+    summaries changed: those on the board show their rows again, with the new badges, at once (read in one
+    query, their summaries together)."""
+    from django.db.models import Q
+
+    from watchkeeper.dispatch.models import Assignment, ResponseClock
+    from watchkeeper.incidents.models import Log
+
+    clocked = ResponseClock.objects.filter(log_id__in=log_ids).values("log_id")
+    assigned = Assignment.objects.filter(log_id__in=log_ids, state__in=Assignment.ACTIVE).values("log_id")
+    on_board = list(Log.objects.filter(Q(pk__in=clocked) | Q(pk__in=assigned), status="open").order_by("-pk"))
+    if on_board:
+        boards.publish_logs(on_board)
 
 
 def _units_blocker(active: list[Any]) -> Refusal:
@@ -81,7 +110,7 @@ def close_blockers(log: Any, family: list[int]) -> list[Blocker]:
     if active:
         found.append(_blocker(active))
     clk = ResponseClock.objects.filter(log=log).first()
-    if clk is not None and clk.target_at is not None and clk.attended_at is None:
+    if clk is not None and clk.kind == "response" and clk.target_at is not None and clk.attended_at is None:
         found.append(Blocker(
             safeguard="D3",
             message="This log is graded for attendance and nobody has attended.",
@@ -100,4 +129,6 @@ def register() -> None:
     hooks.AFTER_REOPEN.append(after_change)
     hooks.AFTER_CLASSIFICATION.append(after_classification)
     hooks.AFTER_CONTACT.append(after_contact)
+    hooks.AFTER_PARTIES.append(after_parties)
+    hooks.RISK_CHANGED.append(risk_changed)
     hooks.CLOSE_BLOCKERS.append(close_blockers)

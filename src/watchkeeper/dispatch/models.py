@@ -72,9 +72,17 @@ class Assignment(models.Model):
 
 class ResponseClock(models.Model):
     """A log's target attendance time (D1): from the first contact, by grade and area type. The next alert
-    is a deadline column the sweeper claims; attendance stops it."""
+    is a deadline column the sweeper claims; attendance stops it. A log from an emergency channel gets its
+    clock at once, as a grading clock: until it is graded its target is the grading deadline, alerting and
+    escalating the same way; grading turns it into the response clock (from the same first contact) and
+    keeps when it was graded and whether the grading deadline was missed."""
+
+    KINDS = [("grading", "Grading deadline"), ("response", "Response target")]
 
     log = models.OneToOneField("incidents.Log", on_delete=models.PROTECT, related_name="clock")
+    kind = models.CharField(max_length=10, choices=KINDS, default="response")
+    graded_at = models.DateTimeField(null=True, blank=True)
+    grading_breached_at = models.DateTimeField(null=True, blank=True)
     grade = models.CharField(max_length=32, null=True, blank=True)
     area_type = models.CharField(max_length=10, choices=AREA_TYPES, default="urban")
     started_at = models.DateTimeField()
@@ -105,7 +113,8 @@ class Alert(models.Model):
     divert awaiting a decision, no units available. Unacknowledged, it escalates dispatcher → controller →
     duty inspector at its deadline."""
 
-    KINDS = [("clock", "Response clock"), ("breach", "Target breached"), ("divert", "Divert"),
+    KINDS = [("clock", "Response clock"), ("breach", "Target breached"), ("grading", "Not graded in time"),
+             ("divert", "Divert"),
              ("divert_approved", "Divert approved: find another unit"), ("no_units", "No units available")]
     LEVELS = [("dispatcher", "Dispatcher"), ("controller", "Controller"), ("duty_inspector", "Duty inspector")]
 

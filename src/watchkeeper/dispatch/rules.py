@@ -88,6 +88,18 @@ def latest_due_alert(
     return due[-1] if due else None
 
 
+def is_emergency_channel(channel: str, policy: Policy) -> bool:
+    """D1: whether a contact came in on a channel the force treats as an emergency (999 by default): such a
+    log must be graded within the grading deadline."""
+    return channel in set(policy["emergency_channels"])
+
+
+def grading_deadline(first_contact: datetime, policy: Policy) -> datetime:
+    """D1: when a log from an emergency channel must be graded by: minutes from policy after its FIRST
+    contact (not from when it was raised or last touched)."""
+    return first_contact + timedelta(minutes=int(policy["grading_deadline_minutes"]))
+
+
 def remaining(target: datetime | None, now: datetime) -> timedelta | None:
     return None if target is None else target - now
 
@@ -107,16 +119,19 @@ def escalate_at(created: datetime, level: str, policy: Policy, kind: str = "") -
     return created + timedelta(minutes=int(policy["alert_escalation_minutes"]))
 
 
-def still_escalates(kind: str, log_open: bool, attended: bool, has_unit: bool) -> bool:
+def still_escalates(kind: str, log_open: bool, attended: bool, has_unit: bool, graded: bool = True) -> bool:
     """D1/D3: whether an unacknowledged alert still goes up the chain at its deadline. A breach always does
-    (a missed target is for command to know, even once attended); a clock warning stops mattering once the
-    log is attended or no longer open; "no units" and "find another unit" once a unit is on the log."""
+    (a missed target, or a grading deadline missed, is for command to know, even once attended or graded); a
+    clock warning stops mattering once the log is attended or no longer open; a grading warning once the log
+    is graded; "no units" and "find another unit" once a unit is on the log."""
     if kind == "breach":
         return True
     if not log_open:
         return False
     if kind == "clock":
         return not attended
+    if kind == "grading":
+        return not graded
     if kind in ("no_units", "divert_approved"):
         return not (attended or has_unit)
     return True

@@ -29,10 +29,10 @@ from watchkeeper.staff.models import User
 from watchkeeper.staff.roles import allowed
 
 # Where each kind of alert starts in the escalation chain (D1/D2/D3); an alert above its start was escalated.
-ALERT_ORIGIN = {"clock": "dispatcher", "breach": "dispatcher", "no_units": "controller", "divert": "controller",
-                "divert_approved": "duty_inspector"}
-ALERT_KINDS = {"clock": "Clock", "breach": "Breach", "divert": "Divert", "divert_approved": "Find another unit",
-               "no_units": "No units"}
+ALERT_ORIGIN = {"clock": "dispatcher", "breach": "dispatcher", "grading": "dispatcher", "no_units": "controller",
+                "divert": "controller", "divert_approved": "duty_inspector"}
+ALERT_KINDS = {"clock": "Clock", "breach": "Breach", "grading": "Ungraded", "divert": "Divert",
+               "divert_approved": "Find another unit", "no_units": "No units"}
 LEVELS = {"dispatcher": "Dispatcher", "controller": "Controller", "duty_inspector": "Duty inspector"}
 LEVEL_SHAPES = {"dispatcher": "●", "controller": "◆", "duty_inspector": "▲"}
 UNIT_SHAPES = {"available": "○", "assigned": "◐", "en_route": "▶", "at_scene": "●", "committed": "◇",
@@ -222,7 +222,7 @@ def _unit_context(request: HttpRequest, callsign: str) -> dict[str, Any]:
         # Opening the assignment is a view of the log (audited) that does not count as reading it (L3).
         view = actions.logs.view_log(actor, a.log.reference, purpose=f"unit {unit.callsign} assignment",
                                      mark_read=False)
-        rows.append({"assignment": a, "summary": actions.logs.circulation(view.log, policy),
+        rows.append({"assignment": a, "summary": actions.circulation(view.log, policy),
                      "state_label": ASSIGNMENT_STATES.get(a.state, a.state),
                      "next": [(s, *STATE_BUTTONS[s]) for s in NEXT_STATES.get(a.state, [])]})
     return {"unit": unit, "row": _decorate_unit(boards.unit_row(unit)), "rows": rows, "policy": policy,

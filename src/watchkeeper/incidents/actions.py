@@ -318,9 +318,17 @@ def raise_log(
     flags: list[str] | None = None,
     source: str = "manual",
     entries: list[str] | None = None,
+    parties: list[dict[str, Any]] | None = None,
+    second_call_reason: str = "",
 ) -> Log:
     """Raise a new log from a contact (L8: the contact is recorded and attached). Automatically created
-    logs (online, alarm, transfer) go to their review queue and must be owned by a person (L9)."""
+    logs (online, alarm, transfer) go to their review queue and must be owned by a person (L9).
+
+    `parties` are the people the handler chose from the context panel, each {"person_id", "role"}: they go
+    on the log as it is raised; those the context proposes that nobody chose stay on it as prompts (C1).
+    L8: when the contact's phone, place or a named person is on an open log from the last
+    `second_call_hours`, raising a new log needs `second_call_reason` (else refused, naming the open logs:
+    attach the contact to one of them instead), and the new log is linked to each of them."""
     actor.require("log.raise")
     policy = current_policy()
     now = clock.now()
@@ -335,7 +343,21 @@ def raise_log(
             chosen_flags.append(f)
     v.choice(source, "source", ["manual", *policy["automatic_sources"]])
     texts = [v.text(t, "entries", max_length=MAX_TEXT) for t in (entries or [])]
+    chosen = _clean_parties(parties)
+    second_call_reason = v.text(second_call_reason, "second_call_reason", max_length=2000, required=False)
     automatic = source in policy["automatic_sources"]
+    same = [] if automatic else hooks.open_matches(data["caller_phone"], location, data["caller_name"],
+                                                   [p["person_id"] for p in chosen], policy)
+    if same and not second_call_reason:
+        raise Refusal(
+            f"An open log from the last {int(policy['second_call_hours'])} hours matches this contact: "
+            + ", ".join(f"{m['reference']} ({m['summary']})" for m in same) + ".",
+            safeguard="L8",
+            next_step="Attach this contact to that log, or give a reason for raising a new one (the logs are "
+                      "then linked).",
+            details={"matches": same},
+            status=409,
+        )
     queue = None
     if automatic:
         queue = IntakeQueue.objects.filter(code=source).select_related("reviewer", "deputy").first()
@@ -364,16 +386,37 @@ def raise_log(
         c = Contact.objects.create(log=log, recorded_at=now, recorded_by=actor.user, **data)
         added = _append_many(actor, log, [("contact", _contact_text(c), c, None),
                                           *[("narrative", t, None, None) for t in texts]])
+        hooks.run(hooks.RAISE_PARTIES, actor, log, c, chosen, policy)
         hooks.run(hooks.AFTER_CONTACT, actor, log, c, policy)
+        linked = [_link_locked(actor, log, Log.objects.select_for_update().get(reference=m["reference"]),
+                               kind="related", reason=f"Second call (L8): {second_call_reason}", policy=policy)
+                  for m in same]
         hooks.run(hooks.AFTER_CLASSIFICATION, actor, log, policy)
         hooks.run(hooks.AFTER_ENTRIES, actor, log, added, policy)
         _repropose(actor, log, policy)
         review = _route_review(log, queue, now, policy) if queue is not None else None
         audit.record(actor, "log.raised", "log", log.reference,
                      after={**_snapshot(log), "contact": {"id": c.pk, **data}, "entries": texts,
-                            "review": review})
+                            "review": review, "parties": chosen,
+                            **({"second_call": {"reason": second_call_reason,
+                                                "linked": [ln.to_log.reference for ln in linked]}} if same else {})})
         publish("board", "log.raised", {"reference": log.reference}, log_id=log.pk, log_version=log.version)
     return log
+
+
+def _clean_parties(parties: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """C1: the people chosen from the context panel to go on a new log, each once: {"person_id", "role"}.
+    The role is checked against the roles a party can have where they are attached."""
+    out: list[dict[str, Any]] = []
+    if parties is not None and not isinstance(parties, list):
+        raise Invalid("parties must be a list of {person_id, role}", "parties")
+    for p in parties or []:
+        person_id, role = (p.get("person_id"), p.get("role")) if isinstance(p, dict) else (None, None)
+        if not isinstance(person_id, int) or isinstance(person_id, bool) or not isinstance(role, str) or not role:
+            raise Invalid("Each party needs a person_id (a whole number) and a role", "parties")
+        if all(person_id != q["person_id"] for q in out):
+            out.append({"person_id": person_id, "role": role})
+    return out
 
 
 def _escalation_owner(queue: IntakeQueue) -> User | None:
@@ -570,6 +613,7 @@ def circulation(log: Log, policy: Policy | None = None) -> dict[str, Any]:
         allegations=allegations,
         latest_entries=latest,
         open_requests=open_requests,
+        risk_summary=hooks.risk_summary(log),
     )
 
 
@@ -891,11 +935,12 @@ def close_log(
         # Read first (L3); then the outcome itself (L10); then what is still open (L6, L11, and the open
         # prompts and checks of other capabilities).
         acknowledged = _acknowledge(actor, log, acknowledged_through)
+        fam = family_ids(log)
         authorised = rules.check_closing_outcome(
             flags=log.flags, code=code, closer_role=actor.role,
             authorisation_rationale=authorisation_rationale, policy=policy,
+            dismissed=hooks.dismissed_concerns(log, fam, policy),
         )
-        fam = family_ids(log)
         rules.check_nothing_open(
             [{"id": r.pk, "service": r.get_service_display(), "ask": r.ask, "condition": r.condition}
              for r in ServiceRequest.objects.filter(log_id__in=fam, state="open")],
@@ -916,7 +961,7 @@ def close_log(
         if note:
             text += f" {note}"
         if authorised:
-            text += f" Flagged log closed on supervisor's authority: {authorisation_rationale}"
+            text += f" Closed without a positive outcome on supervisor's authority (L10): {authorisation_rationale}"
         _append(actor, log, "close", text, policy=policy)
         hooks.run(hooks.AFTER_CLOSE, actor, log, policy)
         audit.record(actor, "log.closed", "log", log.reference, before=before,
@@ -1060,19 +1105,26 @@ def add_task(
         if reference:
             log = _lock(reference)
             _require_open(log, "add a task")
-        task = Task.objects.create(
-            log=log, description=description, owner=owner, due_at=due, created_at=clock.now(),
-            created_by=actor.user, alert_at=rules.next_task_alert(0, due, policy),
-        )
+        task = _new_task(actor, log, description=description, owner=owner, due=due, policy=policy)
         audit.record(actor, "task.added", "task", task.pk,
                      after={"log": log.reference if log else None, "description": description,
                             "owner": owner.username, "due_at": due})
-        if log is not None:
-            _append(actor, log, "task", f"Task for {owner.display}, due {clock.local(due):%d/%m %H:%M}: "
-                    f"{description}", policy=policy)
-        if owner.pk != actor.user_id:
-            _notify(owner, kind="task", safeguard="L11", log=log,
-                    text=f"New task due {clock.local(due):%d/%m %H:%M}: {description}")
+    return task
+
+
+def _new_task(actor: Actor, log: Log | None, *, description: str, owner: User, due: datetime, policy: Policy) -> Task:
+    """L11: the task itself, its line in the log and its owner told (inside the calling action's unit of work,
+    which writes the audit record): shared by `add_task` and accepting a promise prompt."""
+    task = Task.objects.create(
+        log=log, description=description, owner=owner, due_at=due, created_at=clock.now(),
+        created_by=actor.user, alert_at=rules.next_task_alert(0, due, policy),
+    )
+    if log is not None:
+        _append(actor, log, "task", f"Task for {owner.display}, due {clock.local(due):%d/%m %H:%M}: "
+                f"{description}", policy=policy)
+    if owner.pk != actor.user_id:
+        _notify(owner, kind="task", safeguard="L11", log=log,
+                text=f"New task due {clock.local(due):%d/%m %H:%M}: {description}")
     return task
 
 
@@ -1121,15 +1173,21 @@ def link_logs(actor: Actor, reference: str, other: str, *, kind: str, reason: st
         a, b = (first, second) if a.pk == first.pk else (second, first)
         if Link.objects.filter(Q(from_log=a, to_log=b) | Q(from_log=b, to_log=a), kind=kind).exists():
             raise Refusal("These logs are already linked that way.", status=409)
-        link = Link.objects.create(from_log=a, to_log=b, kind=kind, reason=reason, created_at=clock.now(),
-                                   created_by=actor.user)
-        label = dict(Link.KINDS)[kind]
-        for x, y in ((a, b), (b, a)):
-            if x.status == "open":
-                _append(actor, x, "link", f"Linked to {y.reference} ({label})" + (f": {reason}" if reason else ""),
-                        policy=policy)
+        link = _link_locked(actor, a, b, kind=kind, reason=reason, policy=policy)
         audit.record(actor, "log.linked", "log", a.reference,
                      after={"other": b.reference, "kind": kind, "reason": reason})
+    return link
+
+
+def _link_locked(actor: Actor, a: Log, b: Log, *, kind: str, reason: str, policy: Policy) -> Link:
+    """L7: link two locked logs; each open one says so in its narrative (the caller writes the audit)."""
+    link = Link.objects.create(from_log=a, to_log=b, kind=kind, reason=reason, created_at=clock.now(),
+                               created_by=actor.user)
+    label = dict(Link.KINDS)[kind]
+    for x, y in ((a, b), (b, a)):
+        if x.status == "open":
+            _append(actor, x, "link", f"Linked to {y.reference} ({label})" + (f": {reason}" if reason else ""),
+                    policy=policy)
     return link
 
 
@@ -1306,3 +1364,69 @@ def fire_review_escalations(now: datetime, limit: int = 500) -> int:
             audit.record(SYSTEM, "review.escalated", "log", log.reference, after={"to": target.username})
             fired += 1
     return fired
+
+
+# ------------------------------------------------------------------------------- L9 intake reviewers
+def intake_queues(policy: Policy | None = None) -> list[dict[str, Any]]:
+    """L9: each automatic intake channel's review queue: its reviewer and deputy, and who a log arriving
+    now would reach (the reviewer, or when away the deputy, or when both are away a supervisor)."""
+    policy = policy or current_policy()
+    held = {q.code: q for q in IntakeQueue.objects.select_related("reviewer", "deputy")}
+    out: list[dict[str, Any]] = []
+    for code in policy["automatic_sources"]:
+        q = held.get(code)
+        if q is None:
+            out.append({"code": code, "name": code.replace("_", " ").capitalize(), "configured": False,
+                        "reviewer": None, "deputy": None, "routes_to": None})
+            continue
+        sup = _escalation_owner(q)
+        uid, why = rules.review_assignee(q.reviewer.pk, q.reviewer.absent, q.deputy.pk, q.deputy.absent,
+                                         sup.pk if sup else None)
+        person = {q.reviewer.pk: q.reviewer, q.deputy.pk: q.deputy}.get(uid) or sup
+        out.append({"code": code, "name": q.name, "configured": True,
+                    "reviewer": _staff_brief(q.reviewer), "deputy": _staff_brief(q.deputy),
+                    "routes_to": {**_staff_brief(person), "why": why} if person else None})
+    return out
+
+
+def _staff_brief(u: User) -> dict[str, Any]:
+    return {"id": u.pk, "username": u.username, "name": u.display, "absent": u.absent}
+
+
+def _reviewer_fact(user_id: Any, field_name: str) -> tuple[User, rules.ReviewerFact]:
+    from watchkeeper.staff.roles import allowed
+
+    if isinstance(user_id, bool) or not isinstance(user_id, int):
+        raise Invalid(f"{field_name} must be the id of a member of staff", field_name)
+    u = User.objects.filter(pk=user_id).first()
+    if u is None:
+        raise Refusal(f"No member of staff {user_id} ({field_name}).", safeguard="L9", status=400,
+                      next_step="Choose someone from the staff list.", details={"field": field_name})
+    return u, rules.ReviewerFact(u.pk, u.display, u.role_label, u.is_active, allowed(u.role, "review.own"))
+
+
+def set_intake_reviewers(actor: Actor, code: str, *, reviewer_id: int, deputy_id: int, name: str = "") -> IntakeQueue:
+    """L9: an administrator sets who reviews a channel of automatic intake and who deputises when the
+    reviewer is away. Routing of every log raised from that channel afterwards follows it."""
+    actor.require("intake.manage")
+    policy = current_policy()
+    code = v.text(code, "code", max_length=32)
+    name = v.text(name, "name", max_length=100, required=False)
+    if code not in policy["automatic_sources"]:
+        raise NotFound(f"No automatic intake queue {code!r} (queues: {', '.join(policy['automatic_sources'])}).")
+    reviewer, rfact = _reviewer_fact(reviewer_id, "reviewer_id")
+    deputy, dfact = _reviewer_fact(deputy_id, "deputy_id")
+    rules.check_intake_reviewers(rfact, dfact)
+    with unit_of_work():
+        queue = IntakeQueue.objects.select_for_update().filter(code=code).select_related("reviewer", "deputy").first()
+        before = ({"name": queue.name, "reviewer": queue.reviewer.username, "deputy": queue.deputy.username}
+                  if queue is not None else None)
+        if queue is None:
+            queue = IntakeQueue(code=code, name=name or code.replace("_", " ").capitalize())
+        elif name:
+            queue.name = name
+        queue.reviewer, queue.deputy = reviewer, deputy
+        queue.save()
+        audit.record(actor, "intake.reviewers_set", "intake_queue", code, before=before,
+                     after={"name": queue.name, "reviewer": reviewer.username, "deputy": deputy.username})
+    return queue

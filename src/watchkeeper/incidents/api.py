@@ -40,6 +40,11 @@ class ContactSchema(Schema):
         return actions.ContactIn(**self.dict())
 
 
+class PartyChoice(Schema):
+    person_id: int
+    role: str = Field(description="caller, victim, suspect, subject, witness or mentioned")
+
+
 class RaiseLogIn(Schema):
     contact: ContactSchema
     category: str
@@ -48,6 +53,9 @@ class RaiseLogIn(Schema):
     flags: list[str] = []
     source: str = "manual"
     entries: list[str] = []
+    parties: list[PartyChoice] = Field([], description="C1: people from the context panel to put on the log")
+    second_call_reason: str = Field("", description="L8: why a new log, when an open log from the last hours "
+                                    "has this phone, place or person (refused with 409 and the matches otherwise)")
 
 
 class EntryIn(Schema):
@@ -255,6 +263,8 @@ def raise_log(request: HttpRequest, body: RaiseLogIn) -> Status[dict[str, Any]]:
         flags=body.flags,
         source=body.source,
         entries=body.entries,
+        parties=[p.dict() for p in body.parties],
+        second_call_reason=body.second_call_reason,
     )
     return Status(201, log_out(log))
 
@@ -423,3 +433,22 @@ def notifications(request: HttpRequest, unread: bool = True) -> list[dict[str, A
 def read(request: HttpRequest, notification_id: int) -> dict[str, Any]:
     n = actions.read_notification(actor_of(request), notification_id)
     return {"id": n.pk, "read_at": n.read_at.isoformat() if n.read_at else None}
+
+
+# ------------------------------------------------------------------------------- L9 intake reviewers
+@router.get("/intake/queues", summary="Automatic intake queues: reviewer, deputy and who a log reaches now (L9)")
+def intake_queues(request: HttpRequest) -> list[dict[str, Any]]:
+    return actions.intake_queues()
+
+
+class IntakeReviewersIn(Schema):
+    reviewer_id: int
+    deputy_id: int
+    name: str = ""
+
+
+@router.put("/intake/queues/{code}", summary="Set a queue's reviewer and deputy (administrators, L9)")
+def set_intake_reviewers(request: HttpRequest, code: str, body: IntakeReviewersIn) -> dict[str, Any]:
+    actions.set_intake_reviewers(actor_of(request), code, reviewer_id=body.reviewer_id, deputy_id=body.deputy_id,
+                                 name=body.name)
+    return next(q for q in actions.intake_queues() if q["code"] == code)

@@ -8,13 +8,27 @@ action's unit of work, so what they write commits or rolls back with the action.
 - after_message(actor, contact, policy): a message for an officer was recorded without a log (L8).
 - after_entries(actor, log, entries, policy): narrative entries were added.
 - after_classification(actor, log, policy): category or flags changed.
+- after_parties(actor, log, policy): the people, addresses or phones on a log changed.
 - after_grading(actor, log, policy, previous_grade, reason): the grade in force changed.
 - after_close(actor, log, policy) / after_reopen(actor, log, policy): the log closed or reopened.
 - grade_floor(log, policy) -> str | None: a grade the log may not go below (D5).
 - close_blockers(log, family_ids) -> list[Blocker]: open items that must be dealt with before closing.
+- dismissed_concerns(log, family_ids, policy) -> list[dict]: safeguarding prompts dismissed on the log, which
+  make closing it need a positive outcome or a supervisor's rationale (L10).
 - log_details(log) -> dict: what else a log view shows (people on it, prompts, checks).
 - merge_parties(log_ids) -> set[str]: who the callers on those logs are, as identities (L7: callers who are
   different people are different parties even when they ring from one phone).
+- raise_parties(actor, log, contact, parties, policy): a log was raised; `parties` are the people the
+  handler chose from the context panel ({"person_id", "role"}); the people the context proposes and nobody
+  chose stay on the log as prompts (C1).
+- open_matches(phone, location, caller_name, person_ids, policy) -> list[dict]: open logs from the last
+  hours with this phone, place or named person (L8: a second call about the same thing is seen).
+- risk_summary(log_ids) -> {log id: summary}: each log's officer-safety summary (badges, none_recorded), read
+  together for many logs (L12, C1, M1, M3, M4).
+- risk_changed(log_ids): what is held on people, addresses or phones that feed these open logs' officer-safety
+  summaries changed (a marker added or ended, an order, a certificate, a special scheme, a relationship, a
+  residence or a phone's user), without the logs themselves changing: whatever shows their summary (the
+  board rows) shows it again at once (L12).
 """
 
 from __future__ import annotations
@@ -27,13 +41,19 @@ AFTER_CONTACT: list[Callable[..., None]] = []
 AFTER_MESSAGE: list[Callable[..., None]] = []
 AFTER_ENTRIES: list[Callable[..., None]] = []
 AFTER_CLASSIFICATION: list[Callable[..., None]] = []
+AFTER_PARTIES: list[Callable[..., None]] = []
 AFTER_GRADING: list[Callable[..., None]] = []
 AFTER_CLOSE: list[Callable[..., None]] = []
 AFTER_REOPEN: list[Callable[..., None]] = []
 GRADE_FLOORS: list[Callable[..., str | None]] = []
 CLOSE_BLOCKERS: list[Callable[..., list[Blocker]]] = []
+DISMISSED_CONCERNS: list[Callable[..., list[dict[str, Any]]]] = []
 LOG_DETAILS: list[Callable[..., dict[str, Any]]] = []
 MERGE_PARTIES: list[Callable[..., set[str]]] = []
+RAISE_PARTIES: list[Callable[..., None]] = []
+OPEN_MATCHES: list[Callable[..., list[dict[str, Any]]]] = []
+RISK_SUMMARY: list[Callable[..., dict[int, dict[str, Any]]]] = []
+RISK_CHANGED: list[Callable[[list[int]], None]] = []
 
 
 @dataclass(frozen=True)
@@ -62,6 +82,13 @@ def blockers(log: Any, family: list[int]) -> list[Blocker]:
     return found
 
 
+def dismissed_concerns(log: Any, family: list[int], policy: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for hook in DISMISSED_CONCERNS:
+        found.extend(hook(log, family, policy))
+    return found
+
+
 def details(log: Any) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for hook in LOG_DETAILS:
@@ -74,3 +101,24 @@ def merge_parties(log_ids: list[int]) -> set[str]:
     for hook in MERGE_PARTIES:
         found |= hook(log_ids)
     return found
+
+
+def risk_summaries(log_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Each log's officer-safety summary; with nothing registered, nothing is known, so none is recorded."""
+    found: dict[int, dict[str, Any]] = {pk: {"badges": [], "none_recorded": True, "checked": {}} for pk in log_ids}
+    for hook in RISK_SUMMARY:
+        found.update(hook(log_ids))
+    return found
+
+
+def risk_summary(log: Any) -> dict[str, Any]:
+    return risk_summaries([log.pk])[log.pk]
+
+
+def open_matches(phone: str, location: str, caller_name: str, person_ids: list[int],
+                 policy: Any) -> list[dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for hook in OPEN_MATCHES:
+        for m in hook(phone, location, caller_name, person_ids, policy):
+            found.setdefault(m["reference"], m)
+    return list(found.values())

@@ -104,10 +104,12 @@ def check_closing_outcome(
     closer_role: str,
     authorisation_rationale: str,
     policy: Policy,
+    dismissed: Sequence[dict[str, Any]] = (),
 ) -> bool:
     """L10 positive action before close. Returns True when the close is a supervisor's authorisation.
 
-    "No units available" is never an outcome (L10/D3). A log flagged for safeguarding needs a positive
+    "No units available" is never an outcome (L10/D3). A log flagged for safeguarding, or one on which a
+    child, domestic-abuse, weapons or exploitation prompt was dismissed (`dismissed`), needs a positive
     outcome (seen, located or spoken to and safe) or an authoriser's close with a rationale.
     """
     if code in NEVER_AN_OUTCOME or code in policy["forbidden_closing_codes"]:
@@ -116,22 +118,30 @@ def check_closing_outcome(
             safeguard="L10",
             next_step="Keep the log open; escalate to the controller or duty inspector for a unit.",
         )
+    if not code:
+        raise Invalid("Choose an outcome: none is chosen for you", "code")
     outcome = policy.closing_code(code)
     if outcome is None:
         raise Invalid(f"Unknown closing code {code!r}", "code")
     safeguarding = [f for f in flags if f in policy.flag_codes()]
-    if not safeguarding or outcome["positive"]:
+    if not (safeguarding or dismissed) or outcome["positive"]:
         return False
     if closer_role in policy["flagged_close_authoriser_roles"] and authorisation_rationale.strip():
         return True
-    names = ", ".join(policy.flag_label(f) for f in safeguarding)
+    why = []
+    if safeguarding:
+        why.append(f"is flagged ({', '.join(policy.flag_label(f) for f in safeguarding)})")
+    if dismissed:
+        why.append(f"had {len(dismissed)} safeguarding prompt{'s' if len(dismissed) != 1 else ''} dismissed ("
+                   + "; ".join(f"{d['safeguard']}: {d['text']}" for d in dismissed) + ")")
     raise Refusal(
-        f"This log is flagged ({names}) and needs a recorded positive outcome to close.",
+        f"This log {' and '.join(why)}: it needs a recorded positive outcome to close.",
         safeguard="L10",
         next_step="Record that the person was seen, located or spoken to and is safe, or ask a supervisor "
         "to close it with a rationale.",
         details={"flags": list(safeguarding), "positive_outcomes": [
-            c["code"] for c in policy["closing_codes"] if c["positive"]]},
+            c["code"] for c in policy["closing_codes"] if c["positive"]],
+            **({"dismissed_prompts": list(dismissed)} if dismissed else {})},
     )
 
 
@@ -416,6 +426,36 @@ def review_assignee(reviewer_id: int, reviewer_absent: bool, deputy_id: int, dep
     return deputy_id, "deputy (reviewer away; deputy also away)"
 
 
+@dataclass(frozen=True)
+class ReviewerFact:
+    """A member of staff named as a queue's reviewer or deputy (L9)."""
+
+    id: int
+    name: str
+    role_label: str
+    active: bool
+    may_review: bool
+
+
+def check_intake_reviewers(reviewer: ReviewerFact, deputy: ReviewerFact) -> None:
+    """L9: a queue of automatic intake has a reviewer and a different deputy, both active staff whose role
+    may own a review, so a log that arrives while the reviewer is away still reaches a person."""
+    for field_name, who, what in (("reviewer_id", reviewer, "reviewer"), ("deputy_id", deputy, "deputy")):
+        if not who.active:
+            raise Refusal(f"{who.name} is not active staff and cannot be the {what}.", safeguard="L9",
+                          next_step=f"Choose an active member of staff as the {what}.",
+                          details={"field": field_name}, status=400)
+        if not who.may_review:
+            raise Refusal(f"{who.name} ({who.role_label}) cannot own a review, so cannot be the {what}.",
+                          safeguard="L9",
+                          next_step=f"Choose as {what} someone whose role may take logs from the review queue.",
+                          details={"field": field_name}, status=400)
+    if reviewer.id == deputy.id:
+        raise Refusal(f"{reviewer.name} cannot be both reviewer and deputy: the deputy covers the reviewer's "
+                      "absence.", safeguard="L9", next_step="Choose a different person as deputy.",
+                      details={"field": "deputy_id"}, status=400)
+
+
 # --------------------------------------------------------------------------------------------- L12
 def circulation_summary(
     *,
@@ -430,9 +470,11 @@ def circulation_summary(
     latest_entries: Sequence[dict[str, Any]],
     open_requests: Sequence[dict[str, Any]],
     markers: Sequence[dict[str, Any]] = (),
+    risk_summary: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """L12 full circulation: what anyone assigned receives. Every allegation (from merged logs too), the
-    risks and flags, and the latest entries, never just the first line."""
+    risks and flags, the officer-safety summary (the same badges as the log's header and the boards), and
+    the latest entries, never just the first line."""
     return {
         "reference": reference,
         "category": category_label,
@@ -442,6 +484,7 @@ def circulation_summary(
         "flags": list(flags),
         "risks": risks or {},
         "markers": list(markers),
+        "risk_summary": risk_summary or {"badges": [], "none_recorded": True, "checked": {}},
         "allegations": list(allegations),
         "open_requests": list(open_requests),
         "latest_entries": list(latest_entries),

@@ -18,7 +18,7 @@ from watchkeeper.core import clock
 from watchkeeper.core.actor import Actor
 from watchkeeper.core.config import current_policy
 from watchkeeper.core.errors import Invalid, Refusal
-from watchkeeper.incidents import actions, queries, rules
+from watchkeeper.incidents import actions, hooks, queries, rules
 from watchkeeper.incidents.models import CHANNELS, Contact, Grading, Link, Log, Notification, ServiceRequest
 from watchkeeper.realtime.models import Event
 from watchkeeper.staff.models import User
@@ -75,6 +75,12 @@ def _contact(post: Any) -> actions.ContactIn:
         party=post.get("party", ""),
         allegation=post.get("allegation", ""),
     )
+
+
+def _chosen_parties(post: Any) -> list[dict[str, Any]]:
+    """C1: the people ticked in the context panel, each with the role chosen beside them."""
+    return [{"person_id": int(pid), "role": post.get(f"party_role_{pid}", "")}
+            for pid in dict.fromkeys(post.getlist("party")) if pid.isdigit()]
 
 
 def _queue(user: User) -> list[Log]:
@@ -154,13 +160,16 @@ def new_contact(request: HttpRequest) -> HttpResponse:
     ctx = _common(request)
     ctx["form"] = request.POST if request.method == "POST" else {}
     ctx["form_flags"] = request.POST.getlist("flags") if request.method == "POST" else []
+    ctx["chosen_parties"] = _chosen_parties(request.POST) if request.method == "POST" else []
     ctx["now"] = clock.local(clock.now()).strftime("%Y-%m-%dT%H:%M")
     ctx.update(_preview(ctx["policy"], ctx["form"].get("category", ""), ctx["form_flags"]))
     if request.method == "POST":
         try:
             contact = _contact(request.POST)
-            if request.POST.get("do") == "attach":
-                c = actions.record_contact(actor_of(request), request.POST["attach_to"], contact)
+            do = request.POST.get("do", "")
+            if do == "attach" or do.startswith("attach:"):  # L8: the open log offered, or a reference typed
+                target = do.removeprefix("attach:") if do != "attach" else request.POST.get("attach_to", "")
+                c = actions.record_contact(actor_of(request), target, contact)
                 assert c.log is not None
                 return HttpResponseRedirect(reverse("log", args=[c.log.reference]))
             log = actions.raise_log(
@@ -171,10 +180,16 @@ def new_contact(request: HttpRequest) -> HttpResponse:
                 location=request.POST.get("location", ""),
                 flags=request.POST.getlist("flags"),
                 source=request.POST.get("source", "manual"),
+                parties=_chosen_parties(request.POST),
+                second_call_reason=request.POST.get("second_call_reason", ""),
             )
             return HttpResponseRedirect(reverse("log", args=[log.reference]))
         except Refusal as exc:
             ctx["error"] = exc
+            if exc.safeguard == "L8":
+                ctx["second"] = {"matches": exc.details.get("matches", []),
+                                 "hours": int(ctx["policy"]["second_call_hours"]),
+                                 "second_call_reason": request.POST.get("second_call_reason", "")}
             return render(request, "incidents/new_contact.html", ctx, status=exc.status)
     return render(request, "incidents/new_contact.html", ctx)
 
@@ -378,6 +393,8 @@ def _dialog_context(request: HttpRequest, log: Log, mode: str) -> dict[str, Any]
     """What the close / ready / cancel dialog shows: this person's unseen entries (L3) and the outcomes."""
     policy = current_policy()
     user = request.user
+    # L10: dismissed child, domestic-abuse, weapons or exploitation prompts need what a flag needs at close.
+    dismissed = hooks.dismissed_concerns(log, actions.family_ids(log), policy) if mode == "close" else []
     return {
         "dialog_mode": mode,
         "mode": mode,
@@ -385,7 +402,8 @@ def _dialog_context(request: HttpRequest, log: Log, mode: str) -> dict[str, Any]
         "closing_codes": policy["closing_codes"],
         "cancellation_codes": policy["cancellation_codes"],
         "may_authorise_close": user.role in policy["flagged_close_authoriser_roles"],  # type: ignore[union-attr]
-        "log_flagged": any(f in policy.flag_codes() for f in log.flags),
+        "log_flagged": any(f in policy.flag_codes() for f in log.flags) or bool(dismissed),
+        "dismissed_concerns": dismissed,
     }
 
 
@@ -492,3 +510,33 @@ def reports(request: HttpRequest) -> HttpResponse:
     return render(request, "incidents/reports.html", {"below": below, "downgrades": downgrades,
                                                       "flagged": flagged, "cancelled": cancelled,
                                                       "policy": policy})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake_reviewers(request: HttpRequest) -> HttpResponse:
+    """L9: administrators set the reviewer and the deputy of each automatic intake queue."""
+    from watchkeeper.staff.roles import allowed
+
+    actor = actor_of(request)
+    actor.require("intake.manage")
+    error: Refusal | None = None
+    failed = ""
+    saved = ""
+    if request.method == "POST":
+        failed = request.POST.get("code", "")
+        try:
+            reviewer = _int(request.POST.get("reviewer_id"), "reviewer_id")
+            deputy = _int(request.POST.get("deputy_id"), "deputy_id")
+            actions.set_intake_reviewers(actor, failed, reviewer_id=reviewer, deputy_id=deputy,  # type: ignore[arg-type]
+                                         name=request.POST.get("name", ""))
+            saved, failed = failed, ""
+        except Refusal as exc:
+            error = exc
+    staff = [u for u in _staff_choices() if allowed(u.role, "review.own")]
+    queues = actions.intake_queues()
+    for q in queues:
+        q["error"] = error if q["code"] == failed else None
+        q["saved"] = q["code"] == saved
+    return render(request, "incidents/intake.html", {"queues": queues, "staff": staff, "form": request.POST},
+                  status=error.status if error else 200)

@@ -3,8 +3,9 @@ house pattern (permission, unit of work, rules, change, one audit record, events
 
 from __future__ import annotations
 
+import json
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Q
@@ -185,6 +186,9 @@ def relate(actor: Actor, person_id: int, other_id: int, kind: str) -> Relationsh
         a, b = _person(person_id), _person(other_id)
         r = Relationship.objects.create(person=a, other=b, kind=kind, created_at=clock.now())
         audit.record(actor, "person.related", "person", a.pk, after={"other": b.pk, "kind": kind})
+        from watchkeeper.people import summary
+
+        summary.risk_changed([a.pk, b.pk], linked=False)  # L12: each now feeds the logs the other is on
     return r
 
 
@@ -196,10 +200,16 @@ def add_residence(actor: Actor, person_id: int, address: str, *, current: bool =
         a = address_for(address)
         if a is None:
             raise Invalid("That is not an address", "address")
+        moved_from: list[int] = []
         if current:
+            moved_from = list(Residence.objects.filter(person=p, current=True).values_list("address_id", flat=True))
             Residence.objects.filter(person=p, current=True).update(current=False)
         r = Residence.objects.create(person=p, address=a, current=current, created_at=clock.now())
         audit.record(actor, "person.residence", "person", p.pk, after={"address": a.text, "current": current})
+        if current:  # L12: they now feed the logs at their new address, no longer those at the old ones
+            from watchkeeper.people import summary
+
+            summary.risk_changed(addresses=[a.pk, *moved_from])
     return r
 
 
@@ -212,6 +222,9 @@ def add_phone_use(actor: Actor, person_id: int, phone: str) -> PhoneUse:
         ph = Phone.objects.get_or_create(e164=e164, defaults={"created_at": clock.now()})[0]
         use = PhoneUse.objects.create(person=p, phone=ph, created_at=clock.now())
         audit.record(actor, "person.phone", "person", p.pk, after={"phone": e164})
+        from watchkeeper.people import summary
+
+        summary.risk_changed(phones=[ph.pk])  # L12: they now feed the logs this phone is on
     return use
 
 
@@ -220,7 +233,8 @@ def link_party(
 ) -> LogParty:
     """Put a person, phone or address on a log in a role (caller, victim, suspect, subject, witness,
     mentioned). Linking re-runs what depends on who is involved: orders (M3), firearms holders (M4),
-    patterns between the same people (C8), a child involved (C2)."""
+    patterns between the same people (C8), a child involved (C2). Linking a person the context proposed for
+    the log answers that proposal (C1); the same person twice in the same role is refused."""
     actor.require("log.update")
     v.choice(role, "role", ROLE_CODES)
     phone = v.text(phone, "phone", max_length=40, required=False)
@@ -232,6 +246,10 @@ def link_party(
         log = logs._lock(reference)
         logs._require_open(log, "add a party")
         person = _person(person_id) if person_id is not None else None
+        if person is not None and not phone and not address and LogParty.objects.filter(
+                log=log, person=person, role=role, phone__isnull=True, address__isnull=True).exists():
+            raise Refusal(f"{person.name} is already on {log.reference} as {dict(ROLES)[role]}.", status=409,
+                          next_step="Choose another role, or leave them as they are.")
         ph = _phone_in(phone)
         addr = _address_in(address)
         party = LogParty.objects.create(log=log, role=role, person=person, phone=ph, address=addr, at=clock.now())
@@ -240,6 +258,8 @@ def link_party(
         logs._append(actor, log, "system", f"{dict(ROLES)[role]} added: {what}", policy=policy)
         from watchkeeper.people import hooks
 
+        if person is not None:
+            hooks.resolve_proposals(actor, log, person.pk, role)
         hooks.after_parties(actor, log, policy)
         logs._repropose(actor, log, policy)  # who and where may set a floor (D5) or change the grade
         audit.record(actor, "log.party_linked", "log", log.reference,
@@ -281,6 +301,9 @@ def add_marker(
                             "address": addr.text if addr else None, "phone": ph.e164 if ph else None,
                             "vehicle": car.vrm if car else None, "source": source, "review_at": review_at,
                             "note": note})
+        from watchkeeper.people import summary
+
+        summary.risk_changed([m.person_id], [m.address_id], [m.phone_id])  # L12: the open logs it feeds
     return m
 
 
@@ -297,6 +320,9 @@ def end_marker(actor: Actor, marker_id: int, *, reason: str) -> Marker:
         m.ended_at, m.ended_by, m.end_reason = clock.now(), actor.user, reason
         m.save(update_fields=["ended_at", "ended_by", "end_reason"])
         audit.record(actor, "marker.ended", "marker", m.pk, reason=reason)
+        from watchkeeper.people import summary
+
+        summary.risk_changed([m.person_id], [m.address_id], [m.phone_id])  # L12: the open logs it fed
     return m
 
 
@@ -352,6 +378,9 @@ def create_scheme(
                      after={"victim": victim.pk, "address": addr.text if addr else None,
                             "phone": ph.e164 if ph else None, "floor": floor, "ends_at": end, "told": told,
                             "officer": officer.username})
+        from watchkeeper.people import summary
+
+        summary.risk_changed([s.victim_id], [s.address_id], [s.phone_id])  # L12: the open logs it feeds
     return s
 
 
@@ -398,12 +427,56 @@ def remove_scheme(actor: Actor, scheme_id: int, *, reason: str) -> SpecialScheme
             logs._notify(s.officer, kind="scheme_removed", safeguard="M2",
                          text=f"Special scheme for {s.victim.name} was removed by {actor.username}: {reason}")
         audit.record(actor, "scheme.removed", "scheme", s.pk, reason=reason, after={"contact_attempts": attempts})
+        from watchkeeper.people import summary
+
+        summary.risk_changed([s.victim_id], [s.address_id], [s.phone_id])  # L12: the open logs it fed
+    return s
+
+
+def extend_scheme(actor: Actor, scheme_id: int, *, until: datetime, reason: str) -> SpecialScheme:
+    """M2: extending a scheme is a person's decision, recorded with a reason: a new end after now and after
+    its current end, at most the maximum length from now. An overdue scheme is no longer overdue; its review
+    task is done (the extension is the review's outcome) and a new review falls due before the new end. The
+    officer in charge is told when someone else extends it."""
+    actor.require("scheme.manage")
+    reason = v.text(reason, "reason", max_length=2000)
+    until = v.aware(until, "until")
+    if until is None:
+        raise Invalid("Give the date and time the extended scheme ends", "until")
+    policy = current_policy()
+    with unit_of_work():
+        s = SpecialScheme.objects.select_for_update().filter(pk=scheme_id).select_related("victim", "officer").first()
+        if s is None:
+            raise NotFound(f"No scheme {scheme_id}.")
+        if s.removed_at is not None:
+            raise Refusal("This scheme was removed; start a new one if the victim needs protection.", status=409)
+        now = clock.now()
+        was, overdue = s.ends_at, s.ends_at <= now
+        s.ends_at = rules.scheme_extension(now, s.ends_at, until, policy)
+        s.review_due_at = max(now, rules.scheme_review_at(s.ends_at, policy))
+        s.expiry_due_at, s.overdue_escalations = s.ends_at, 0
+        if s.review_task_id is not None:
+            Task.objects.filter(pk=s.review_task_id, state="open").update(
+                state="done", completed_at=now, completed_by=actor.user, alert_at=None,
+                result=f"Scheme extended until {clock.local(s.ends_at):%d/%m/%Y}: {reason}")
+        s.save(update_fields=["ends_at", "review_due_at", "expiry_due_at", "overdue_escalations"])
+        if s.officer_id != actor.user_id:
+            logs._notify(s.officer, kind="scheme_extended", safeguard="M2",
+                         text=f"Special scheme for {s.victim.name} was extended by {actor.username} until "
+                              f"{clock.local(s.ends_at):%d/%m/%Y}: {reason}")
+        audit.record(actor, "scheme.extended", "scheme", s.pk, reason=reason,
+                     before={"ends_at": was, "review_overdue": overdue}, after={"ends_at": s.ends_at})
+        from watchkeeper.people import summary
+
+        summary.risk_changed([s.victim_id], [s.address_id], [s.phone_id])  # L12: no longer review overdue
     return s
 
 
 def fire_scheme_deadlines(now: datetime, limit: int = 500) -> int:
-    """M2: before a scheme ends its officer gets a review task; when it ends, the officer and their
-    supervisor are told it has ended (and whether it was reviewed) — it never lapses silently. Each step is
+    """M2: before a scheme ends its officer gets a review task. At its end date without a decision it stays
+    in force as "review overdue" (its floor still applies) and escalates every interval (policy
+    `scheme_overdue_escalation_hours`) until a person extends it or removes it: the first time to the
+    officer in charge (with a review task, kept open), every later time to their supervisor too. Each step is
     claimed with a conditional update, so two sweepers never fire it twice."""
     fired = 0
     for pk in list(SpecialScheme.objects.filter(review_due_at__lte=now).values_list("pk", flat=True)[:limit]):
@@ -413,7 +486,7 @@ def fire_scheme_deadlines(now: datetime, limit: int = 500) -> int:
             s = SpecialScheme.objects.select_related("officer", "victim").get(pk=pk)
             task = Task.objects.create(
                 description=f"Review the special scheme for {s.victim.name} before it ends on "
-                            f"{clock.local(s.ends_at):%d/%m/%Y}: contact the victim, then renew or remove it.",
+                            f"{clock.local(s.ends_at):%d/%m/%Y}: contact the victim, then extend or remove it.",
                 owner=s.officer, due_at=s.ends_at, created_at=now, alert_at=s.ends_at,
             )
             SpecialScheme.objects.filter(pk=pk).update(review_task=task)
@@ -422,24 +495,44 @@ def fire_scheme_deadlines(now: datetime, limit: int = 500) -> int:
                          "and contact the victim.")
             audit.record(SYSTEM, "scheme.review_due", "scheme", pk, after={"task": task.pk})
             fired += 1
-    for pk in list(SpecialScheme.objects.filter(expiry_due_at__lte=now).values_list("pk", flat=True)[:limit]):
+    policy = current_policy()
+    due = SpecialScheme.objects.filter(expiry_due_at__lte=now, removed_at__isnull=True)
+    for pk, when, count in list(due.values_list("pk", "expiry_due_at", "overdue_escalations")[:limit]):
         with unit_of_work():
-            if not SpecialScheme.objects.filter(pk=pk, expiry_due_at__lte=now).update(expiry_due_at=None):
+            to_supervisor, following = rules.overdue_escalation(count, when, now, policy)
+            if not SpecialScheme.objects.filter(pk=pk, expiry_due_at=when, overdue_escalations=count,
+                                                removed_at__isnull=True).update(
+                    expiry_due_at=following, overdue_escalations=count + 1):
                 continue
             s = SpecialScheme.objects.select_related("officer", "victim", "review_task").get(pk=pk)
-            reviewed = s.review_task is not None and s.review_task.state == "done"
-            text = (f"Special scheme for {s.victim.name} has ended"
-                    + (" (it was reviewed)." if reviewed else " without being reviewed.")
-                    + " Calls from its phone or address no longer have its grade floor: contact the victim and "
-                    "decide whether a new scheme is needed.")
+            task = s.review_task
+            if task is None or task.state != "open":
+                task = Task.objects.create(
+                    description=f"Decide the special scheme for {s.victim.name}: it passed its end date "
+                                f"({clock.local(s.ends_at):%d/%m/%Y}) and is in force as review overdue. Contact "
+                                "the victim, then extend it or remove it.",
+                    owner=s.officer, due_at=now, created_at=now)
+                SpecialScheme.objects.filter(pk=pk).update(review_task=task)
+            days = max(1, (now - s.ends_at) // timedelta(days=1))  # whole days overdue
+            text = (f"Special scheme for {s.victim.name} reached its end date "
+                    f"({clock.local(s.ends_at):%d/%m/%Y}) without a decision"
+                    + (f" and has been review overdue for {days} day(s)" if count else "")
+                    + ". It stays in force (calls still have its grade floor) until someone extends it, or "
+                    "removes it after an attempt to contact the victim.")
             recipients = {s.officer.pk: s.officer}
-            sup = logs._supervisor_of(s.officer)
+            sup = logs._supervisor_of(s.officer) if to_supervisor else None
             if sup is not None:
                 recipients[sup.pk] = sup
             for person in recipients.values():
-                logs._notify(person, kind="scheme_ended", safeguard="M2", text=text)
-            audit.record(SYSTEM, "scheme.ended", "scheme", pk, after={"told": sorted(recipients),
-                                                                      "reviewed": reviewed})
+                logs._notify(person, kind="scheme_overdue", safeguard="M2", text=text)
+            audit.record(SYSTEM, "scheme.review_overdue", "scheme", pk,
+                         after={"told": sorted(recipients), "escalation": count + 1, "task": task.pk,
+                                "next": following})
+            if not count:  # L12: the first time, open logs it protects show "review overdue" at once
+                from watchkeeper.people import summary
+
+                summary.risk_changed([s.victim_id], [s.address_id] if s.address_id else [],
+                                     [s.phone_id] if s.phone_id else [])
             fired += 1
     return fired
 
@@ -451,8 +544,11 @@ ORDER_KINDS = [k for k, _ in Order.KINDS]
 def create_order(
     actor: Actor, *, kind: str, restricted_id: int, conditions: str, starts_on: date, ends_on: date | None = None,
     protected_person_ids: list[int] | None = None, protected_addresses: list[str] | None = None,
+    protected_classes: list[dict[str, Any]] | None = None, activities: list[str] | None = None,
 ) -> Order:
-    """M3: an order or bail conditions: who is restricted, who and where are protected, until when."""
+    """M3: an order or bail conditions: who is restricted; who, which classes of people ("anyone under 16":
+    {"max_age": 15}; "any partner": {"relationship": "partner"}) and where are protected; which activities
+    are restricted ("no unsupervised internet use"), as written; until when."""
     actor.require("order.manage")
     v.choice(kind, "kind", ORDER_KINDS)
     conditions = v.text(conditions, "conditions", max_length=4000)
@@ -462,8 +558,17 @@ def create_order(
         raise Invalid("An order cannot end before it starts", "ends_on")
     protected_ids = list(dict.fromkeys(protected_person_ids or []))
     places = [v.text(a, "protected_addresses", max_length=300) for a in (protected_addresses or [])]
-    if not protected_ids and not places:
-        raise Invalid("An order protects at least one person or place", "protected_person_ids")
+    if not isinstance(protected_classes or [], list) or not isinstance(activities or [], list):
+        raise Invalid("protected_classes and activities must be lists", "protected_classes")
+    classes = list({json.dumps(c, sort_keys=True): c for c in
+                    (rules.protected_class(c) for c in (protected_classes or []))}.values())
+    restricted_activities = list(dict.fromkeys(v.text(a, "activities", max_length=300)
+                                               for a in (activities or [])))
+    if len(classes) > 10 or len(restricted_activities) > 20:
+        raise Invalid("At most 10 protected classes and 20 activities per order", "protected_classes")
+    if not protected_ids and not places and not classes and not restricted_activities:
+        raise Invalid("An order protects at least one person, place or class of people, or restricts an "
+                      "activity", "protected_person_ids")
     if restricted_id in protected_ids:
         raise Invalid("The restricted person cannot also be the person the order protects", "protected_person_ids")
     with unit_of_work():
@@ -471,13 +576,18 @@ def create_order(
         protected = [_person(i) for i in protected_ids]
         addresses = [_address_in(a, "protected_addresses") for a in places]
         o = Order.objects.create(kind=kind, restricted=restricted, conditions=conditions, starts_on=starts_on,
-                                 ends_on=ends_on, created_at=clock.now(), created_by=actor.user or _system_owner())
+                                 ends_on=ends_on, protected_classes=classes, activities=restricted_activities,
+                                 created_at=clock.now(), created_by=actor.user or _system_owner())
         o.protected_people.set(protected)
         o.protected_addresses.set([a for a in addresses if a is not None])
         audit.record(actor, "order.created", "order", o.pk,
                      after={"kind": kind, "restricted": restricted.pk, "protected": protected_ids,
-                            "places": [a.text for a in addresses if a is not None], "starts_on": starts_on,
-                            "ends_on": ends_on, "conditions": conditions})
+                            "places": [a.text for a in addresses if a is not None], "classes": classes,
+                            "activities": restricted_activities, "starts_on": starts_on, "ends_on": ends_on,
+                            "conditions": conditions})
+        from watchkeeper.people import summary
+
+        summary.risk_changed([restricted.pk, *protected_ids], [a.pk for a in addresses if a is not None])  # L12
     return o
 
 
@@ -502,6 +612,9 @@ def add_certificate(
                                   created_at=clock.now(), review_at=expires_on, **target)
         audit.record(actor, "firearms.certificate", "person", holder.pk,
                      after={"number": number, "address": addr.text, "expires_on": expires_on})
+        from watchkeeper.people import summary
+
+        summary.risk_changed([holder.pk], [addr.pk])  # L12: the open logs the holder or the address feed
     return cert
 
 
@@ -560,7 +673,9 @@ def decide_prompt(actor: Actor, prompt_id: int, *, accept: bool, reason: str = "
     """A prompt is accepted (its suggestion applied: a flag added, the log reclassified, or the flags of
     the category a cue points to added so their checks and policy grade follow) or dismissed with a reason;
     both are recorded with who and when. The grade is re-proposed after any change (C6), and accepting a
-    reclassification to a missing person tells the owner and the supervisor."""
+    reclassification to a missing person tells the owner and the supervisor. A dismissal whose reason the
+    record contradicts ("adult" with a 16-year-old on the log, "no weapons" with a certificate held, "no
+    history" with earlier logs) is refused naming the data (C2, M4, C1)."""
     actor.require("log.update")
     if not isinstance(accept, bool):
         raise Invalid("accept must be true or false", "accept")
@@ -579,12 +694,16 @@ def decide_prompt(actor: Actor, prompt_id: int, *, accept: bool, reason: str = "
                 next_step="Change the category and summary to what the call turned out to be (this prompt is "
                           "answered when you do), or dismiss it saying why its nature is still unknown.",
             )
+        if not accept and rules.claims_in(reason, policy):  # C1, C2, M4: not for a reason the record refutes
+            rules.check_dismissal(reason, _dismissal_facts(log, p, policy), policy)
         p.state = "accepted" if accept else "dismissed"
         p.decided_at, p.decided_by, p.reason = clock.now(), actor.user, reason
         p.save(update_fields=["state", "decided_at", "decided_by", "reason"])
         note = f"{p.safeguard} prompt {p.state}: {p.text}" + (f" — {reason}" if reason else "")
         logs._append(actor, log, "system", note, policy=policy)
-        applied = _apply_suggestion(p, log, policy) if accept else {}
+        if accept and p.kind == "party_proposal":  # C1: accepting attaches the person in the proposed role
+            _attach_proposed(actor, log, p, policy)
+        applied = _apply_suggestion(p, log, policy, actor) if accept else {}
         if applied:
             log.save(update_fields=list(applied))
             logs._changed(log, "log.changed", applied)
@@ -601,9 +720,80 @@ def decide_prompt(actor: Actor, prompt_id: int, *, accept: bool, reason: str = "
     return p
 
 
-def _apply_suggestion(p: Prompt, log: Log, policy: Any) -> dict[str, Any]:
-    """What accepting a prompt changes on its log (in memory; the caller saves): the fields changed."""
+CHILD_PROMPT_KINDS = ("child", "cue_children")
+
+
+def _dismissal_facts(log: Log, prompt: Prompt, policy: Any) -> rules.DismissalFacts:
+    """What the record holds that a dismissal reason could contradict, in a few bounded reads: the ages of
+    the people on the log and of its callers (C2), firearms certificates held by its people, by people
+    linked to them or at its addresses (M4), and the earlier logs of its phones, addresses and people (C1)."""
+    from watchkeeper.incidents.models import Contact
+
+    family = logs.family_ids(log)
+    today = clock.local(clock.now()).date()
+    parties = list(LogParty.objects.filter(log_id__in=family).select_related("person")[:500])
+    ages: list[rules.AgeFact] = []
+    for party in parties:
+        if party.person is not None and party.person.dob is not None:
+            years = rules.age_on(party.person.dob, None, today)
+            if years is not None:
+                ages.append(rules.AgeFact(party.person.name, years, party.role))
+    for name, dob, age in Contact.objects.filter(log_id__in=family).values_list("caller_name", "caller_dob",
+                                                                                "caller_age")[:100]:
+        years = rules.age_on(dob, age, today)
+        if years is not None:
+            ages.append(rules.AgeFact(name or "the caller", years, "caller"))
+    people = {party.person_id: party.person for party in parties if party.person_id}
+    phones = {party.phone_id for party in parties if party.phone_id}
+    places = {party.address_id for party in parties if party.address_id}
+    linked: dict[int, str] = {}
+    for a, b in (Relationship.objects.filter(Q(person_id__in=people) | Q(other_id__in=people), ended_at__isnull=True)
+                 .values_list("person_id", "other_id")[:200]):
+        for mine, theirs in ((a, b), (b, a)):
+            if mine in people and theirs not in people:
+                linked.setdefault(theirs, people[mine].name)
+    certificates = []
+    for cert in (FirearmsCertificate.objects.filter(Q(holder_id__in=[*people, *linked]) | Q(address_id__in=places),
+                                                    expires_on__gte=today)
+                 .select_related("holder", "address").order_by("-id")[:20]):
+        how = ("a party on this log" if cert.holder_id in people else
+               f"linked to {linked[cert.holder_id]}, a party on this log" if cert.holder_id in linked else
+               f"kept at {cert.address.text}")
+        certificates.append(rules.CertificateFact(cert.holder.name, cert.number, how))
+    earlier = (LogParty.objects.filter(Q(phone_id__in=phones) | Q(address_id__in=places) | Q(person_id__in=people),
+                                       log__isnull=False, log__created_at__lt=log.created_at)
+               .exclude(log_id__in=family))
+    newest = earlier.order_by("-log__created_at").values_list("log__reference", flat=True).first()
+    count = len(set(earlier.values_list("log_id", flat=True)[:1000])) if newest else 0
+    return rules.DismissalFacts(ages=tuple(ages), certificates=tuple(certificates), earlier_logs=count,
+                                newest_earlier=newest or "", child_prompt=prompt.kind in CHILD_PROMPT_KINDS)
+
+
+def _attach_proposed(actor: Actor, log: Log, p: Prompt, policy: Any) -> None:
+    """C1: a proposed person accepted without choosing a role goes on the log in the proposed one (a
+    proposed caller as the caller; someone proposed as involved as mentioned)."""
+    person = _person(int(p.details.get("person", 0)))
+    role = str(p.details.get("proposed_role", ""))
+    role = role if role in ROLE_CODES else "mentioned"
+    if not LogParty.objects.filter(log=log, person=person).exists():
+        LogParty.objects.create(log=log, role=role, person=person, at=clock.now())
+        logs._append(actor, log, "system", f"{dict(ROLES)[role]} added: {person.name}", policy=policy)
+        from watchkeeper.people import hooks
+
+        hooks.after_parties(actor, log, policy)
+
+
+def _apply_suggestion(p: Prompt, log: Log, policy: Any, actor: Actor | None = None) -> dict[str, Any]:
+    """What accepting a prompt changes on its log (in memory; the caller saves): the fields changed.
+
+    C3: accepting a cue always does something visible: the flag policy maps its family to (`cue_flags`) is
+    added, so the checks that flag requires and its policy grade follow; a weapons cue on a log whose people or
+    places hold a current firearms certificate also adds the firearms-access flag. L11: accepting a promise
+    creates its task (the log's fields are unchanged)."""
     changed: dict[str, Any] = {}
+    if p.suggestion == "create_task":
+        _create_promise_task(actor or Actor(user=p.decided_by), p, log, policy)
+        return changed
     category = policy.category(p.suggested_category) if p.suggested_category else None
     wanted: list[str] = []
     if p.suggestion == "add_flag":
@@ -615,11 +805,51 @@ def _apply_suggestion(p: Prompt, log: Log, policy: Any) -> dict[str, Any]:
         wanted = list(category["flags"])
     elif p.suggestion in ("run_checks", "raise_grade") and category is not None:
         wanted = list(category["flags"])
-    new = [f for f in wanted if f in policy.flag_codes() and f not in log.flags]
+    family = str(p.details.get("family", "")) if p.safeguard == "C3" else ""
+    if family:
+        flag = policy["cue_flags"].get(family)
+        if flag:
+            wanted.append(flag)
+        if family == "weapons_firearms" and _firearms_held(log) is not None:
+            wanted.append(policy["firearms_access_flag"])
+    new = [f for f in dict.fromkeys(wanted) if f in policy.flag_codes() and f not in log.flags]
     if new:
         log.flags = [*log.flags, *new]
         changed["flags"] = log.flags
     return changed
+
+
+def _firearms_held(log: Log) -> FirearmsCertificate | None:
+    """A current firearms certificate held by a person on the log, or kept at one of its addresses or at
+    the home of a person on it (M4, C3)."""
+    parties = LogParty.objects.filter(log_id__in=logs.family_ids(log))
+    people = set(parties.filter(person__isnull=False).values_list("person_id", flat=True))
+    places = set(parties.filter(address__isnull=False).values_list("address_id", flat=True))
+    places |= set(Residence.objects.filter(person_id__in=people, current=True).values_list("address_id", flat=True))
+    today = clock.local(clock.now()).date()
+    return (FirearmsCertificate.objects.filter(Q(holder_id__in=people) | Q(address_id__in=places),
+                                               expires_on__gte=today).order_by("-id").first())
+
+
+def _create_promise_task(actor: Actor, p: Prompt, log: Log, policy: Any) -> Task:
+    """L11: accepting a promise prompt makes the promise a task: owned by whoever wrote the entry (or the
+    person accepting, when the writer cannot hold tasks), due when the promise said (or the policy default
+    after the entry). The task is recorded on the prompt."""
+    actor.require("task.manage")
+    author = p.entry.author if p.entry_id and p.entry is not None else None
+    owner = author if author is not None and author.is_active and Actor(user=author).may("task.manage") else actor.user
+    if owner is None:
+        raise Refusal("A promise task needs an owner: accept it as a member of staff.", safeguard="L11")
+    due_text = p.details.get("due_at")
+    due = datetime.fromisoformat(due_text) if isinstance(due_text, str) else None
+    if due is None:
+        due = clock.now() + timedelta(minutes=int(policy["promise_due_minutes"]))
+    sentence = str(p.details.get("sentence") or p.details.get("phrase") or p.text)
+    task = logs._new_task(actor, log, description=f"Promise to the caller: {sentence}"[:4000], owner=owner,
+                          due=due, policy=policy)
+    p.details = {**p.details, "task": task.pk, "task_owner": owner.username}
+    p.save(update_fields=["details"])
+    return task
 
 
 def tell_owner_and_supervisor(actor: Actor, log: Log, *, safeguard: str, kind: str, text: str) -> None:

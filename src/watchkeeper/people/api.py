@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from watchkeeper.api import actor_of
+from watchkeeper.core import clock
 from watchkeeper.people import actions
 from watchkeeper.people.models import Check, LogParty, Marker, Prompt, SpecialScheme
 
@@ -75,6 +76,11 @@ class VictimContactIn(Schema):
     reached: bool
 
 
+class ExtendIn(Schema):
+    until: datetime
+    reason: str
+
+
 class OrderIn(Schema):
     kind: str
     restricted_id: int
@@ -83,6 +89,8 @@ class OrderIn(Schema):
     ends_on: date | None = None
     protected_person_ids: list[int] = []
     protected_addresses: list[str] = []
+    protected_classes: list[dict[str, Any]] = []
+    activities: list[str] = []
 
 
 class CertificateIn(Schema):
@@ -193,10 +201,18 @@ def remove_scheme(request: HttpRequest, scheme_id: int, body: EndIn) -> dict[str
     return {"id": s.pk, "removed_at": s.removed_at.isoformat() if s.removed_at else None}
 
 
-@router.post("/orders", response={201: dict}, summary="M3: bail conditions or an order")
+@router.post("/schemes/{scheme_id}/extend", summary="M2: extend a scheme (a decision, with a reason)")
+def extend_scheme(request: HttpRequest, scheme_id: int, body: ExtendIn) -> dict[str, Any]:
+    s = actions.extend_scheme(actor_of(request), scheme_id, until=body.until, reason=body.reason)
+    return {"id": s.pk, "ends_at": s.ends_at.isoformat(), "state": s.state_at(clock.now())}
+
+
+@router.post("/orders", response={201: dict},
+             summary="M3: bail conditions or an order (named people and places, classes of people, activities)")
 def create_order(request: HttpRequest, body: OrderIn) -> Status[dict[str, Any]]:
     o = actions.create_order(actor_of(request), **body.dict())
-    return Status(201, {"id": o.pk, "kind": o.kind})
+    return Status(201, {"id": o.pk, "kind": o.kind, "protected_classes": o.protected_classes,
+                        "activities": o.activities})
 
 
 @router.post("/certificates", response={201: dict}, summary="M4: a firearms certificate holder")

@@ -483,15 +483,15 @@ def _schemes(phone_ids: list[int], address_ids: list[int], person_ids: list[int]
         for (pk, floor, starts_at, ends_at, removed_at, removal_reason, phone_id, address_id, given_names,
              family_name, address, e164, first_name, last_name, username, role) in rows:
             starts_at, ends_at, removed_at = _aware(starts_at), _aware(ends_at), _aware(removed_at)
-            state = ("removed" if removed_at else "active" if starts_at <= now < ends_at else
-                     "expired" if now >= ends_at else "future")
+            state = rules.scheme_state(starts_at, ends_at, removed_at, now)  # M2: past its end, review overdue
             out.append({"id": pk, "victim": _name(given_names, family_name), "state": state, "floor": floor,
                         "ends_at": ends_at.isoformat(),
                         "on": address if address is not None else (e164 if e164 is not None else ""),
                         "officer": _staff(first_name, last_name, username, role),
                         "removed_reason": removal_reason})
-            # D5: the floor applies to a call from a phone or place under an active scheme (not merely a person).
-            if (rules.scheme_active(starts_at, ends_at, removed_at, now)
+            # D5: the floor applies to a call from a phone or place under a scheme in force (review overdue
+            # included, M2), not merely to a person matched by name.
+            if (rules.scheme_in_force(starts_at, removed_at, now)
                     and (phone_id in phone_ids or address_id in address_ids)):
                 floors.append(floor)
         return out, rules.grade_floor(floors, policy)
@@ -506,6 +506,14 @@ def _schemes(phone_ids: list[int], address_ids: list[int], person_ids: list[int]
         "  JOIN people_person v ON v.id = s.victim_id"
         "  JOIN staff_user u ON u.id = s.officer_id"
         f" WHERE {where} ORDER BY s.ends_at DESC LIMIT %s", [*params, limit], result)
+
+
+def _json(value: Any) -> list[Any]:
+    """A JSON column as raw SQL reads it: text on SQLite, already decoded on PostgreSQL."""
+    if value is None or value == "":
+        return []
+    found = json.loads(value) if isinstance(value, str | bytes) else value
+    return list(found) if isinstance(found, list) else []
 
 
 def _orders(person_ids: list[int], address_ids: list[int], today: date, limit: int) -> Read:
@@ -523,11 +531,13 @@ def _orders(person_ids: list[int], address_ids: list[int], today: date, limit: i
 
     def result(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
         return [{"id": pk, "kind": _ORDER_LABELS.get(kind, kind), "restricted": _name(given_names, family_name),
-                 "conditions": conditions, "ends_on": ends_on.isoformat() if ends_on else None}
-                for pk, kind, conditions, ends_on, given_names, family_name in rows]
+                 "conditions": conditions, "ends_on": ends_on.isoformat() if ends_on else None,
+                 "classes": [rules.describe_class(c) for c in _json(classes)], "activities": _json(activities)}
+                for pk, kind, conditions, ends_on, given_names, family_name, classes, activities in rows]
 
     return Read(
-        "SELECT o.id, o.kind, o.conditions, o.ends_on, r.given_names, r.family_name"
+        "SELECT o.id, o.kind, o.conditions, o.ends_on, r.given_names, r.family_name, o.protected_classes,"
+        "       o.activities"
         "  FROM people_order o JOIN people_person r ON r.id = o.restricted_id"
         f" WHERE o.id IN ({' UNION '.join(found)}) AND (o.ends_on IS NULL OR o.ends_on >= %s)"
         " ORDER BY o.starts_on DESC LIMIT %s", [*params, _db_day(today), limit], result)
@@ -641,10 +651,13 @@ def lookup(q: Query, policy: Policy) -> Context:
     addresses = match_addresses(q.address) if q.address.strip() else []
     found = match_people(q.name, q.dob) if q.name.strip() else []
     people: list[tuple[PersonRow, float, str]] = [(p, s, "name") for p, s in found]
+    also: dict[int, list[str]] = {}  # a person found by name who also uses the phone or lives at the place
 
     def add_person(person: PersonRow, why: str) -> None:
         if all(person.pk != p.pk for p, _, _ in people):
             people.append((person, 100.0, why))
+        else:
+            also.setdefault(person.pk, []).append(why)
 
     for person in users:
         add_person(person, "uses this phone")
@@ -665,7 +678,8 @@ def lookup(q: Query, policy: Policy) -> Context:
     ctx.phones = [{"id": phone.pk, "e164": phone.e164}] if phone else []
     ctx.addresses = [{"id": a.pk, "text": a.text, "score": round(s)} for a, s in addresses]
     ctx.people = [{"id": p.pk, "name": p.name, "dob": p.dob.isoformat() if p.dob else None, "score": round(s),
-                   "age": rules.age_on(p.dob, None, today), "why": why} for p, s, why in people]
+                   "age": rules.age_on(p.dob, None, today), "why": why, "also": also.get(p.pk, [])}
+                  for p, s, why in people]
     if not (phone_ids or address_ids or person_ids):
         return ctx  # nothing known: every list is empty and no flag applies
 

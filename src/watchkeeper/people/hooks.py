@@ -5,6 +5,7 @@ writes commits or rolls back with the action, and is covered by the action's one
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -12,13 +13,15 @@ from django.db.models import Q
 
 from watchkeeper.core import clock
 from watchkeeper.core.actor import Actor
-from watchkeeper.core.errors import Refusal
+from watchkeeper.core.errors import Invalid, Refusal
 from watchkeeper.core.policy import Policy
 from watchkeeper.incidents.hooks import Blocker
 from watchkeeper.incidents.models import Contact, Entry, Log
 from watchkeeper.people import rules
 from watchkeeper.people.actions import address_for, phone_for, raise_prompt, tell_owner_and_supervisor
 from watchkeeper.people.models import (
+    ROLES,
+    Address,
     Check,
     FirearmsCertificate,
     LogParty,
@@ -27,6 +30,7 @@ from watchkeeper.people.models import (
     Person,
     PhoneUse,
     Prompt,
+    Relationship,
     Residence,
     SpecialScheme,
 )
@@ -74,6 +78,7 @@ def after_contact(actor: Actor, log: Log, contact: Contact, policy: Policy) -> N
                      details={"flag": "child"})
     if log.category == "abandoned_call":
         abandoned_call_workflow(log, policy)
+    mentioned_numbers(actor, log, [contact.account, contact.allegation], policy, contact=contact)
     after_parties(actor, log, policy)
 
 
@@ -106,12 +111,212 @@ def _domestic_abuse_suspected(log: Log) -> bool:
     if Marker.objects.filter(on_them | Q(person_id__in=people), kind__in=DOMESTIC_ABUSE_MARKERS,
                              ended_at__isnull=True).exists():
         return True
-    if SpecialScheme.objects.filter(on_them, removed_at__isnull=True, starts_at__lte=now, ends_at__gt=now).exists():
+    if SpecialScheme.objects.filter(on_them, SpecialScheme.in_force(now)).exists():
         return True
     earlier = list(LogParty.objects.filter(on_them | Q(person_id__in=people), log__isnull=False).exclude(log=log)
                    .order_by("-at").values_list("log_id", flat=True)[:200])
     return any(category == "domestic_incident" or "domestic_abuse" in (flags or [])
                for category, flags in Log.objects.filter(pk__in=earlier).values_list("category", "flags"))
+
+
+# ----------------------------------------------------------------------------------- mentioned numbers
+def mentioned_numbers(actor: Actor, log: Log, texts: list[str], policy: Policy, *, contact: Contact | None = None,
+                      entry: Entry | None = None) -> list[str]:
+    """C5: every phone number written in a contact or an entry goes on the log as a "mentioned" phone (so
+    the next lookup of that number finds this log, C1) with a proposed check; numbers already on the log
+    (the caller's own) are not added twice. When a number is used by someone with an order, a marker or a
+    scheme the log says so at once (a prompt naming what is held), and M3's possible-breach check includes
+    them. At most `mentioned_numbers_max` numbers per text. Returns the numbers newly added."""
+    from watchkeeper.people.models import Phone
+
+    limit = int(policy["mentioned_numbers_max"])
+    numbers: list[str] = []
+    for text in texts:
+        for e164 in rules.mentioned_numbers(text or "", limit):
+            if e164 not in numbers:
+                numbers.append(e164)
+    if not numbers:
+        return []
+    now = clock.now()
+    on_log = set(LogParty.objects.filter(log=log, phone__e164__in=numbers).values_list("phone__e164", flat=True))
+    added: list[str] = []
+    for e164 in numbers:
+        if e164 in on_log:
+            continue
+        phone = Phone.objects.get_or_create(e164=e164, defaults={"created_at": now})[0]
+        LogParty.objects.create(log=log, contact=contact, role="mentioned", phone=phone, at=now)
+        if not Check.objects.filter(log=log, phone=phone, kind="previous_incidents_phone").exists():
+            Check.objects.create(log=log, kind="previous_incidents_phone", subject=f"{e164} (mentioned)",
+                                 phone=phone, mandatory=False, created_at=now,
+                                 why="C5: a number mentioned " + ("in an entry" if entry else "by the caller"))
+        added.append(e164)
+    if added:
+        from watchkeeper.incidents import actions as logs
+
+        logs._append(actor, log, "system", f"Number(s) mentioned, added to the log with a check: {', '.join(added)}",
+                     policy=policy)
+        _known_owners(log, added, entry)
+    return added
+
+
+def _held_by(person_ids: set[int]) -> dict[int, list[str]]:
+    """What is held on each person: active markers, orders restricting them, schemes protecting them, and
+    firearms certificates (labels, for a prompt)."""
+    now = clock.now()
+    today = clock.local(now).date()
+    held: dict[int, list[str]] = {}
+    labels = dict(Marker.KINDS)
+    for pid, kind in Marker.objects.filter(person_id__in=person_ids, ended_at__isnull=True).values_list(
+            "person_id", "kind").order_by("id"):
+        held.setdefault(pid, []).append(f"marker: {labels.get(kind, kind)}")
+    order_labels = dict(Order.KINDS)
+    for pid, kind in Order.objects.filter(restricted_id__in=person_ids, starts_on__lte=today).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=today)).values_list("restricted_id", "kind").order_by("id"):
+        held.setdefault(pid, []).append(f"restricted by a {order_labels.get(kind, kind).lower()}")
+    for pid in SpecialScheme.objects.filter(victim_id__in=person_ids, removed_at__isnull=True,
+                                            starts_at__lte=now).values_list("victim_id", flat=True):
+        held.setdefault(pid, []).append("protected by a special scheme")
+    for pid, number in FirearmsCertificate.objects.filter(holder_id__in=person_ids, expires_on__gte=today
+                                                          ).values_list("holder_id", "number"):
+        held.setdefault(pid, []).append(f"firearms certificate {number}")
+    return {pid: list(dict.fromkeys(items)) for pid, items in held.items()}
+
+
+def _known_owners(log: Log, numbers: list[str], entry: Entry | None) -> None:
+    """C5, M3: a mentioned number used by someone the force holds something on: a prompt naming it, and the
+    possible-breach check with the number's users included."""
+    uses = list(PhoneUse.objects.filter(phone__e164__in=numbers).select_related("person", "phone").order_by("id"))
+    owners = {u.person_id for u in uses}
+    held = _held_by(owners)
+    for use in uses:
+        items = held.get(use.person_id)
+        if not items:
+            continue
+        raise_prompt(log, safeguard="C5", kind="mentioned_known", entry=entry,
+                     details={"phone": use.phone.e164, "person": use.person_id, "held": items},
+                     text=f"{use.phone.e164}, mentioned on this log, is used by {use.person.name}: "
+                          f"{'; '.join(items)}. Check who they are to this log and add them if involved.")
+    if owners:
+        person_ids, address_ids = _log_parties(log)
+        _possible_breach(log, person_ids | owners | mentioned_owners(log), address_ids,
+                         clock.local(clock.now()).date())
+
+
+def _mentioned_people(log: Log, parties: list[LogParty]) -> None:
+    """C5: a person put on the log as mentioned who has an order, a marker, a scheme or a certificate: the log
+    says what is held at once."""
+    held = _held_by({p.person_id for p in parties if p.person_id})
+    for party in parties:
+        items = held.get(party.person_id or 0)
+        if items and party.person is not None:
+            raise_prompt(log, safeguard="C5", kind="mentioned_known",
+                         details={"person": party.person_id, "held": items},
+                         text=f"{party.person.name}, mentioned on this log: {'; '.join(items)}. Check who they are "
+                              "to this log and change their role if they are involved.")
+
+
+def mentioned_owners(log: Log) -> set[int]:
+    """M3: the people who use the numbers mentioned on a log (a restricted person's number written in the
+    narrative puts them in contact with the people on it)."""
+    phones = LogParty.objects.filter(log=log, role="mentioned", phone__isnull=False).values_list("phone_id", flat=True)
+    return set(PhoneUse.objects.filter(phone_id__in=list(phones)).values_list("person_id", flat=True))
+
+
+# ------------------------------------------------------------------------------------ parties at raise
+def proposals_from(people: list[dict[str, Any]], linked: list[dict[str, Any]]) -> list[rules.Proposal]:
+    """C1: who the context proposes for a log, from the panel's people and linked people (each resident's
+    active markers read here, so a household member with an officer-safety marker is proposed too)."""
+    ids = [int(p["id"]) for p in people if "lives at this address" in (p.get("why"), *p.get("also", ()))]
+    kinds: dict[int, list[str]] = {}
+    for pid, kind in Marker.objects.filter(person_id__in=ids, ended_at__isnull=True).values_list("person_id", "kind"):
+        kinds.setdefault(pid, []).append(kind)
+    return rules.proposed_parties([{**p, "marker_kinds": kinds.get(int(p["id"]), [])} for p in people], linked)
+
+
+def raise_parties(actor: Actor, log: Log, contact: Contact, parties: list[dict[str, Any]], policy: Policy) -> None:
+    """C1: the people chosen from the context panel go on the new log in their roles; the people the
+    context proposes (the person the caller's phone or address resolves to, as the caller; linked people
+    and household members with officer-safety markers, as involved) that nobody chose stay on the log as a
+    prompt to accept (attach them, in a role the handler chooses) or dismiss with a reason."""
+    from watchkeeper.incidents import actions as logs
+    from watchkeeper.people.actions import ROLE_CODES, _person
+    from watchkeeper.people.context import Query, lookup
+
+    now = clock.now()
+    labels = dict(ROLES)
+    for p in parties:
+        if p["role"] not in ROLE_CODES or p["role"] == "location":
+            raise Invalid(f"{p['role']!r} is not a role a person can have on a log "
+                          f"({', '.join(r for r in ROLE_CODES if r != 'location')})", "parties")
+        person = _person(p["person_id"])
+        LogParty.objects.create(log=log, contact=contact, role=p["role"], person=person, at=now)
+        logs._append(actor, log, "system", f"{labels[p['role']]} added from the context panel: {person.name}",
+                     policy=policy)
+    if not (contact.caller_phone or log.location):
+        return
+    ctx = lookup(Query(phone=contact.caller_phone, address=log.location), policy)
+    chosen = {p["person_id"] for p in parties}
+    for proposal in proposals_from(ctx.people, ctx.linked):
+        if proposal.person_id not in chosen:
+            raise_party_proposal(log, proposal)
+
+
+def raise_party_proposal(log: Log, proposal: rules.Proposal) -> Prompt | None:
+    """C1: a person the context proposes for the log, as an open prompt until attached or dismissed."""
+    if Prompt.objects.filter(log=log, kind="party_proposal", state="open",
+                             details__person=proposal.person_id).exists():
+        return None
+    labels = dict(Marker.KINDS)
+    markers = [labels.get(k, k) for k in proposal.markers]
+    text = (f"{proposal.name} ({proposal.why}) is proposed as the caller." if proposal.role == "caller" else
+            f"{proposal.name} ({proposal.why}) is proposed as involved: {', '.join(markers)}.")
+    return raise_prompt(log, safeguard="C1", kind="party_proposal", suggestion="attach_party",
+                        text=text + " Attach them to the log in a role, or dismiss saying why.",
+                        details={"person": proposal.person_id, "name": proposal.name, "proposed_role": proposal.role,
+                                 "why": proposal.why, "markers": list(proposal.markers)})
+
+
+def resolve_proposals(actor: Actor, log: Log, person_id: int, role: str) -> None:
+    """C1: attaching a proposed person answers the proposal (accepted, with the role chosen)."""
+    Prompt.objects.filter(log=log, kind="party_proposal", state="open", details__person=person_id).update(
+        state="accepted", decided_at=clock.now(), decided_by=actor.user, reason=f"Attached as {dict(ROLES)[role]}")
+
+
+# ------------------------------------------------------------------------------------- L8 second call
+def open_matches(phone: str, location: str, caller_name: str, person_ids: list[int],
+                 policy: Policy) -> list[dict[str, Any]]:
+    """L8: open logs active in the last `second_call_hours` that this contact's phone, place or a named
+    person (chosen from the panel, or the caller's full name exactly as held) is on, newest first."""
+    from watchkeeper.people.actions import _same_place
+
+    now = clock.now()
+    since = now - timedelta(hours=float(policy["second_call_hours"]))
+    where = Q()
+    e164 = rules.try_phone(phone) if phone else None
+    if e164:
+        where |= Q(phone__e164=e164)
+    if location.strip():
+        k = rules.address_key(location)
+        place = (Address.objects.filter(key=k.key).first() or _same_place(k)) if (k.street_key or k.postcode) else None
+        if place is not None:
+            where |= Q(address=place)
+    named = set(person_ids)
+    if len(rules.fold_name(caller_name).split()) >= 2:
+        named |= set(Person.objects.filter(name_key=rules.fold_name(caller_name)).values_list("pk", flat=True)[:20])
+    if named:
+        where |= Q(person_id__in=named)
+    if not where:
+        return []
+    ids = set(LogParty.objects.filter(where, log__status="open", log__merged_into__isnull=True)
+              .filter(Q(log__created_at__gte=since) | Q(log__last_entry_at__gte=since))
+              .values_list("log_id", flat=True)[:50])
+    out = []
+    for log in Log.objects.filter(pk__in=ids).order_by("-created_at")[:10]:
+        out.append({"reference": log.reference, "summary": log.summary, "category": log.category,
+                    "category_label": policy.category_label(log.category), "grade": log.grade or "",
+                    "created_at": log.created_at.isoformat(),
+                    "age_minutes": int((now - log.created_at).total_seconds() // 60)})
+    return out
 
 
 # -------------------------------------------------------------------------------------------- parties
@@ -122,8 +327,9 @@ def after_parties(actor: Actor, log: Log, policy: Policy) -> None:
     person_ids = {p.person_id for p in parties if p.person_id}
     address_ids = {p.address_id for p in parties if p.address_id}
     today = clock.local(clock.now()).date()
+    # M3 also when no person is on the log yet: the restricted person's phone and a caller's given age count.
+    _possible_breach(log, person_ids | mentioned_owners(log), address_ids, today)
     if person_ids:
-        _possible_breach(log, person_ids, address_ids, today)
         _pattern(log, person_ids, policy)
         _firearms(log, policy, person_ids, address_ids)
         for person in Person.objects.filter(pk__in=person_ids, dob__isnull=False):
@@ -133,6 +339,10 @@ def after_parties(actor: Actor, log: Log, policy: Policy) -> None:
     for party in parties:
         if party.person_id and party.address_id:
             _address_discrepancy(actor, log, party, policy)
+    _mentioned_people(log, [p for p in parties if p.person_id and p.role == "mentioned"])
+    from watchkeeper.incidents import hooks as log_hooks
+
+    log_hooks.run(log_hooks.AFTER_PARTIES, actor, log, policy)  # e.g. the board row's risk summary (L12)
 
 
 def _address_discrepancy(actor: Actor, log: Log, party: LogParty, policy: Policy) -> None:
@@ -165,19 +375,54 @@ def _address_discrepancy(actor: Actor, log: Log, party: LogParty, policy: Policy
 
 
 def _possible_breach(log: Log, person_ids: set[int], address_ids: set[int], today: Any) -> None:
-    """M3: a restricted person together with a protected person or place on the same log."""
+    """M3: a restricted person (on the log, or a phone they use is) together with a protected person or
+    place, or a person in a protected class ("anyone under 16", "any partner": ages from dates of birth on
+    the log's date) on the same log, for orders in force today. A person in an age class whose date of
+    birth is not held raises a prompt to establish their age, which does not block closing."""
+    phones = list(LogParty.objects.filter(log=log, phone__isnull=False).values_list("phone_id", flat=True))
+    present = person_ids | set(PhoneUse.objects.filter(phone_id__in=phones).values_list("person_id", flat=True))
+    orders = list(Order.objects.filter(restricted_id__in=present, starts_on__lte=today)
+                  .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+                  .select_related("restricted").prefetch_related("protected_people", "protected_addresses"))
+    if not orders:
+        return
     facts = [
-        rules.OrderFact(o.pk, o.kind, o.restricted_id,
-                        frozenset(p.pk for p in o.protected_people.all()),
-                        frozenset(a.pk for a in o.protected_addresses.all()), o.starts_on, o.ends_on)
-        for o in Order.objects.filter(restricted_id__in=person_ids).prefetch_related("protected_people",
-                                                                                      "protected_addresses")
+        rules.OrderFact(o.pk, o.kind, o.restricted_id, frozenset(p.pk for p in o.protected_people.all()),
+                        frozenset(a.pk for a in o.protected_addresses.all()), o.starts_on, o.ends_on,
+                        tuple(o.protected_classes or ()))
+        for o in orders
     ]
-    for order in rules.possible_breaches(facts, person_ids, address_ids, today):
-        raise_prompt(log, safeguard="M3", kind="possible_breach", suggestion="add_flag",
-                     details={"flag": "breach", "order": order.order_id},
-                     text=f"Possible breach: {Order(kind=order.kind).get_kind_display()} (order {order.order_id}) "
-                          "restricts a person on this log from a protected person or place on it.")
+    restricted = {o.restricted_id for o in orders}
+    related: dict[int, set[tuple[int, str]]] = {}
+    for a, b, kind in Relationship.objects.filter(Q(person_id__in=restricted, other_id__in=person_ids) | Q(
+            other_id__in=restricted, person_id__in=person_ids), ended_at__isnull=True).values_list(
+            "person_id", "other_id", "kind"):
+        related.setdefault(a, set()).add((b, kind))
+        related.setdefault(b, set()).add((a, kind))
+    people = [rules.PersonFact(p.pk, p.name, p.dob, frozenset(related.get(p.pk, ())))
+              for p in Person.objects.filter(pk__in=person_ids).order_by("pk")]
+    # A caller not (yet) in the index whose date of birth or age was taken is on the log too (C2 asks for it).
+    people += [rules.PersonFact(-pk, name or "the caller", dob, age=age) for pk, name, dob, age in
+               Contact.objects.filter(log=log).filter(Q(caller_dob__isnull=False) | Q(caller_age__isnull=False))
+               .order_by("pk").values_list("pk", "caller_name", "caller_dob", "caller_age")]
+    by_id = {o.pk: o for o in orders}
+    names = {p.person_id: p.name for p in people}
+    for b in rules.order_breaches(facts, present, people, address_ids, today, clock.local(log.created_at).date()):
+        o = by_id[b.order.order_id]
+        label = o.get_kind_display()
+        classes = "; ".join(rules.describe_class(c) for c in o.protected_classes or ())
+        who = b.person_id if b.person_id and b.person_id > 0 else None  # None: a caller not in the index
+        if b.certain:
+            raise_prompt(log, safeguard="M3", kind="possible_breach", suggestion="add_flag",
+                         details={"flag": "breach", "order": o.pk, "person": who},
+                         text=f"Possible breach: {label} (order {o.pk}) restricts {o.restricted.name} from "
+                              f"{b.why}, on this log." + (f" The order protects {classes}." if classes else ""))
+        else:
+            name = names.get(b.person_id or 0, "a person")
+            raise_prompt(log, safeguard="M3", kind="order_class_age", blocking=False,
+                         details={"order": o.pk, "person": who},
+                         text=f"Establish the age of {name}: {label} (order {o.pk}) restricts "
+                              f"{o.restricted.name} from {classes}, and no date of birth is held.")
 
 
 def _pattern(log: Log, person_ids: set[int], policy: Policy) -> None:
@@ -263,7 +508,37 @@ def after_entries(actor: Actor, log: Log, entries: list[Entry], policy: Policy) 
             raise_prompt(log, safeguard="C3", kind=f"cue_{family}", entry=entry, suggestion=p["suggestion"],
                          category=category, text=f"{p['reason']} {quoted}",
                          details={"phrases": p["phrases"], "family": family})
+    _promises(log, entries, policy)
+    mentioned_numbers(actor, log, [e.text for e in entries if e.kind in ("narrative", "correction")], policy,
+                      entry=entries[-1] if entries else None)
     _firearms(log, policy, *_log_parties(log))
+
+
+# Entries written by staff in their own words; a caller's account ("contact") never commits the force.
+PROMISE_ENTRY_KINDS = {"narrative": "staff", "correction": "staff", "contact": "caller"}
+
+
+def _promises(log: Log, entries: list[Entry], policy: Policy) -> None:
+    """L11: each promise to a caller in the narrative ("I will call back", "will ring you in 10 minutes")
+    raises a prompt to create a task with an owner and a due time (the time it states, else the policy
+    default after the entry). Open promise prompts block closing like open tasks."""
+    from watchkeeper.cues.promises import due_at, find_promises
+
+    for entry in entries:
+        speaker = PROMISE_ENTRY_KINDS.get(entry.kind)
+        if speaker is None:
+            continue
+        written = clock.local(entry.at or clock.now())
+        for promise in find_promises(entry.text, speaker=speaker):
+            due, stated = due_at(promise, written, int(policy["promise_due_minutes"]))
+            when = f"{due:%d/%m %H:%M}" + ("" if stated else " (no time stated: the policy default)")
+            raise_prompt(
+                log, safeguard="L11", kind="promise", entry=entry, suggestion="create_task", blocking=True,
+                text=f"Promise to the caller (\u201c{promise.phrase}\u201d, entry {entry.seq}): create a task, "
+                     f"due {when}.",
+                details={"phrase": promise.phrase, "sentence": promise.sentence, "due_at": due.isoformat(),
+                         "due_stated": stated, "due_phrase": promise.due_phrase, "entry": entry.seq},
+            )
 
 
 def _reclassify_to_missing(actor: Actor, log: Log, entry: Entry, quoted: str, cue: dict[str, Any]) -> None:
@@ -286,7 +561,8 @@ def after_classification(actor: Actor, log: Log, policy: Policy) -> None:
     people, phones and addresses on the log (the caller's phone first; anyone else can be added). C9: once
     an abandoned call's header is changed to what it turned out to be, the prompt to do so is answered."""
     kinds = rules.required_checks(log.flags, log.category, policy)
-    have = set(Check.objects.filter(log=log).values_list("kind", flat=True))
+    # A proposed check on a mentioned number (not mandatory) does not stand in for a required one.
+    have = set(Check.objects.filter(log=log, mandatory=True).values_list("kind", flat=True))
     phones = LogParty.objects.filter(log=log, phone__isnull=False).select_related("phone")
     phone = phones.filter(role="caller").order_by("at", "id").first() or phones.order_by("at", "id").first()
     places = LogParty.objects.filter(log=log, address__isnull=False).select_related("address")
@@ -319,15 +595,34 @@ def _header_updated(actor: Actor, log: Log, policy: Policy) -> None:
 
 # ------------------------------------------------------------------------------------- floors, blockers
 def grade_floor(log: Log, policy: Policy) -> str | None:
-    """D5: calls from a phone or address under an active special scheme have its grade floor."""
-    now = clock.now()
-    phones = list(LogParty.objects.filter(log=log, phone__isnull=False).values_list("phone_id", flat=True))
-    places = list(LogParty.objects.filter(log=log, address__isnull=False).values_list("address_id", flat=True))
-    if not phones and not places:
+    """D5: a log has the floor of every scheme in force (review overdue included, M2) whose victim, address
+    or phone is on it as a caller, victim or location (policy `scheme_floor_roles`); the same number or
+    place as a suspect's, a witness's or mentioned sets no floor."""
+    parties = [rules.PartyFact(role, person, address, phone) for role, person, address, phone in
+               LogParty.objects.filter(log=log, role__in=policy["scheme_floor_roles"]).values_list(
+                   "role", "person_id", "address_id", "phone_id")]
+    people = {p.person_id for p in parties if p.person_id}
+    places = {p.address_id for p in parties if p.address_id}
+    phones = {p.phone_id for p in parties if p.phone_id}
+    if not parties:
         return None
-    floors = SpecialScheme.objects.filter(Q(phone_id__in=phones) | Q(address_id__in=places), removed_at__isnull=True,
-                                          starts_at__lte=now, ends_at__gt=now).values_list("grade_floor", flat=True)
-    return rules.grade_floor(list(floors), policy)
+    schemes = [rules.SchemeFact(pk, victim, address, phone, floor) for pk, victim, address, phone, floor in
+               SpecialScheme.objects.filter(Q(victim_id__in=people) | Q(address_id__in=places) | Q(
+                   phone_id__in=phones), SpecialScheme.in_force(clock.now())).values_list(
+                   "pk", "victim_id", "address_id", "phone_id", "grade_floor")]
+    return rules.protected_floor(parties, schemes, policy)
+
+
+def dismissed_concerns(log: Log, family: list[int], policy: Policy) -> list[dict[str, Any]]:
+    """L10: the child, domestic-abuse, weapons and exploitation prompts dismissed on a log (policy kinds).
+    Closing it then needs a positive outcome or a supervisor's rationale, as for a flagged log."""
+    kinds = list(policy["dismissal_close_prompt_kinds"])
+    return [
+        {"id": p.pk, "safeguard": p.safeguard, "kind": p.kind, "text": p.text, "reason": p.reason,
+         "by": p.decided_by.display if p.decided_by else ""}
+        for p in Prompt.objects.filter(log_id__in=family, state="dismissed", kind__in=kinds)
+        .select_related("decided_by").order_by("id")[:50]
+    ]
 
 
 def close_blockers(log: Log, family: list[int]) -> list[Blocker]:
@@ -365,7 +660,7 @@ def log_details(log: Log) -> dict[str, Any]:
         "prompts": [
             {"id": p.pk, "safeguard": p.safeguard, "kind": p.kind, "text": p.text, "state": p.state,
              "suggestion": p.suggestion, "suggested_category": p.suggested_category, "blocking": p.blocking,
-             "reason": p.reason}
+             "reason": p.reason, "details": p.details}
             for p in Prompt.objects.filter(log=log).order_by("id")
         ],
         "checks": [
@@ -384,6 +679,14 @@ def register() -> None:
     hooks.AFTER_CLASSIFICATION.append(after_classification)
     hooks.GRADE_FLOORS.append(grade_floor)
     hooks.CLOSE_BLOCKERS.append(close_blockers)
+    hooks.DISMISSED_CONCERNS.append(dismissed_concerns)
     hooks.LOG_DETAILS.append(log_details)
     hooks.AFTER_MESSAGE.append(after_message)
     hooks.MERGE_PARTIES.append(merge_parties)
+    hooks.RAISE_PARTIES.append(raise_parties)
+    hooks.OPEN_MATCHES.append(open_matches)
+    # L12, C1, M1, M3, M4: one officer-safety summary per log, the same in every view.
+    from watchkeeper.people import summary
+
+    hooks.RISK_SUMMARY.append(summary.summaries)
+    hooks.LOG_DETAILS.append(summary.log_details)

@@ -4,6 +4,8 @@ they end, with who ended them and why (M1, M2)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 ROLES = [
@@ -201,12 +203,29 @@ class SpecialScheme(models.Model):
                                     related_name="+")
     review_due_at = models.DateTimeField(null=True, blank=True)  # sweeper: create the review task
     expiry_due_at = models.DateTimeField(null=True, blank=True)  # sweeper: it ended unreviewed: escalate
+    # sweeper: past its end without a decision it stays in force as "review overdue" and escalates again at
+    # expiry_due_at; how many times it has (the first tells the officer, later ones their supervisor too).
+    overdue_escalations = models.PositiveIntegerField(default=0)
     removed_at = models.DateTimeField(null=True, blank=True)
     removed_by = models.ForeignKey("staff.User", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     removal_reason = models.TextField(blank=True)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey("staff.User", on_delete=models.PROTECT, related_name="+")
+
+    @staticmethod
+    def in_force(now: Any) -> models.Q:
+        """M2, D5: a scheme is in force from its start until a person ends it (removes it). Past its end date
+        without a decision it is "review overdue" and still in force: protection never lapses silently."""
+        return models.Q(removed_at__isnull=True, starts_at__lte=now)
+
+    def state_at(self, now: Any) -> str:
+        """removed, future, active, or review_overdue (past its end date, nobody has decided)."""
+        if self.removed_at is not None:
+            return "removed"
+        if now < self.starts_at:
+            return "future"
+        return "active" if now < self.ends_at else "review_overdue"
 
     class Meta:
         indexes = [
@@ -229,7 +248,8 @@ class VictimContact(models.Model):
 
 
 class Order(models.Model):
-    """Bail conditions and protective orders (M3): who is restricted, who and where are protected."""
+    """Bail conditions and protective orders (M3): who is restricted, who, which classes of people (anyone
+    under 16, any partner) and where are protected, and which activities are restricted."""
 
     KINDS = [
         ("bail_conditions", "Bail conditions"),
@@ -246,6 +266,11 @@ class Order(models.Model):
     protected_people = models.ManyToManyField(Person, related_name="orders_protecting", blank=True)
     protected_addresses = models.ManyToManyField(Address, related_name="orders_protecting", blank=True)
     conditions = models.TextField()
+    # Classes of people protected besides named ones, each a set of tests all of which a person meets
+    # ({"max_age": 15}: anyone under 16; {"relationship": "partner"}: any partner of the restricted person),
+    # and restricted activities as written ("no unsupervised internet use").
+    protected_classes = models.JSONField(default=list, blank=True)
+    activities = models.JSONField(default=list, blank=True)
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField()

@@ -241,12 +241,53 @@ def check_scheme_removal(contact_attempts: int) -> None:
 
 
 def scheme_active(starts_at: datetime, ends_at: datetime, removed_at: datetime | None, now: datetime) -> bool:
+    """M2: before its end date and not removed (see scheme_in_force: a scheme past its end is still in force)."""
     return removed_at is None and starts_at <= now < ends_at
+
+
+def scheme_in_force(starts_at: datetime, removed_at: datetime | None, now: datetime) -> bool:
+    """M2, D5: a scheme is in force from its start until a person ends it. Past its end date without a
+    decision it is "review overdue", still in force (its floor applies): protection never lapses silently."""
+    return removed_at is None and starts_at <= now
+
+
+def scheme_state(starts_at: datetime, ends_at: datetime, removed_at: datetime | None, now: datetime) -> str:
+    """M2: removed, future, active, or review_overdue (past its end date and nobody has decided)."""
+    if removed_at is not None:
+        return "removed"
+    if now < starts_at:
+        return "future"
+    return "active" if now < ends_at else "review_overdue"
+
+
+def scheme_extension(now: datetime, ends_at: datetime, until: datetime, policy: Policy) -> datetime:
+    """M2: extending a scheme is a decision: a new end later than both now and its current end, at most the
+    maximum length from now."""
+    if until <= now or until <= ends_at:
+        raise Invalid("An extension must end after now and after the scheme's current end", "until")
+    if until > now + timedelta(days=int(policy["scheme_max_days"])):
+        raise Refusal(
+            f"A special scheme is extended by at most {policy['scheme_max_days']} days from now.",
+            safeguard="M2",
+            next_step="Choose an earlier end; extend it again at its next review if the risk remains.",
+        )
+    return until
+
+
+def overdue_escalation(escalations: int, due: datetime, now: datetime, policy: Policy) -> tuple[bool, datetime]:
+    """M2: a scheme past its end date without a decision escalates every interval until someone decides:
+    the first time to the officer in charge, every later time to their supervisor too. Returns whether the
+    supervisor is told this time, and when it escalates next (never in the past, if sweeps were missed)."""
+    every = timedelta(hours=int(policy["scheme_overdue_escalation_hours"]))
+    following = due + every
+    if following <= now:
+        following = now + every
+    return escalations >= 1, following
 
 
 # ---------------------------------------------------------------------------------------------- D5
 def grade_floor(floors: Iterable[str], policy: Policy) -> str | None:
-    """D5: the most urgent floor of the active schemes on the caller's phone or address."""
+    """D5: the most urgent of the floors of the schemes that apply to a log."""
     best: str | None = None
     for g in floors:
         rank = policy.grade_rank(g)
@@ -255,7 +296,117 @@ def grade_floor(floors: Iterable[str], policy: Policy) -> str | None:
     return best
 
 
+@dataclass(frozen=True)
+class PartyFact:
+    """A person, address or phone on a log, in its role."""
+
+    role: str
+    person_id: int | None = None
+    address_id: int | None = None
+    phone_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SchemeFact:
+    """A scheme in force: whom and what it protects, and its floor."""
+
+    scheme_id: int
+    victim_id: int
+    address_id: int | None
+    phone_id: int | None
+    floor: str
+
+
+def schemes_protecting(parties: Iterable[PartyFact], schemes: Iterable[SchemeFact], policy: Policy) -> list[int]:
+    """D5: the schemes whose protected person (the victim), address or phone is on the log in a role that
+    makes the call about them (caller, victim, location: policy `scheme_floor_roles`). The same number or
+    place as a suspect's, a witness's, or merely mentioned is not the protected person calling."""
+    roles = set(policy["scheme_floor_roles"])
+    people, places, phones = set(), set(), set()
+    for p in parties:
+        if p.role not in roles:
+            continue
+        if p.person_id is not None:
+            people.add(p.person_id)
+        if p.address_id is not None:
+            places.add(p.address_id)
+        if p.phone_id is not None:
+            phones.add(p.phone_id)
+    return [s.scheme_id for s in schemes
+            if s.victim_id in people or (s.address_id is not None and s.address_id in places)
+            or (s.phone_id is not None and s.phone_id in phones)]
+
+
+def protected_floor(parties: Iterable[PartyFact], schemes: Iterable[SchemeFact], policy: Policy) -> str | None:
+    """D5: the grade floor a log has from the schemes in force that protect a caller, victim or location on
+    it (see schemes_protecting): the most urgent of their floors."""
+    schemes = list(schemes)
+    applying = set(schemes_protecting(parties, schemes, policy))
+    return grade_floor([s.floor for s in schemes if s.scheme_id in applying], policy)
+
+
 # ---------------------------------------------------------------------------------------------- M3
+# What a protected class may test: the person's age (from their date of birth, on the day of the log) and
+# how they are related to the restricted person. Every test in a class must hold.
+CLASS_KEYS = ("max_age", "relationship")
+CLASS_RELATIONSHIPS = ("partner", "ex_partner", "family", "associate")  # the kinds that read both ways
+
+
+def protected_class(value: Any, field: str = "protected_classes") -> dict[str, Any]:
+    """M3: a class of protected people as given ({"max_age": 15}, {"relationship": "partner"}, or both),
+    checked: an unknown key or a bad value is refused, naming it."""
+    if not isinstance(value, dict) or not value:
+        raise Invalid("A protected class is an object with at least one of: " + ", ".join(CLASS_KEYS), field)
+    unknown = sorted(k for k in value if k not in CLASS_KEYS)
+    if unknown:
+        raise Invalid(f"Unknown protected class key {unknown[0]!r} (known: {', '.join(CLASS_KEYS)})", field)
+    out: dict[str, Any] = {}
+    if "max_age" in value:
+        age = value["max_age"]
+        if isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 120:
+            raise Invalid(f"max_age must be a whole number of years from 0 to 120, not {age!r}", field)
+        out["max_age"] = age
+    if "relationship" in value:
+        kind = value["relationship"]
+        if kind not in CLASS_RELATIONSHIPS:
+            raise Invalid(f"Unknown relationship {kind!r} (known: {', '.join(CLASS_RELATIONSHIPS)})", field)
+        out["relationship"] = kind
+    return out
+
+
+def describe_class(cls: dict[str, Any]) -> str:
+    """"anyone under 16", "any partner", "any partner under 18" (of the restricted person)."""
+    kind = cls.get("relationship")
+    who = f"any {kind.replace('_', '-')}" if kind else "anyone"
+    return who + (f" under {int(cls['max_age']) + 1}" if "max_age" in cls else "")
+
+
+@dataclass(frozen=True)
+class PersonFact:
+    """A person on a log as M3's classes see them: their date of birth (or, for a caller not in the index,
+    the age they gave), and each current relationship as (the other person, its kind)."""
+
+    person_id: int
+    name: str
+    dob: date | None = None
+    relationships: frozenset[tuple[int, str]] = frozenset()
+    age: int | None = None
+
+
+def in_class(cls: dict[str, Any], person: PersonFact, restricted_id: int, on: date) -> bool | None:
+    """M3: whether a person is in a protected class of an order restricting `restricted_id`: True, False, or
+    None when it turns on something not held (an age class and no date of birth)."""
+    kind = cls.get("relationship")
+    if kind is not None and (restricted_id, kind) not in person.relationships:
+        return False
+    if "max_age" in cls:
+        years = age_on(person.dob, person.age, on)
+        if years is None:
+            return None
+        return years <= int(cls["max_age"])
+    return True
+
+
 @dataclass(frozen=True)
 class OrderFact:
     order_id: int
@@ -265,20 +416,71 @@ class OrderFact:
     protected_address_ids: frozenset[int]
     starts_on: date
     ends_on: date | None
+    protected_classes: tuple[dict[str, Any], ...] = ()
+
+
+def order_in_force(o: OrderFact, on: date) -> bool:
+    """M3: an order is in force from the day it starts to the day it ends (inclusive), or with no end."""
+    return o.starts_on <= on and (o.ends_on is None or o.ends_on >= on)
+
+
+@dataclass(frozen=True)
+class Breach:
+    """An order a log may breach, and why: a named protected person or place, or a person in a class. When
+    `certain` is false the class turns on something not held (the person's age): establish it."""
+
+    order: OrderFact
+    why: str
+    person_id: int | None = None
+    certain: bool = True
+
+
+def order_breaches(orders: Iterable[OrderFact], restricted_present: set[int], people: Sequence[PersonFact],
+                   address_ids: set[int], on: date, ages_on: date | None = None) -> list[Breach]:
+    """M3: a log on which a restricted person is present (on it, or a phone they use is) together with a
+    protected person, a protected place, or a person in a protected class ("anyone under 16", "any partner"),
+    for orders in force `on` that day; ages are taken from dates of birth on `ages_on` (the log's date). A
+    person whose age is unknown for an age class is an uncertain breach (establish their age), never
+    silently in or out of it."""
+    ages_on = ages_on or on
+    found: list[Breach] = []
+    person_ids = {p.person_id for p in people}
+    for o in orders:
+        if not order_in_force(o, on) or o.restricted_id not in restricted_present:
+            continue
+        named = sorted(o.protected_person_ids & person_ids)
+        places = o.protected_address_ids & address_ids
+        if named or places:
+            found.append(Breach(o, "a protected person" if named else "a protected place",
+                                named[0] if named else None))
+            continue
+        unsure: Breach | None = None
+        for cls in o.protected_classes:
+            for p in people:
+                if p.person_id == o.restricted_id:
+                    continue
+                verdict = in_class(cls, p, o.restricted_id, ages_on)
+                if verdict is True:
+                    found.append(Breach(o, f"{p.name} ({describe_class(cls)})", p.person_id))
+                    break
+                if verdict is None and unsure is None:
+                    unsure = Breach(o, f"{p.name} ({describe_class(cls)}; no date of birth held)", p.person_id,
+                                    certain=False)
+            else:
+                continue
+            break
+        else:
+            if unsure is not None:
+                found.append(unsure)
+    return found
 
 
 def possible_breaches(
     orders: Iterable[OrderFact], person_ids: set[int], address_ids: set[int], today: date
 ) -> list[OrderFact]:
     """M3: a contact involving a restricted person together with a protected person or place."""
-    found = []
-    for o in orders:
-        if o.starts_on > today or (o.ends_on is not None and o.ends_on < today):
-            continue
-        if o.restricted_id in person_ids and (o.protected_person_ids & person_ids or
-                                              o.protected_address_ids & address_ids):
-            found.append(o)
-    return found
+    return [b.order for b in order_breaches(orders, person_ids, [PersonFact(i, "") for i in sorted(person_ids)],
+                                            address_ids, today) if b.certain]
 
 
 # ---------------------------------------------------------------------------------------------- M4
@@ -299,3 +501,282 @@ def firearms_referral_needed(flags: Iterable[str], category: str, holder_involve
         if trigger.startswith("cue:") and any(p.startswith(trigger + "_") for p in present if p.startswith("cue:")):
             return True
     return False
+
+
+# ------------------------------------------------------------------------------------ C5 mentioned
+# How a number is written when it is a phone number: the UK trunk prefix ("07700 900456", "(0117) 496 0123"),
+# or an international one ("+1 202 555 0143", "0044 7700 900456"). Anything else the matcher finds (a
+# reference, an amount, a bare run of digits) is not taken for a number someone gave.
+_PHONE_START = re.compile(r"^\(?(\+|0)")
+_DATE_LIKE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$")
+_MONEY_BEFORE = re.compile(r"[£$€]\s*$")
+
+
+def mentioned_numbers(text: str, limit: int, region: str = "GB") -> list[str]:
+    """C5: the phone numbers written in a piece of text (a caller's account, a narrative entry), in E.164,
+    first seen first, each once, at most `limit` of them.
+
+    UK and international formats are recognised by the `phonenumbers` matcher. It is run at its "possible"
+    leniency, because the numbers set aside for drama and testing (07700 900xxx) are not "valid" yet are the
+    numbers people are given; what that leniency would also let through (dates, times, log references,
+    amounts of money, bare digit runs) is refused by how the number is written: it must start with "+", "0"
+    or "(0", not look like a date, and not follow a currency sign."""
+    found: list[str] = []
+    if not text or limit <= 0:
+        return found
+    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
+        raw = match.raw_string.strip()
+        if not _PHONE_START.match(raw) or _DATE_LIKE.match(raw) or _MONEY_BEFORE.search(text[:match.start]):
+            continue
+        if not phonenumbers.is_possible_number(match.number) or len(str(match.number.national_number)) < (
+                9 if match.number.country_code == 44 else 7):  # a fragment of a longer run of digits
+            continue
+        e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        if e164 not in found:
+            found.append(e164)
+            if len(found) >= limit:
+                break
+    return found
+
+
+# ------------------------------------------------------------------------------------- C1 proposals
+# Markers that put the officers who attend at risk: a linked person holding one is proposed for the log.
+OFFICER_SAFETY_MARKERS = frozenset({"firearms", "firearms_certificate", "weapons", "violence",
+                                    "domestic_abuse_perpetrator"})
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A person the context found who should be on the log: as the caller, or as involved (with why)."""
+
+    person_id: int
+    name: str
+    role: str  # "caller" or "involved"
+    why: str
+    markers: tuple[str, ...] = ()
+
+
+def proposed_parties(people: Sequence[dict[str, Any]], linked: Sequence[dict[str, Any]]) -> list[Proposal]:
+    """C1, L12: from the context panel's people (each with "why" it was found) and linked people (each with
+    their markers): the person the caller's phone resolves to (else the only resident of the address) is
+    proposed as the caller; linked people and other residents carrying an officer-safety marker are
+    proposed as involved, with their markers."""
+    out: list[Proposal] = []
+    def found(p: dict[str, Any], why: str) -> bool:  # why the panel found them, or also true of them
+        return p.get("why") == why or why in p.get("also", ())
+
+    by_phone = [p for p in people if found(p, "uses this phone")]
+    at_place = [p for p in people if found(p, "lives at this address")]
+    # The phone's user; else the one person living at the address (several residents: none is presumed).
+    caller = by_phone[0] if by_phone else (at_place[0] if len(at_place) == 1 else None)
+    if caller is not None:
+        out.append(Proposal(int(caller["id"]), str(caller["name"]), "caller",
+                            "uses this phone" if by_phone else "lives at this address"))
+    seen = {p.person_id for p in out}
+    for line in linked:
+        kinds = tuple(dict.fromkeys(str(m["kind"]) for m in line.get("markers", [])
+                                    if m["kind"] in OFFICER_SAFETY_MARKERS))
+        if kinds and int(line["id"]) not in seen:
+            seen.add(int(line["id"]))
+            why = str(line.get("relationship", "linked")).lower()
+            out.append(Proposal(int(line["id"]), str(line["name"]), "involved", why, kinds))
+    for p in at_place:
+        kinds = tuple(dict.fromkeys(str(k) for k in p.get("marker_kinds", []) if k in OFFICER_SAFETY_MARKERS))
+        if kinds and int(p["id"]) not in seen:
+            seen.add(int(p["id"]))
+            out.append(Proposal(int(p["id"]), str(p["name"]), "involved", "household member", kinds))
+    return out
+
+
+# ------------------------------------------------------------------------------- C1, C2, M4: dismissals
+# A prompt dismissed with a reason the record contradicts is refused, naming the data. Each claim is found
+# by a tolerant pattern inside one clause; a negation or doubt just before it ("not an adult", "it is not
+# the first time", "can't confirm there are no weapons") means the reason does not make the claim.
+_CLAUSES = re.compile(r"[.;:!?\n()]+|,|\bbut\b|\bhowever\b|\balthough\b|\bthough\b|\bwhereas\b"
+                      r"|\band\b(?!\s+(?:over|above|older)\b)", re.IGNORECASE)
+_DOUBT = re.compile(r"\b(?:not|never|cannot|can't|cant|couldn't|unable|unsure|unclear|unknown|uncertain|"
+                    r"whether|doubt|doubtful|if|unconfirmed|disputed)\b|n't\b|n’t\b", re.IGNORECASE)
+_NO_ADULT = re.compile(r"\b(?:no|without|nor)\b", re.IGNORECASE)
+_ROLE_WORDS = {"caller": "caller", "informant": "caller", "rp": "caller", "reporting person": "caller",
+               "victim": "victim", "ip": "victim", "injured party": "victim", "suspect": "suspect",
+               "subject": "subject", "witness": "witness"}
+_ROLE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _ROLE_WORDS), key=len, reverse=True)) + r")\b",
+                   re.IGNORECASE)
+_ADULT_MODIFIED = (r"(?!\s+(?:services?|social|care|safeguarding|team|mental|protection|learning|education|"
+                   r"content|helpline|referral|support|health)\b)")
+_ADULT_CLAIMS = [
+    re.compile(r"\b(?:an?\s+|all\s+|both\s+|only\s+)?adults?\b" + _ADULT_MODIFIED, re.IGNORECASE),
+    re.compile(r"\b(?:over|above|older\s+than)\s+(?:18|eighteen)\b", re.IGNORECASE),
+    re.compile(r"\b(?:18|eighteen)\s*(?:\+|or\s+over|or\s+older|or\s+above|and\s+over|and\s+above|plus)",
+               re.IGNORECASE),
+    re.compile(r"\bnot\s+(?:an?\s+)?(?:child|children|minor|minors|juvenile|kid|kids|under\s*(?:18|eighteen))\b",
+               re.IGNORECASE),
+    re.compile(r"\bgrown[\s-]?ups?\b", re.IGNORECASE),
+    re.compile(r"\b(?:no|nobody|none|no\s+one)\s+(?:\w+\s+){0,2}?(?:children|child|kids|minors|juveniles|"
+               r"under[\s-]?(?:18|eighteen)s?|young\s+people)\b", re.IGNORECASE),
+]
+# An age given in years ("aged 34", "34 years old", "caller is 34."): a claim of adulthood when grown.
+_AGE_GIVEN = re.compile(
+    r"\baged?\s+(\d{1,3})\b|\b(\d{1,3})\s*(?:years?\s*old|yrs?\b|y/?o\b)"
+    r"|\b(?:is|he's|she's|they're|i'm|am|was)\s+(\d{1,3})\s*(?=$|years?\b)", re.IGNORECASE)
+_ARMS = r"(?:weapons?|firearms?|guns?|shotguns?|rifles?|knives|knife|arms|blades?|ammunition|ammo)"
+_WEAPON_CLAIMS = [
+    re.compile(r"\b(?:no|nor|zero|none)\s+(?:\w+\s+){0,3}?" + _ARMS + r"\b", re.IGNORECASE),
+    re.compile(r"\b(?:not|isn't|isnt|wasn't|aren't|weren't|never)\s+(?:been\s+)?armed\b|\bunarmed\b",
+               re.IGNORECASE),
+    re.compile(r"\bnothing\s+to\s+(?:suggest|indicate)\s+(?:any\s+)?(?:\w+\s+)?" + _ARMS, re.IGNORECASE),
+    re.compile(r"\b(?:does|do|did)(?:n't|n’t|\s+not)\s+(?:have|own|possess|hold|keep)\s+(?:any\s+|an?\s+)?(?:access\s+to\s+)?"
+               + _ARMS, re.IGNORECASE),
+    re.compile(r"\bwithout\s+(?:any\s+)?" + _ARMS + r"\b", re.IGNORECASE),
+    re.compile(r"\b" + _ARMS + r"\s+(?:were\s+|was\s+|are\s+|is\s+)?(?:not|never)\s+(?:\w+\s+)?"
+               r"(?:mentioned|seen|present|involved|an\s+issue|a\s+factor|held|kept|available)\b", re.IGNORECASE),
+]
+# "no history of violence" is narrower than "no history": a topic after the claim makes it specific.
+_TOPIC = (r"(?:\s+(?:of\s+|for\s+)?(?:\w+\s+)?(?:domestic|da|dv|violence|violent|weapons?|firearms?|knives|"
+          r"self[\s-]?harm|suicide|mental|missing|abuse|sexual|child|children|drugs?|alcohol|threats?|"
+          r"harassment|stalking|assaults?|breach))")
+_HISTORY = (r"(?:history|incidents?|calls?|logs?|reports?|contacts?|contact|records?|trace|intel(?:ligence)?|"
+            r"involvement)")
+_HISTORY_CLAIMS = [
+    re.compile(r"\bno\s+(?:(?:previous|prior|past|earlier|recorded|known|police|relevant|other)\s+){0,2}"
+               + _HISTORY + r"\b(?!" + _TOPIC + r")", re.IGNORECASE),
+    re.compile(r"\bno\s+(?:previous|prior|previous's|previouses|priors|pre[\s-]?cons?)\b(?!\s+" + _HISTORY
+               + r")(?!" + _TOPIC + r")", re.IGNORECASE),
+    re.compile(r"\bfirst\s+(?:ever\s+)?(?:time|call|report|contact|incident|occasion)\b", re.IGNORECASE),
+    re.compile(r"\bnever\s+(?:\w+\s+){0,2}?(?:called|rung|rang|phoned|reported|contacted|been\s+in\s+contact|"
+               r"come\s+to\s+(?:our|police|the\s+police's)\s+(?:attention|notice))\b", re.IGNORECASE),
+    re.compile(r"\b(?:not|un)\s*known\s+to\s+(?:us|police|the\s+police|police\s+systems|the\s+system)\b",
+               re.IGNORECASE),
+    re.compile(r"\bnothing\s+(?:known|held|recorded|previous|on\s+(?:the\s+)?(?:system|systems|record|file))\b",
+               re.IGNORECASE),
+]
+
+
+@dataclass(frozen=True)
+class AgeFact:
+    """A person on the log with a known age: a party with a date of birth (their role), or the caller's age
+    as recorded on a contact (role "caller")."""
+
+    name: str
+    age: int
+    role: str
+
+
+@dataclass(frozen=True)
+class CertificateFact:
+    """A firearms certificate in force held by a party, a person linked to a party, or kept at the log's
+    address; `how` says which ("Sam Cole, a party on this log", "kept at 4 Mill Lane")."""
+
+    holder: str
+    number: str
+    how: str
+
+
+@dataclass(frozen=True)
+class DismissalFacts:
+    """What the record holds that a dismissal reason could contradict. `child_prompt`: the prompt being
+    dismissed is about a child, so a claim of adulthood is tested against everyone under age on the log."""
+
+    ages: tuple[AgeFact, ...] = ()
+    certificates: tuple[CertificateFact, ...] = ()
+    earlier_logs: int = 0
+    newest_earlier: str = ""
+    child_prompt: bool = False
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    safeguard: str
+    claim: str
+    said: str
+    message: str
+    data: tuple[dict[str, Any], ...]
+
+
+def _clauses(text: str) -> list[str]:
+    return [c.strip() for c in _CLAUSES.split(" ".join(text.split())) if c and c.strip()]
+
+
+def _doubted(before: str, *, no_counts: bool = False) -> bool:
+    """A negation or doubt among the few words just before a claim, in its own clause."""
+    window = " ".join(before.split()[-4:])
+    if _DOUBT.search(window):
+        return True
+    return no_counts and bool(_NO_ADULT.search(" ".join(before.split()[-2:])))
+
+
+def claims_in(reason: str, policy: Policy) -> list[tuple[str, str, str]]:
+    """C1, C2, M4: the claims a dismissal reason makes, as (claim, words, about): "adult" (about a role
+    when one is named: "caller is an adult" is about the caller), "no_weapons", "no_history"."""
+    under = int(policy["child_age_under"])
+    found: list[tuple[str, str, str]] = []
+    for clause in _clauses(reason):
+        role_m = _ROLE.search(clause)
+        for pattern in _ADULT_CLAIMS:
+            m = pattern.search(clause)
+            if m and not _doubted(clause[:m.start()], no_counts=not m.group(0).lower().startswith(("no", "not"))):
+                about = ""
+                if role_m:
+                    about = _ROLE_WORDS[role_m.group(1).lower()]
+                found.append(("adult", m.group(0), about))
+                break
+        else:
+            for m in _AGE_GIVEN.finditer(clause):
+                years = int(next(g for g in m.groups() if g))
+                if years >= under and years < 130 and not _doubted(clause[:m.start()]):
+                    found.append(("adult", m.group(0).strip(), _ROLE_WORDS[role_m.group(1).lower()] if role_m else ""))
+                    break
+        for claim, patterns in (("no_weapons", _WEAPON_CLAIMS), ("no_history", _HISTORY_CLAIMS)):
+            for pattern in patterns:
+                m = pattern.search(clause)
+                if m and not _doubted(clause[:m.start()]):
+                    found.append((claim, m.group(0), ""))
+                    break
+    return found
+
+
+def dismissal_contradiction(reason: str, facts: DismissalFacts, policy: Policy) -> Contradiction | None:
+    """C2, M4, C1: a dismissal reason the held data contradicts. "Adult" (or "over 18", "not a child", "no
+    children", an age of 18 or more) when a party's date of birth or the caller's recorded age makes them
+    under 18 (C2); "no weapons" (firearms, guns, "not armed") when a party, a person linked to one, or the
+    log's address holds a firearms certificate (M4); "no history" ("no previous", "first time", "not known
+    to police") when earlier logs are held for the log's phones, addresses or people (C1). Returns the
+    first contradiction, naming the data, or None."""
+    under = int(policy["child_age_under"])
+    for claim, said, about in claims_in(reason, policy):
+        if claim == "adult":
+            children = [a for a in facts.ages if a.age < under
+                        and (not about or facts.child_prompt or a.role == about)]
+            if children:
+                named = "; ".join(f"{a.name} ({a.role}) is {a.age}" for a in children)
+                return Contradiction(
+                    "C2", claim, said,
+                    f"The reason says “{said}”{f' about the {about}' if about else ''}, but the record says "
+                    f"otherwise: {named}.",
+                    tuple({"name": a.name, "role": a.role, "age": a.age} for a in children))
+        elif claim == "no_weapons" and facts.certificates:
+            named = "; ".join(f"{c.holder} holds firearms certificate {c.number} ({c.how})"
+                              for c in facts.certificates)
+            return Contradiction(
+                "M4", claim, said, f"The reason says “{said}”, but {named}.",
+                tuple({"holder": c.holder, "certificate": c.number, "how": c.how} for c in facts.certificates))
+        elif claim == "no_history" and facts.earlier_logs:
+            n = facts.earlier_logs
+            return Contradiction(
+                "C1", claim, said,
+                f"The reason says “{said}”, but {n} earlier log{'s are' if n != 1 else ' is'} held for this "
+                f"log's phones, addresses and people (newest {facts.newest_earlier}).",
+                ({"earlier_logs": n, "newest": facts.newest_earlier},))
+    return None
+
+
+def check_dismissal(reason: str, facts: DismissalFacts, policy: Policy) -> None:
+    """C1, C2, C3, M4: a prompt is not dismissed for a reason the record contradicts (400, naming the data)."""
+    found = dismissal_contradiction(reason, facts, policy)
+    if found is not None:
+        raise Refusal(
+            found.message, safeguard=found.safeguard, status=400,
+            next_step="Dismiss only for a reason the record supports (say what you checked), or accept the "
+                      "prompt.",
+            details={"claim": found.claim, "said": found.said, "record": list(found.data)},
+        )

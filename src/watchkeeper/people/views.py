@@ -56,6 +56,7 @@ PURPOSE_REASONS = [
     ("assurance", "Quality assurance or audit"),
     ("other", "Another reason (say below)"),
 ]
+IN_FORCE = ("active", "review_overdue")  # M2: the scheme states in which its floor applies (D5)
 PERMISSIONS = ("person.manage", "marker.manage", "scheme.manage", "order.manage", "check.run", "log.update")
 
 
@@ -115,11 +116,56 @@ def _context_view(ctx: Any, query: dict[str, Any]) -> dict[str, Any]:
     data["queried"] = any(str(query.get(k) or "").strip() for k in ("phone", "address", "name"))
     data["found"] = any(data[k] for k in ("phones", "addresses", "people", "history", "markers", "schemes",
                                           "orders", "linked", "firearms"))
-    data["schemes_active"] = [s for s in data["schemes"] if s["state"] == "active"]
-    data["schemes_lapsed"] = [s for s in data["schemes"] if s["state"] != "active"]
+    # M2: a scheme past its end date without a decision is in force ("review overdue") and listed with the live ones.
+    data["schemes_active"] = [s for s in data["schemes"] if s["state"] in IN_FORCE]
+    data["schemes_lapsed"] = [s for s in data["schemes"] if s["state"] not in IN_FORCE]
     data["markers_active"] = [m for m in data["markers"] if m["active"]]
     data["markers_ended"] = [m for m in data["markers"] if not m["active"]]
     return data
+
+
+PARTY_ROLES = [r for r in ROLES if r[0] != "location"]
+
+
+def _party_picks(data: dict[str, Any], params: QueryDict, on_log: dict[int, str] | None = None) -> None:
+    """C1: beside each person the panel found (and each linked person), a role and a control to attach them:
+    what the context proposes (the caller; the involved, with their officer-safety markers) is preselected
+    and named. On New contact the choice travels with the raise form (`party`, `party_role_<id>`) and is
+    kept when the panel refreshes; on a log's page `on_log` says who is already on it, in which role."""
+    from watchkeeper.people.hooks import proposals_from
+
+    proposals = {p.person_id: p for p in proposals_from(data["people"], data["linked"])}
+    chosen = {v for v in params.getlist("party") if v.isdigit()}
+    labels = dict(Marker.KINDS)
+    seen: set[int] = set()
+    for line in [*data["people"], *data["linked"]]:
+        pid = int(line["id"])
+        if pid in seen:  # a linked person the panel also found: one control, beside the first
+            line["pick"] = None
+            continue
+        seen.add(pid)
+        proposal = proposals.get(pid)
+        default = "caller" if proposal and proposal.role == "caller" else "mentioned"
+        line["pick"] = {
+            "role": params.get(f"party_role_{pid}") or default,
+            "chosen": str(pid) in chosen,
+            "proposed": proposal.role if proposal else "",
+            "proposed_markers": [labels.get(k, k) for k in proposal.markers] if proposal else [],
+            "on_log": (on_log or {}).get(pid, ""),
+        }
+    data["party_roles"] = PARTY_ROLES
+
+
+def _second_call(request: HttpRequest, query: dict[str, Any], params: QueryDict) -> dict[str, Any]:
+    """L8: the open logs this contact matches (phone, place, named person), for "attach to that log" first."""
+    from watchkeeper.incidents import hooks as log_hooks
+
+    policy = current_policy()
+    chosen = [int(v) for v in params.getlist("party") if v.isdigit()]
+    matches = log_hooks.open_matches(query.get("phone") or "", query.get("address") or "", query.get("name") or "",
+                                     chosen, policy)
+    return {"matches": matches, "hours": int(policy["second_call_hours"]),
+            "second_call_reason": params.get("second_call_reason", "")}
 
 
 @login_required
@@ -139,7 +185,11 @@ def context_fragment(request: HttpRequest) -> HttpResponse:
     except Refusal as exc:
         return render(request, "people/_context.html", {"error": exc, "slot": slot}, status=exc.status)
     data = _context_view(ctx, query)
-    return render(request, "people/_context.html", {"c": data, "policy": current_policy(), "slot": slot})
+    extra: dict[str, Any] = {}
+    if slot == "new":
+        _party_picks(data, request.GET)
+        extra["second"] = _second_call(request, query, request.GET)
+    return render(request, "people/_context.html", {"c": data, "policy": current_policy(), "slot": slot, **extra})
 
 
 @login_required
@@ -159,7 +209,15 @@ def log_context(request: HttpRequest, reference: str) -> HttpResponse:
     shown = len(data["history"])
     data["history"] = [h for h in data["history"] if h["log"] != log.reference]
     data["history_total"] = max(0, data["history_total"] - (shown - len(data["history"])))
-    return render(request, "people/_context.html", {"c": data, "policy": current_policy(), "on_log": True})
+    roles = dict(ROLES)
+    on_log: dict[int, str] = {}
+    for pid, role in LogParty.objects.filter(log=log, person__isnull=False).order_by("at", "id").values_list(
+            "person_id", "role"):
+        on_log.setdefault(pid, roles.get(role, role))
+    _party_picks(data, request.GET, on_log)
+    may_attach = log.status == "open" and allowed(getattr(request.user, "role", ""), "log.update")
+    return render(request, "people/_context.html", {"c": data, "policy": current_policy(), "on_log": True,
+                                                    "log": log, "may_attach": may_attach})
 
 
 def _log_query(log: Log) -> dict[str, Any]:
@@ -222,7 +280,7 @@ def _parties(log: Log) -> list[dict[str, Any]]:
     marks = _active_markers(Q(person_id__in=person_ids) | Q(phone_id__in=phone_ids) | Q(address_id__in=address_ids))
     now = clock.now()
     schemes = SpecialScheme.objects.filter(Q(phone_id__in=phone_ids) | Q(address_id__in=address_ids)).filter(
-        removed_at__isnull=True, starts_at__lte=now, ends_at__gt=now)
+        SpecialScheme.in_force(now))
     floors: dict[tuple[str, int], list[SpecialScheme]] = {}
     for s in schemes:
         key = ("phone", s.phone_id) if s.phone_id else ("address", s.address_id or 0)
@@ -250,6 +308,8 @@ def _prompts(log: Log) -> list[Prompt]:
             p.accept_label = f"Accept: reclassify as {policy.category_label(p.suggested_category)}"  # type: ignore[attr-defined]
         elif p.suggestion == "add_flag" and p.details.get("flag"):
             p.accept_label = f"Accept: add the {policy.flag_label(str(p.details['flag']))} marker"  # type: ignore[attr-defined]
+        elif p.suggestion == "create_task":
+            p.accept_label = "Accept: create the task"  # type: ignore[attr-defined]
         else:
             p.accept_label = "Accept"  # type: ignore[attr-defined]
     return prompts
@@ -271,6 +331,7 @@ def _part_context(request: HttpRequest, log: Log, part: str) -> dict[str, Any]:
         ctx["outstanding"] = sum(1 for c in ctx["checks"] if c.state == "outstanding")
         ctx["check_kinds"] = Check.KINDS
         ctx["log_people"] = [r["person"] for r in _parties(log) if r["person"]]
+        ctx["party_roles"] = PARTY_ROLES
     else:
         ctx["parties"] = _parties(log)
         ctx["roles"] = [r for r in ROLES if r[0] != "location"] + [("location", "Location")]
@@ -464,6 +525,7 @@ def _subject_page(request: HttpRequest, subject: Subject, *, errors: dict[str, R
     for s in ctx.get("schemes", []):
         s.contact_error = errors.pop(f"scheme_contact-{s.pk}", None)
         s.remove_error = errors.pop(f"scheme_remove-{s.pk}", None)
+        s.extend_error = errors.pop(f"scheme_extend-{s.pk}", None)
     if any("-" in k for k in errors):  # about something no longer on the page: shown at the top
         ctx["page_error"] = next(v for k, v in errors.items() if "-" in k)
     ctx.update(errors=errors, form=request.POST if errors else {}, purpose=purpose,
@@ -492,11 +554,8 @@ def _subject_data(request: HttpRequest, subject: Subject, purpose: str) -> dict[
 
 
 def _scheme_state(s: SpecialScheme, now: Any) -> str:
-    if s.removed_at:
-        return "removed"
-    if now < s.starts_at:
-        return "future"
-    return "active" if now < s.ends_at else "expired"
+    """M2: removed, future, active, or review_overdue (past its end, undecided: still in force)."""
+    return s.state_at(now)
 
 
 def _schemes(where: Q) -> list[SpecialScheme]:
@@ -506,7 +565,7 @@ def _schemes(where: Q) -> list[SpecialScheme]:
                 .order_by("-ends_at"))
     for s in rows:
         s.state = _scheme_state(s, now)  # type: ignore[attr-defined]
-    rows.sort(key=lambda s: (s.state != "active", -s.ends_at.timestamp()))  # type: ignore[attr-defined]
+    rows.sort(key=lambda s: (s.state not in IN_FORCE, -s.ends_at.timestamp()))  # type: ignore[attr-defined]
     return rows
 
 
@@ -516,6 +575,7 @@ def _orders(where: Q) -> list[Order]:
                 .prefetch_related("protected_people", "protected_addresses").order_by("-starts_on"))
     for o in rows:
         o.in_force = o.starts_on <= today and (o.ends_on is None or o.ends_on >= today)  # type: ignore[attr-defined]
+        o.class_labels = [rules.describe_class(c) for c in o.protected_classes or []]  # type: ignore[attr-defined]
     return rows
 
 
@@ -572,6 +632,7 @@ def _person_data(person: Person) -> dict[str, Any]:
         "relationship_kinds": Relationship.KINDS,
         "marker_kinds": Marker.KINDS,
         "order_kinds": Order.KINDS,
+        "class_relationships": [(k, label) for k, label in Relationship.KINDS if k in rules.CLASS_RELATIONSHIPS],
         "grades": current_policy()["grades"],
         "default_floor": current_policy()["scheme_default_floor"],
         "staff": list(User.objects.filter(is_active=True).order_by("last_name", "username")),
@@ -633,13 +694,18 @@ def _subject_do(request: HttpRequest, subject: Subject, what: str) -> None:
                                       reached=p.get("reached") == "yes")
     elif what == "scheme_remove":
         actions.remove_scheme(actor, _int(p.get("scheme_id"), "scheme_id") or 0, reason=p.get("reason", ""))
+    elif what == "scheme_extend":
+        actions.extend_scheme(actor, _int(p.get("scheme_id"), "scheme_id") or 0, reason=p.get("reason", ""),
+                              until=_required_datetime(p.get("until"), "until"))
     elif what == "order":
         actions.create_order(
             actor, kind=p.get("kind", ""), restricted_id=subject.pk, conditions=p.get("conditions", ""),
             starts_on=_required_date(p.get("starts_on"), "starts_on"), ends_on=_date(p.get("ends_on"), "ends_on"),
             protected_person_ids=[i for i in (_int(x, "protected_person_id")
                                               for x in p.getlist("protected_person_id")) if i is not None],
-            protected_addresses=[a for a in p.getlist("protected_address") if a.strip()])
+            protected_addresses=[a for a in p.getlist("protected_address") if a.strip()],
+            protected_classes=_order_classes(p),
+            activities=[a for a in p.get("activities", "").splitlines() if a.strip()])
     elif what == "certificate":
         actions.add_certificate(actor, holder_id=subject.pk, address=p.get("address", ""),
                                 number=p.get("number", ""),
@@ -657,6 +723,28 @@ def _subject_do(request: HttpRequest, subject: Subject, what: str) -> None:
         raise Invalid(f"Unknown action {what!r}", "action")
 
 
+def _required_datetime(value: str | None, field: str) -> Any:
+    found = _datetime(value, field)
+    if found is None:
+        raise Invalid(f"{field.replace('_', ' ').capitalize()} is required", field)
+    return found
+
+
+def _order_classes(p: QueryDict) -> list[dict[str, Any]]:
+    """M3: the classes of people an order protects, as the order form gives them: "anyone under N" and a
+    relationship to the restricted person (both together are one class: any partner under N)."""
+    under = p.get("class_under_age", "").strip()
+    relationship = p.get("class_relationship", "").strip()
+    cls: dict[str, Any] = {}
+    if under:
+        if not under.isdigit() or not 1 <= int(under) <= 121:
+            raise Invalid(f"'Anyone under' must be an age in whole years (1 to 121), not {under!r}", "class_under_age")
+        cls["max_age"] = int(under) - 1
+    if relationship:
+        cls["relationship"] = relationship
+    return [cls] if cls else []
+
+
 def _address(pk: int) -> Address:
     a = Address.objects.filter(pk=pk).first()
     if a is None:
@@ -672,7 +760,7 @@ def _phone(pk: int) -> Phone:
 
 
 SECTIONS = {"marker": "markers", "end_marker": "markers", "scheme": "schemes", "scheme_contact": "schemes",
-            "scheme_remove": "schemes", "order": "orders", "certificate": "certificates",
+            "scheme_remove": "schemes", "scheme_extend": "schemes", "order": "orders", "certificate": "certificates",
             "relationship": "relationships", "residence": "places", "phone": "places"}
 
 

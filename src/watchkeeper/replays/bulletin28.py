@@ -97,12 +97,16 @@ def case_1(run: Run, as_: Callable[[str], Actor]) -> None:
     }).body["reference"]
     handler2.do("POST", f"/api/logs/{counter}/parties", {"role": "victim", "person_id": jean})
     handler2.do("POST", f"/api/logs/{counter}/parties", {"role": "suspect", "person_id": claire})
-    hers = handler.do("POST", "/api/logs", {
+    her_call = {
         "contact": {"channel": "101", "caller_name": "Claire Denton", "caller_phone": her_phone, "caller_age": 37,
                     "party": "Claire Denton", "account": "My husband is being aggressive towards me.",
                     "allegation": "Paul Denton aggressive towards Claire Denton"},
         "category": "domestic_incident", "summary": "Estranged husband aggressive",
-        "location": "3 Mill Cottages, Hatherley HT2 5DD"}).body["reference"]
+        "location": "3 Mill Cottages, Hatherley HT2 5DD"}
+    # L8: she is named on the open log her father-in-law's call raised; that log is offered first.
+    handler.attempt("POST", "/api/logs", her_call, expect="L8")
+    hers = handler.do("POST", "/api/logs", {**her_call, "second_call_reason": "Her own allegation against her "
+                                            "husband: a separate log, linked"}).body["reference"]
     handler.do("POST", f"/api/logs/{hers}/parties", {"role": "victim", "person_id": claire})
     handler.do("POST", f"/api/logs/{hers}/parties", {"role": "suspect", "person_id": paul})
     run.step("The dispatcher merges the two logs: one family, one dispute.")
@@ -121,7 +125,8 @@ def case_1(run: Run, as_: Callable[[str], Actor]) -> None:
         "contact": {"channel": "101", "caller_name": "Claire Denton", "caller_phone": her_phone, "caller_age": 37,
                     "account": "My husband is refusing to give me back my passport."},
         "category": "domestic_incident", "summary": "Estranged husband withholding passport",
-        "location": "3 Mill Cottages, Hatherley HT2 5DD"}).body["reference"]
+        "location": "3 Mill Cottages, Hatherley HT2 5DD",
+        "second_call_reason": "A new incident between them: the passport"}).body["reference"]
     handler.do("POST", f"/api/logs/{third}/parties", {"role": "victim", "person_id": claire})
     handler.do("POST", f"/api/logs/{third}/parties", {"role": "suspect", "person_id": paul})
     pattern = open_prompts(handler, third, "C8")
@@ -276,11 +281,15 @@ def case_5(run: Run, as_: Callable[[str], Actor]) -> None:
     dispatcher.do("GET", f"/api/logs/{ref}")
     dispatcher.attempt("POST", f"/api/logs/{ref}/close", {"code": "attended_resolved"}, expect="L10")
     run.step("A second log about the same concern is opened and closed as 'no further action'.")
-    again = handler.do("POST", "/api/logs", {
+    second_call = {
         "contact": {"channel": "101", "caller_name": "Friend of Leah Morgan", "caller_age": 31,
                     "account": "Still no word from her."},
         "category": "concern_for_welfare", "summary": "Concern for welfare: still not seen",
-        "location": current}).body["reference"]
+        "location": current}
+    # L8: the open log about her at this address is offered first; a new one needs a reason and is linked.
+    handler.attempt("POST", "/api/logs", second_call, expect="L8")
+    again = handler.do("POST", "/api/logs", {**second_call, "second_call_reason": "Operator opens a new log "
+                                             "for the renewed concern"}).body["reference"]
     dispatcher.do("GET", f"/api/logs/{again}")
     dispatcher.attempt("POST", f"/api/logs/{again}/close", {"code": "no_further_action"}, expect="L10")
 

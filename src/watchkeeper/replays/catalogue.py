@@ -3,7 +3,7 @@ listed with the safeguards they will show, and are not runnable (`watchkeeper re
 
 from __future__ import annotations
 
-from watchkeeper.replays import bulletin28, bulletin31, essex, issue41
+from watchkeeper.replays import bulletin28, bulletin31, essex, flow, issue41
 from watchkeeper.replays.engine import Replay
 
 B28 = "bulletin-28-protecting-vulnerable-people-2016-11.txt"
@@ -13,7 +13,8 @@ ESSEX = "recommendation-essex-2019-127918.txt"
 
 REPLAYS: tuple[Replay, ...] = (
     Replay(
-        "bulletin-28-case-1", "B28.1", "Fatal shooting following marriage breakdown", ("C1", "M1", "M4", "L7", "C8"),
+        "bulletin-28-case-1", "B28.1", "Fatal shooting following marriage breakdown",
+        ("C1", "M1", "M4", "L7", "C8", "L8"),
         B28,
         ("he was a certified firearms holder with access to weapons",
          "The control room asked an officer to make a referral to the firearms licensing unit, but he did not "
@@ -50,7 +51,7 @@ REPLAYS: tuple[Replay, ...] = (
         bulletin28.case_4, planned=("C3", "P9"),
     ),
     Replay(
-        "bulletin-28-case-5", "B28.5", "Concern for welfare", ("C1", "C7", "L10"), B28,
+        "bulletin-28-case-5", "B28.5", "Concern for welfare", ("C1", "C7", "L10", "L8"), B28,
         ("sent an email to the force that covered the area where the woman lived, asking them to check it as a "
          "concern for welfare",
          "Earlier in the year the woman had made a series of calls to her local force. These were coded as "
@@ -138,8 +139,24 @@ REPLAYS: tuple[Replay, ...] = (
 )
 
 
+# Cases of the team's own, beyond the shared documents: one failure the lessons share, acted out on situations,
+# phrasings and people nobody tuned for. They carry no lesson code (`document` is empty), so traceability (K4),
+# which maps lessons to safeguards, does not list them; `watchkeeper replay` runs them with the rest.
+EXERCISES: tuple[Replay, ...] = (
+    Replay(
+        "two-calls-three-weeks", "", "What the system knows travels with the log: two calls three weeks apart",
+        ("C1", "C2", "C3", "C5", "M3", "M4", "D5", "L11", "L12", "L10", "M2", "D1", "L8"), "", (), flow.case,
+    ),
+)
+
+
+def every() -> tuple[Replay, ...]:
+    """The lesson cases, then the team's own exercises."""
+    return REPLAYS + EXERCISES
+
+
 def get(name: str) -> Replay:
-    for r in REPLAYS:
+    for r in every():
         if r.name == name:
             return r
     raise KeyError(name)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from watchkeeper.replays.engine import Actor, Run
 
@@ -115,8 +116,8 @@ def _told(actor: Actor, safeguard: str, ref: str, kind: str, words: str) -> bool
                for n in actor.notifications())
 
 
-def _scheme_ended_for(actor: Actor, victim: str) -> bool:
-    return any(n["safeguard"] == "M2" and n["kind"] == "scheme_ended" and victim in n["text"]
+def _scheme_overdue_for(actor: Actor, victim: str) -> bool:
+    return any(n["safeguard"] == "M2" and n["kind"] == "scheme_overdue" and victim in n["text"]
                for n in actor.notifications())
 
 
@@ -124,7 +125,7 @@ def _scheme_ended_for(actor: Actor, victim: str) -> bool:
 def case_2(run: Run, as_: Callable[[str], Actor]) -> None:
     """Ms A: an earlier call through the switchboard lost in an absent officer's inbox, a special scheme
     deleted without telling her, and a 999 call graded 'suspicious circumstances' with no checks."""
-    handler, pc_b, oic, supervisor = as_("handler"), as_("officer"), as_("investigator"), as_("supervisor")
+    handler, pc_b, oic = as_("handler"), as_("officer"), as_("investigator")
     admin = as_("admin")
 
     run.step("Last year: Ms A's ex-husband threatened to kill her. The case is on record: both of them, her "
@@ -155,13 +156,17 @@ def case_2(run: Run, as_: Callable[[str], Actor]) -> None:
                                             "ends_at": ends.isoformat()}).body
     run.note(f"scheme {first['id']} on her address, floor {first['grade_floor']}, ends {first['ends_at']}")
 
-    run.step("The scheme ends. It does not lapse silently: the officer in charge and her supervisor are told.")
-    if oic.driver.wait_for_timers(lambda: _scheme_ended_for(oic, "Amy Archer")):
-        run.intervened("M2", "the scheme's end was notified to the officer in charge")
+    run.step("The scheme reaches its end date with nobody having decided. It does not lapse: it stays in force "
+             "as 'review overdue' (calls from her address keep its floor), the officer in charge is told, and "
+             "every day until someone decides, the officer and her supervisor are told again.")
+    if oic.driver.wait_for_timers(lambda: _scheme_overdue_for(oic, "Amy Archer")):
+        run.intervened("M2", "the undecided scheme stayed in force and its officer in charge was told")
     else:
         run.fail("M2: the scheme ended silently (no notification to its officer)")
-    if not _scheme_ended_for(supervisor, "Amy Archer"):
-        run.fail("M2: the officer's supervisor was not told the scheme had ended")
+    held = oic.do("GET", f"/api/context?address={quote(MS_A_HOME)}&purpose=scheme review").body
+    if not any(s["id"] == first["id"] and s["state"] == "review_overdue" for s in held["schemes"]) \
+            or held["grade_floor"] != first["grade_floor"]:
+        run.fail("M2: a scheme past its end without a decision no longer protects her address")
 
     run.step("An officer decides the scheme can be deleted — time has passed with no incidents and she felt "
              "safe — without contacting her.")
@@ -188,15 +193,17 @@ def case_2(run: Run, as_: Callable[[str], Actor]) -> None:
     if len(queue) < 2:
         run.fail("L8: the team's queue does not show both messages")
 
-    run.step("Told of the ended scheme and the message, the officer in charge contacts her; she wants it "
-             "renewed. Renewal for a year is refused: six months at most.")
+    run.step("Told of the overdue scheme and the message, the officer in charge contacts her; she wants it "
+             "extended. An extension for a year is refused: six months at most.")
     oic.do("POST", f"/api/schemes/{first['id']}/contacts",
            {"channel": "phone", "reached": True,
             "outcome": "Ex-husband back in contact; she wants the scheme and the order renewed"})
     too_long = (datetime.now(UTC) + timedelta(days=365)).isoformat()
-    oic.attempt("POST", "/api/schemes", {**scheme, "victim_told_how": "phone call", "ends_at": too_long},
-                expect="M2")
-    oic.do("POST", "/api/schemes", {**scheme, "victim_told_how": "phone call (renewal, six months)"})
+    oic.attempt("POST", f"/api/schemes/{first['id']}/extend",
+                {"until": too_long, "reason": "Ex-husband back in contact"}, expect="M2")
+    oic.do("POST", f"/api/schemes/{first['id']}/extend",
+           {"until": (datetime.now(UTC) + timedelta(days=180)).isoformat(),
+            "reason": "Ex-husband back in contact; she asked for it to continue (six months)"})
 
     run.step("(Replay time is compressed from here: a response target of one minute stands for the policy's "
              "15 or 60, and an alert nobody acknowledges goes up the chain after a minute.)")

@@ -88,6 +88,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "staff.manage": frozenset({Role.ADMINISTRATOR}),
     "staff.set_absence": frozenset({Role.ADMINISTRATOR, Role.SUPERVISOR}),
     "policy.manage": frozenset({Role.ADMINISTRATOR}),
+    "intake.manage": frozenset({Role.ADMINISTRATOR}),
     "learning.manage": frozenset({Role.LEARNING_LEAD, Role.ADMINISTRATOR}),
     "learning.view": frozenset(Role),
 }

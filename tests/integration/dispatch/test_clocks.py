@@ -36,7 +36,7 @@ def fire(at, minutes: float) -> int:
 # ------------------------------------------------------------------------------------------------ arming
 @pytest.mark.safeguard("D1")
 def test_grading_arms_the_clock_from_the_first_contact(desk, at):
-    log = desk.log()
+    log = desk.log(channel="101")  # not an emergency channel: no grading clock before it is graded (D1)
     assert not ResponseClock.objects.filter(log=log).exists()
     at.shift(m(4))
     log = desk.grade(log, "emergency")
@@ -84,7 +84,7 @@ def test_area_type_change_recomputes_and_records_why(desk, at):
 
 @pytest.mark.safeguard("D1")
 def test_regrading_recomputes_the_target_and_records_why(desk, at):
-    log = desk.grade(desk.log(), "priority")
+    log = desk.grade(desk.log(channel="101"), "priority")
     assert desk.clock(log).target_at == T0 + m(60)
     at.shift(m(10))
     log = desk.grade(log, "emergency")

@@ -203,7 +203,8 @@ def test_divert_refusals_write_nothing(desk, at, scene):
     with pytest.raises(Forbidden):
         dispatch.divert_unit(desk.actor("officer"), "AB12", from_reference=a_log.reference,
                              to_reference=b_log.reference, reason="x")
-    c_log = desk.log()
+    # Another matter (another caller, another place), so it is not linked to A as a second call (L8).
+    c_log = desk.log(phone="07700 900555", location="99 Other Road", caller="Other Caller")
     desk.close(c_log)
     with pytest.raises(Refusal, match="closed") as closed:
         divert(desk, a_log, c_log)

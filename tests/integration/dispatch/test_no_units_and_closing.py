@@ -49,7 +49,7 @@ def test_no_units_keeps_the_log_pending_and_escalates(desk, at):
 
 @pytest.mark.safeguard("D3")
 def test_an_ungraded_log_with_no_units_is_on_the_pending_queue(desk, at):
-    log = desk.log()
+    log = desk.log(channel="101")  # not an emergency channel, so not on the board until now (D1)
     assert log.reference not in boards.snapshot()["logs"]
     dispatch.declare_no_units(desk.actor("dispatcher"), log.reference)
     row = boards.snapshot()["logs"][log.reference]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from tests.support.factories import fresh
+from tests.support.factories import SEPARATE, fresh
 from tests.support.personas import Personas
 from watchkeeper.core import clock
 from watchkeeper.incidents import actions as logs
@@ -34,13 +34,15 @@ def person(p: Personas, given: str, family: str, dob: date | None = None, *, hom
 
 def call(p: Personas, *, account: str = "Caller reports a problem.", phone: str = "", channel: str = "999",
          category: str = "other", location: str = "", caller: str = "Alex Caller", age: int | None = 35,
-         who: str = "handler", allegation: str = "", entries: list[str] | None = None, **kw: Any) -> Log:
+         who: str = "handler", allegation: str = "", entries: list[str] | None = None,
+         second_call_reason: str = SEPARATE, **kw: Any) -> Log:
     """A log raised from one contact (age given unless age=None, so C2 stays quiet unless asked about)."""
     return logs.raise_log(
         p.actor(who),
         contact=ContactIn(channel, account, caller_name=caller, caller_phone=phone, caller_age=age,
                           allegation=allegation, **kw),
         category=category, summary=f"{category} reported", location=location, entries=entries,
+        second_call_reason=second_call_reason,
     )
 
 

@@ -1,22 +1,27 @@
-"""Special schemes (M2) and their grade floor (D5), and party-aware merging (L7), through the real actions
-and the sweeper's handler, against the real database (SQLite or PostgreSQL)."""
+"""Special schemes (M2) and their grade floor (D5), orders that protect classes of people (M3), and party-aware
+merging (L7), through the real actions, pages and API and the sweeper's handler, against the real database
+(SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 
-from tests.integration.people.support import MS_A_HOME, MS_A_PHONE, call, person
+from tests.integration.people.support import MS_A_HOME, MS_A_PHONE, call, open_prompts, person
 from tests.support.factories import fresh, thrive
 from watchkeeper.audit.models import AuditRecord
 from watchkeeper.core import clock
+from watchkeeper.core.actor import Actor
 from watchkeeper.core.errors import Forbidden, Invalid, NotFound, Refusal
 from watchkeeper.incidents import actions as logs
 from watchkeeper.incidents.models import Grading, Log, Notification, Task
 from watchkeeper.people import actions
-from watchkeeper.people.models import LogParty, SpecialScheme, VictimContact
+from watchkeeper.people.models import LogParty, Order, Prompt, SpecialScheme, VictimContact
+from watchkeeper.staff.actions import issue_token
 
 pytestmark = pytest.mark.django_db
 
@@ -125,27 +130,143 @@ def test_removing_a_scheme_closes_its_review_task(people):
 
 
 @pytest.mark.safeguard("M2")
-def test_a_scheme_never_ends_silently_the_officer_and_supervisor_are_told(people):
+def test_a_scheme_never_ends_silently_the_officer_then_the_supervisor_are_told_daily(people):
+    """M2 (issue 10): at its end date without a decision the scheme stays in force as review overdue and
+    escalates every day: the officer in charge first, from the next day their supervisor too."""
     s = scheme(people, ends_at=clock.now() + timedelta(days=10))
     with time_machine.travel(s.ends_at + timedelta(minutes=1), tick=False):
-        assert actions.fire_scheme_deadlines(clock.now()) == 2  # the overdue review, then the end
+        assert actions.fire_scheme_deadlines(clock.now()) == 2  # the overdue review, then the first escalation
         assert actions.fire_scheme_deadlines(clock.now()) == 0
-    assert told(people, "scheme_ended") == {"investigator", "supervisor"}
-    note = Notification.objects.filter(kind="scheme_ended").first()
-    assert "without being reviewed" in note.text
-    [record] = AuditRecord.objects.filter(action="scheme.ended")
-    assert record.after["reviewed"] is False
+        assert told(people, "scheme_overdue") == {"investigator"}
+        kept = SpecialScheme.objects.get(pk=s.pk)
+        assert kept.state_at(clock.now()) == "review_overdue" and kept.removed_at is None
+        assert kept.overdue_escalations == 1 and kept.expiry_due_at == s.ends_at + timedelta(hours=24)
+        assert "without a decision" in Notification.objects.get(kind="scheme_overdue").text
+    with time_machine.travel(s.ends_at + timedelta(hours=24, minutes=2), tick=False):
+        assert actions.fire_scheme_deadlines(clock.now()) == 1
+        assert actions.fire_scheme_deadlines(clock.now()) == 0
+    assert told(people, "scheme_overdue") == {"investigator", "supervisor"}
+    with time_machine.travel(s.ends_at + timedelta(hours=48, minutes=3), tick=False):
+        assert actions.fire_scheme_deadlines(clock.now()) == 1
+    notes = Notification.objects.filter(kind="scheme_overdue")
+    assert sorted(notes.values_list("recipient__username", flat=True)) == [
+        "investigator", "investigator", "investigator", "supervisor", "supervisor"]
+    assert "review overdue for 2 day(s)" in notes.order_by("-id").first().text
+    records = list(AuditRecord.objects.filter(action="scheme.review_overdue").order_by("seq"))
+    assert [r.after["escalation"] for r in records] == [1, 2, 3]
+    assert records[0].after["told"] == [people.investigator.pk]
+    # The review task stays open: nobody has decided.
+    task = Task.objects.get(pk=SpecialScheme.objects.get(pk=s.pk).review_task_id)
+    assert task.state == "open" and task.owner_id == people.investigator.pk
 
 
 @pytest.mark.safeguard("M2")
-def test_a_reviewed_scheme_still_announces_its_end(people):
+def test_a_missed_day_escalates_once_on_the_next_sweep_not_once_per_missed_day(people):
+    s = scheme(people, ends_at=clock.now() + timedelta(days=10))
+    with time_machine.travel(s.ends_at + timedelta(days=5), tick=False):
+        assert actions.fire_scheme_deadlines(clock.now()) == 2
+        assert actions.fire_scheme_deadlines(clock.now()) == 0
+        assert SpecialScheme.objects.get(pk=s.pk).expiry_due_at == clock.now() + timedelta(hours=24)
+
+
+@pytest.mark.safeguard("M2")
+def test_a_reviewed_scheme_that_nobody_decided_is_still_overdue_with_a_task_to_decide_it(people):
     s = scheme(people, ends_at=clock.now() + timedelta(days=30))
     actions.fire_scheme_deadlines(s.review_due_at)
     task = Task.objects.get(pk=SpecialScheme.objects.get(pk=s.pk).review_task_id)
-    logs.complete_task(people.actor("investigator"), task.pk, result="Spoke to her; she is safe; let it end")
+    logs.complete_task(people.actor("investigator"), task.pk, result="Spoke to her; she is safe")
     actions.fire_scheme_deadlines(s.ends_at)
-    assert told(people, "scheme_ended") == {"investigator", "supervisor"}
-    assert "(it was reviewed)" in Notification.objects.filter(kind="scheme_ended").first().text
+    assert told(people, "scheme_overdue") == {"investigator"}
+    kept = SpecialScheme.objects.get(pk=s.pk)
+    decide = Task.objects.get(pk=kept.review_task_id)
+    assert decide.pk != task.pk and decide.state == "open" and "extend it or remove it" in decide.description
+
+
+@pytest.mark.safeguard("M2", "D5")
+def test_an_overdue_scheme_keeps_its_floor_until_a_person_extends_or_removes_it(people):
+    s = scheme(people, address="", phone=MS_A_PHONE, grade_floor="priority",
+               ends_at=clock.now() + timedelta(days=20))
+    with time_machine.travel(s.ends_at + timedelta(days=3), tick=False):
+        actions.fire_scheme_deadlines(clock.now())
+        log = call(people, phone=MS_A_PHONE)
+        assert fresh(log).proposed_grade == "priority"
+        with pytest.raises(Refusal) as exc:
+            logs.grade_log(people.actor("handler"), log.reference, grade="scheduled", thrive=thrive(),
+                           rationale="Old scheme", expected_version=fresh(log).version)
+        assert exc.value.safeguard == "D5"
+        # Extended: in force again, not overdue; the overdue task is closed with the decision.
+        task_id = SpecialScheme.objects.get(pk=s.pk).review_task_id
+        actions.extend_scheme(people.actor("supervisor"), s.pk, until=clock.now() + timedelta(days=60),
+                              reason="He is released next week")
+        kept = SpecialScheme.objects.get(pk=s.pk)
+        assert kept.state_at(clock.now()) == "active" and kept.overdue_escalations == 0
+        assert kept.expiry_due_at == kept.ends_at and kept.review_due_at == kept.ends_at - timedelta(days=14)
+        assert Task.objects.get(pk=task_id).state == "done"
+        assert told(people, "scheme_extended") == {"investigator"}
+        [record] = AuditRecord.objects.filter(action="scheme.extended")
+        assert record.reason == "He is released next week" and record.before["review_overdue"] is True
+        assert fresh(call(people, phone=MS_A_PHONE)).proposed_grade == "priority"
+        assert actions.fire_scheme_deadlines(clock.now()) == 0
+    # Removed (after an attempt to contact her): no floor, no more escalations.
+    actions.record_victim_contact(people.actor("investigator"), s.pk, channel="phone", reached=True,
+                                  outcome="She has moved to another force area")
+    actions.remove_scheme(people.actor("investigator"), s.pk, reason="Victim moved away")
+    assert fresh(call(people, phone=MS_A_PHONE)).proposed_grade is None
+    with time_machine.travel(clock.now() + timedelta(days=90), tick=False):
+        assert actions.fire_scheme_deadlines(clock.now()) == 0
+
+
+@pytest.mark.safeguard("M2")
+def test_an_extension_is_bounded_needs_a_reason_and_a_live_scheme(people):
+    s = scheme(people, ends_at=clock.now() + timedelta(days=30))
+    inv = people.actor("investigator")
+    before = (AuditRecord.objects.count(), SpecialScheme.objects.get(pk=s.pk).ends_at)
+    with pytest.raises(Refusal) as exc:
+        actions.extend_scheme(inv, s.pk, until=clock.now() + timedelta(days=184), reason="Risk remains")
+    assert exc.value.safeguard == "M2"
+    for until, reason in ((clock.now() + timedelta(days=10), "Earlier than its end"),
+                          (clock.now() - timedelta(days=1), "In the past"), (None, "No date"),
+                          (clock.now() + timedelta(days=60), "  ")):
+        with pytest.raises(Invalid):
+            actions.extend_scheme(inv, s.pk, until=until, reason=reason)
+    with pytest.raises(NotFound):
+        actions.extend_scheme(inv, 999_999, until=clock.now() + timedelta(days=60), reason="x")
+    with pytest.raises(Forbidden):
+        actions.extend_scheme(people.actor("handler"), s.pk, until=clock.now() + timedelta(days=60), reason="x")
+    assert (AuditRecord.objects.count(), SpecialScheme.objects.get(pk=s.pk).ends_at) == before
+    actions.extend_scheme(inv, s.pk, until=clock.now() + timedelta(days=183), reason="Risk remains")
+    assert told(people, "scheme_extended") == set()  # the officer in charge extended it
+    actions.record_victim_contact(inv, s.pk, channel="phone", reached=True, outcome="Agreed to end it")
+    actions.remove_scheme(inv, s.pk, reason="Agreed")
+    with pytest.raises(Refusal) as removed:
+        actions.extend_scheme(inv, s.pk, until=clock.now() + timedelta(days=60), reason="x")
+    assert removed.value.status == 409
+
+
+@pytest.mark.safeguard("M2")
+def test_ending_an_overdue_scheme_still_needs_an_attempt_to_contact_the_victim(people):
+    s = scheme(people, ends_at=clock.now() + timedelta(days=5))
+    with time_machine.travel(s.ends_at + timedelta(days=2), tick=False):
+        actions.fire_scheme_deadlines(clock.now())
+        with pytest.raises(Refusal) as exc:
+            actions.remove_scheme(people.actor("supervisor"), s.pk, reason="Overdue; let it go")
+        assert exc.value.safeguard == "M2"
+        actions.record_victim_contact(people.actor("investigator"), s.pk, channel="visit", reached=False,
+                                      outcome="Nobody home; card left")
+        actions.remove_scheme(people.actor("supervisor"), s.pk, reason="No contact for months; risk reassessed")
+        kept = SpecialScheme.objects.get(pk=s.pk)
+        assert kept.state_at(clock.now()) == "removed" and kept.expiry_due_at is None
+        assert Task.objects.get(pk=kept.review_task_id).state == "done"
+
+
+def test_the_escalation_interval_is_policy(people):
+    from watchkeeper.core.config import set_policy
+
+    set_policy(people.actor("admin"), "scheme_overdue_escalation_hours", 6, "Tighter for this force")
+    s = scheme(people, ends_at=clock.now() + timedelta(days=5))
+    with time_machine.travel(s.ends_at + timedelta(minutes=1), tick=False):
+        actions.fire_scheme_deadlines(clock.now())
+    assert SpecialScheme.objects.get(pk=s.pk).expiry_due_at == s.ends_at + timedelta(hours=6)
 
 
 # ---------------------------------------------------------------------------------------------- D5
@@ -179,18 +300,55 @@ def test_a_call_about_an_address_under_a_scheme_gets_its_floor_once_the_place_is
 
 
 @pytest.mark.safeguard("D5", "M2")
-def test_a_removed_or_ended_scheme_sets_no_floor(people):
+def test_a_removed_scheme_sets_no_floor_but_one_past_its_end_undecided_still_does(people):
     s = scheme(people, address="", phone=MS_A_PHONE, ends_at=clock.now() + timedelta(days=20))
     with time_machine.travel(s.ends_at + timedelta(minutes=1), tick=False):
         log = call(people, phone=MS_A_PHONE)
-        assert fresh(log).proposed_grade is None
-        logs.grade_log(people.actor("handler"), log.reference, grade="scheduled", thrive=thrive(),
-                       expected_version=fresh(log).version)
+        assert fresh(log).proposed_grade == "emergency"  # review overdue: still in force (issue 10)
     other = scheme(people, victim=s.victim, address="", phone="07700 900412")
     actions.record_victim_contact(people.actor("investigator"), other.pk, channel="phone", reached=True,
                                   outcome="Agreed")
     actions.remove_scheme(people.actor("investigator"), other.pk, reason="Agreed with her")
     assert fresh(call(people, phone="07700 900412")).proposed_grade is None
+
+
+@pytest.mark.safeguard("D5")
+def test_the_floor_protects_the_protected_not_the_same_number_as_a_suspects_or_mentioned(people):
+    """D5 (issue 10): the victim's phone as the suspect's number, a witness's or one mentioned sets no
+    floor; her phone as the caller's, her address as the location, or she herself as victim or caller does."""
+    s = scheme(people, address=MS_A_HOME, phone=MS_A_PHONE, grade_floor="priority")
+    h = people.actor("handler")
+    for role in ("suspect", "witness", "mentioned", "subject"):
+        log = call(people, phone="07700 900999", category="other")
+        actions.link_party(h, log.reference, role=role, phone=MS_A_PHONE)
+        actions.link_party(h, log.reference, role=role, address=MS_A_HOME)
+        actions.link_party(h, log.reference, role=role, person_id=s.victim_id)
+        assert fresh(log).proposed_grade is None, role
+        logs.grade_log(h, log.reference, grade="scheduled", thrive=thrive(), expected_version=fresh(log).version)
+    for role, what in (("caller", {"phone": MS_A_PHONE}), ("location", {"address": MS_A_HOME}),
+                       ("victim", {"person_id": s.victim_id}), ("caller", {"person_id": s.victim_id}),
+                       ("victim", {"address": "14 Beech Grove KB4 1AA"})):
+        log = call(people, phone="07700 900999", category="other")
+        actions.link_party(h, log.reference, role=role, **what)
+        assert fresh(log).proposed_grade == "priority", (role, what)
+        with pytest.raises(Refusal) as exc:
+            logs.grade_log(h, log.reference, grade="scheduled", thrive=thrive(), rationale="x",
+                           expected_version=fresh(log).version)
+        assert exc.value.safeguard == "D5"
+
+
+@pytest.mark.safeguard("D5")
+def test_the_roles_that_carry_a_floor_are_policy(people):
+    from watchkeeper.core.config import set_policy
+
+    scheme(people, address="", phone=MS_A_PHONE, grade_floor="priority")
+    set_policy(people.actor("admin"), "scheme_floor_roles", ["caller", "victim", "location", "witness"],
+               "A witness at her address is her")
+    log = call(people, phone="07700 900999")
+    actions.link_party(people.actor("handler"), log.reference, role="witness", phone=MS_A_PHONE)
+    assert fresh(log).proposed_grade == "priority"
+    with pytest.raises(Invalid):
+        set_policy(people.actor("admin"), "scheme_floor_roles", ["caller", "bystander"], "typo")
 
 
 # ---------------------------------------------------------------------------------------------- L7
@@ -225,3 +383,249 @@ def test_callers_who_are_different_people_are_different_parties_even_on_one_phon
         logs.merge_logs(people.actor("controller"), b.reference, a.reference, reason="Same phone")
     assert exc.value.safeguard == "L7"
     assert Log.objects.get(pk=b.pk).status == "open"
+
+
+# ---------------------------------------------------------------------------------------------- M3
+def years_ago(years: int, days: int = 0) -> date:
+    """The date of birth of someone `years` old today who has `days` to go until their next birthday."""
+    today = clock.local(clock.now()).date()
+    try:
+        born = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        born = today.replace(year=today.year - years, day=28)
+    return born + timedelta(days=days)
+
+
+def class_order(people, restricted, *, classes, activities=(), **kw):
+    today = clock.local(clock.now()).date()
+    base = {"kind": "sexual_harm_prevention", "restricted_id": restricted.pk, "starts_on": today - timedelta(days=30),
+            "conditions": "Not to have unsupervised contact with any child under 16; no unsupervised internet use",
+            "protected_classes": classes, "activities": list(activities)}
+    return actions.create_order(people.actor("investigator"), **{**base, **kw})
+
+
+def breaches(log) -> list[Prompt]:
+    return open_prompts(log, "M3", "possible_breach")
+
+
+@pytest.mark.safeguard("M3")
+def test_a_restricted_person_with_a_child_under_the_orders_age_is_a_possible_breach(people):
+    """M3 (issue 10): "anyone under 16" is held as {"max_age": 15}; ages come from dates of birth."""
+    dean = person(people, "Dean", "Hollis")
+    o = class_order(people, dean, classes=[{"max_age": 15}], activities=["No unsupervised internet use"])
+    assert (o.protected_classes, o.activities) == ([{"max_age": 15}], ["No unsupervised internet use"])
+    h = people.actor("handler")
+    sixteen_today = person(people, "Ella", "Moss", years_ago(16))
+    log = call(people, category="concern_for_welfare")
+    actions.link_party(h, log.reference, role="suspect", person_id=dean.pk)
+    actions.link_party(h, log.reference, role="victim", person_id=sixteen_today.pk)
+    assert breaches(log) == []  # 16 today: not under 16
+    almost = person(people, "Fay", "Moss", years_ago(16, days=1))  # 15 and 364 days
+    actions.link_party(h, log.reference, role="witness", person_id=almost.pk)
+    [breach] = breaches(log)
+    assert "Fay Moss (anyone under 16)" in breach.text and f"order {o.pk}" in breach.text
+    assert "Dean Hollis" in breach.text and breach.blocking
+    assert breach.details == {"flag": "breach", "order": o.pk, "person": almost.pk}
+    actions.decide_prompt(h, breach.pk, accept=True)
+    assert "breach" in fresh(log).flags
+
+
+@pytest.mark.safeguard("M3")
+def test_the_restricted_persons_phone_on_the_log_puts_him_there(people):
+    dean = person(people, "Dean", "Hollis", phone="07700 900555")
+    class_order(people, dean, classes=[{"max_age": 17}])
+    child = person(people, "Gus", "Lane", years_ago(12))
+    h = people.actor("handler")
+    # He rings in himself: his phone is the caller's.
+    log = call(people, phone="07700 900555", category="other")
+    actions.link_party(h, log.reference, role="subject", person_id=child.pk)
+    assert len(breaches(log)) == 1 and "anyone under 18" in breaches(log)[0].text
+    # His number is mentioned by a caller about the child.
+    other = call(people, phone="07700 900999", category="other")
+    actions.link_party(h, other.reference, role="victim", person_id=child.pk)
+    assert breaches(other) == []
+    actions.link_party(h, other.reference, role="mentioned", phone="07700 900555")
+    assert len(breaches(other)) == 1
+
+
+@pytest.mark.safeguard("M3")
+def test_a_person_of_unknown_age_in_an_age_class_raises_a_prompt_to_establish_it_that_does_not_block(people):
+    dean = person(people, "Dean", "Hollis")
+    class_order(people, dean, classes=[{"max_age": 15}])
+    unknown = person(people, "Hal", "Reed")
+    h = people.actor("handler")
+    log = call(people, category="other")
+    actions.link_party(h, log.reference, role="suspect", person_id=dean.pk)
+    actions.link_party(h, log.reference, role="victim", person_id=unknown.pk)
+    assert breaches(log) == []
+    [ask] = open_prompts(log, "M3", "order_class_age")
+    assert not ask.blocking and ask.text.startswith("Establish the age of Hal Reed")
+    assert "anyone under 16" in ask.text and ask.details["person"] == unknown.pk
+
+
+@pytest.mark.safeguard("M3")
+def test_a_partner_class_covers_his_partners_not_his_associates_or_past_partners(people):
+    dean = person(people, "Dean", "Hollis")
+    o = class_order(people, dean, classes=[{"relationship": "partner"}], kind="restraining",
+                    conditions="Not to contact any female partner without telling police")
+    partner, mate, ex = person(people, "Ivy", "Cole"), person(people, "Jim", "Bell"), person(people, "Kim", "Rae")
+    inv = people.actor("investigator")
+    actions.relate(inv, partner.pk, dean.pk, "partner")  # recorded either way round
+    actions.relate(inv, dean.pk, mate.pk, "associate")
+    actions.relate(inv, dean.pk, ex.pk, "ex_partner")
+    h = people.actor("handler")
+    log = call(people, category="other")
+    actions.link_party(h, log.reference, role="suspect", person_id=dean.pk)
+    for who in (mate, ex):
+        actions.link_party(h, log.reference, role="witness", person_id=who.pk)
+    assert breaches(log) == []
+    actions.link_party(h, log.reference, role="caller", person_id=partner.pk)
+    [breach] = breaches(log)
+    assert "Ivy Cole (any partner)" in breach.text and f"order {o.pk}" in breach.text
+
+
+@pytest.mark.safeguard("M3")
+def test_a_class_with_two_tests_needs_both_and_only_orders_in_force_count(people):
+    dean = person(people, "Dean", "Hollis")
+    class_order(people, dean, classes=[{"relationship": "family", "max_age": 17}])
+    adult, child = person(people, "Lou", "Hollis", years_ago(30)), person(people, "Max", "Hollis", years_ago(9))
+    stranger = person(people, "Ned", "Ford", years_ago(9))
+    inv = people.actor("investigator")
+    actions.relate(inv, dean.pk, adult.pk, "family")
+    actions.relate(inv, dean.pk, child.pk, "family")
+    h = people.actor("handler")
+    log = call(people, category="other")
+    for who in (dean, adult, stranger):
+        actions.link_party(h, log.reference, role="subject", person_id=who.pk)
+    assert breaches(log) == []
+    actions.link_party(h, log.reference, role="subject", person_id=child.pk)
+    assert len(breaches(log)) == 1
+    # An order that has ended, or not yet started, is no breach.
+    other = person(people, "Olly", "Grant")
+    today = clock.local(clock.now()).date()
+    class_order(people, other, classes=[{"max_age": 15}], ends_on=today - timedelta(days=1))
+    class_order(people, other, classes=[{"max_age": 15}], starts_on=today + timedelta(days=1))
+    later = call(people, category="other")
+    actions.link_party(h, later.reference, role="suspect", person_id=other.pk)
+    actions.link_party(h, later.reference, role="victim", person_id=child.pk)
+    assert breaches(later) == []
+
+
+@pytest.mark.safeguard("M3")
+def test_ages_are_taken_on_the_logs_date(people):
+    dean = person(people, "Dean", "Hollis")
+    class_order(people, dean, classes=[{"max_age": 15}])
+    turns_16_tomorrow = person(people, "Pat", "Shaw", years_ago(16, days=1))
+    log = call(people, category="other")
+    with time_machine.travel(clock.now() + timedelta(days=3), tick=False):
+        h = people.actor("handler")
+        actions.link_party(h, log.reference, role="suspect", person_id=dean.pk)
+        actions.link_party(h, log.reference, role="victim", person_id=turns_16_tomorrow.pk)
+        assert len(breaches(log)) == 1  # 15 on the day of the log, though 16 now
+        fresh_log = call(people, category="other")
+        actions.link_party(h, fresh_log.reference, role="suspect", person_id=dean.pk)
+        actions.link_party(h, fresh_log.reference, role="victim", person_id=turns_16_tomorrow.pk)
+        assert breaches(fresh_log) == []
+
+
+@pytest.mark.safeguard("M3")
+def test_an_order_refuses_an_unknown_class_or_a_bad_age_naming_it_and_writes_nothing(people):
+    dean = person(people, "Dean", "Hollis")
+    before = (Order.objects.count(), AuditRecord.objects.count())
+    for classes, says in (([{"sex": "female"}], "'sex'"), ([{"max_age": -1}], "max_age"),
+                          ([{"max_age": "15"}], "max_age"), ([{"max_age": True}], "max_age"),
+                          ([{"relationship": "neighbour"}], "'neighbour'"), ([{}], "at least one"),
+                          (["under 16"], "object")):
+        with pytest.raises(Invalid) as exc:
+            class_order(people, dean, classes=classes)
+        assert says in exc.value.message and exc.value.details["field"] == "protected_classes", classes
+    with pytest.raises(Invalid):
+        class_order(people, dean, classes=[], activities=[""])
+    with pytest.raises(Invalid):
+        class_order(people, dean, classes=[], activities=[])
+    assert (Order.objects.count(), AuditRecord.objects.count()) == before
+    # Activities alone are an order; a class given twice is kept once.
+    o = class_order(people, dean, classes=[{"max_age": 15}, {"max_age": 15}],
+                    activities=["Not to enter Kingsbridge town centre"])
+    assert o.protected_classes == [{"max_age": 15}]
+    only = class_order(people, dean, classes=[], activities=["No unsupervised internet use"])
+    [record] = AuditRecord.objects.filter(action="order.created", object_id=str(only.pk))
+    assert record.after["activities"] == ["No unsupervised internet use"] and record.after["classes"] == []
+
+
+@pytest.mark.safeguard("M3")
+def test_the_api_takes_classes_and_activities_and_refuses_an_unknown_class_key_with_400(people):
+    dean = person(people, "Dean", "Hollis")
+    _, secret = issue_token(Actor(None), people.investigator.pk, "t")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    today = clock.local(clock.now()).date().isoformat()
+    body = {"kind": "sexual_harm_prevention", "restricted_id": dean.pk, "conditions": "SHPO", "starts_on": today,
+            "protected_classes": [{"max_age": 15}, {"relationship": "partner"}],
+            "activities": ["No unsupervised internet use"]}
+    r = client.post("/api/orders", data=json.dumps({**body, "protected_classes": [{"gender": "female"}]}),
+                    content_type="application/json")
+    assert r.status_code == 400 and "'gender'" in r.json()["message"], r.content
+    assert not Order.objects.exists()
+    r = client.post("/api/orders", data=json.dumps(body), content_type="application/json")
+    assert r.status_code == 201, r.content
+    assert r.json()["protected_classes"] == [{"max_age": 15}, {"relationship": "partner"}]
+    ctx = client.get("/api/context", {"name": "Dean Hollis", "purpose": "checking the order"}).json()
+    [o] = ctx["orders"]
+    assert o["classes"] == ["anyone under 16", "any partner"] and o["activities"] == ["No unsupervised internet use"]
+
+
+@pytest.mark.safeguard("M3")
+def test_the_person_page_order_form_takes_a_class_and_activities_and_names_a_bad_age(people):
+    dean = person(people, "Dean", "Hollis")
+    client = Client()
+    client.force_login(people.investigator)
+    today = clock.local(clock.now()).date().isoformat()
+    form = {"purpose": "Adding his SHPO", "kind": "sexual_harm_prevention", "conditions": "SHPO", "starts_on": today,
+            "class_under_age": "sixteen", "class_relationship": "", "activities": "No unsupervised internet use\n\n"}
+    r = client.post(f"/people/{dean.pk}/do/order/", form)
+    assert r.status_code == 400 and "Anyone under" in r.content.decode() and not Order.objects.exists()
+    r = client.post(f"/people/{dean.pk}/do/order/", {**form, "class_under_age": "16"})
+    assert r.status_code == 302, r.content
+    o = Order.objects.get()
+    assert (o.protected_classes, o.activities) == ([{"max_age": 15}], ["No unsupervised internet use"])
+    page = client.get(f"/people/{dean.pk}/", {"purpose": "Adding his SHPO"}).content.decode()
+    assert "anyone under 16" in page and "No unsupervised internet use" in page
+
+
+@pytest.mark.safeguard("M2")
+def test_the_scheme_page_shows_review_overdue_and_extends_from_the_ui(people):
+    s = scheme(people, ends_at=clock.now() + timedelta(days=5))
+    client = Client()
+    with time_machine.travel(s.ends_at + timedelta(hours=2), tick=False):
+        client.force_login(people.investigator)
+        page = client.get(f"/people/{s.victim_id}/", {"purpose": "Reviewing her scheme"}).content.decode()
+        assert "REVIEW OVERDUE" in page and "Extend scheme" in page
+        until = clock.local(clock.now() + timedelta(days=300)).strftime("%Y-%m-%dT%H:%M")
+        r = client.post(f"/people/{s.victim_id}/do/scheme_extend/",
+                        {"purpose": "Reviewing her scheme", "scheme_id": s.pk, "until": until,
+                         "reason": "Risk remains"})
+        assert r.status_code == 422, r.status_code
+        assert "at most 183 days" in r.content.decode()
+        until = clock.local(clock.now() + timedelta(days=90)).strftime("%Y-%m-%dT%H:%M")
+        r = client.post(f"/people/{s.victim_id}/do/scheme_extend/",
+                        {"purpose": "Reviewing her scheme", "scheme_id": s.pk, "until": until,
+                         "reason": "Risk remains"})
+        assert r.status_code == 302
+        assert SpecialScheme.objects.get(pk=s.pk).state_at(clock.now()) == "active"
+
+
+@pytest.mark.safeguard("M3")
+def test_a_child_caller_not_in_the_index_whose_age_was_taken_meets_the_class(people):
+    """A 14-year-old rings about a man messaging her and reads out his number: he is under an order
+    protecting anyone under 16. Neither of them is a person on the log; his number and her age are enough."""
+    dean = person(people, "Dean", "Hollis", phone="07700 900555")
+    o = class_order(people, dean, classes=[{"max_age": 15}])
+    log = call(people, phone="07700 900999", caller="Zoe", age=14, category="other")
+    assert breaches(log) == []
+    actions.link_party(people.actor("handler"), log.reference, role="mentioned", phone="07700 900555")
+    [breach] = breaches(log)
+    assert "Zoe (anyone under 16)" in breach.text and breach.details == {"flag": "breach", "order": o.pk,
+                                                                         "person": None}
+    adult = call(people, phone="07700 900998", caller="Yvonne", age=40, category="other")
+    actions.link_party(people.actor("handler"), adult.reference, role="mentioned", phone="07700 900555")
+    assert breaches(adult) == [] and open_prompts(adult, "M3") == []

@@ -61,7 +61,8 @@ class TestPolicyHelpers:
 
     def test_flag_codes_in_policy_order(self) -> None:
         assert POLICY.flag_codes() == [
-            "domestic_abuse", "missing", "concern_for_welfare", "child", "vulnerable_adult", "breach"
+            "domestic_abuse", "missing", "concern_for_welfare", "child", "vulnerable_adult", "breach", "weapons",
+            "firearms_access",
         ]
 
     def test_closing_code_lookup(self) -> None:

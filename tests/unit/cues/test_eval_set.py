@@ -2,7 +2,7 @@
 
 The set's shape is checked (size, hard negatives, every family represented, lessons paraphrased), and the
 domestic-abuse target is a real gate: if a lexicon change drops recall below 0.95 or precision below 0.85
-on the whole set, this test fails.
+on the tuned split (the items not held out), this test fails. The held-out split is reported beside it.
 """
 
 from __future__ import annotations
@@ -63,22 +63,33 @@ def test_the_set_paraphrases_the_published_lessons(items: list[dict]) -> None:
     assert "a bit of a domestic violence case last year" in texts
 
 
-def test_domestic_abuse_meets_its_target_on_the_whole_set(report: dict) -> None:
-    da = report["domestic_abuse"]
+def test_the_set_covers_reported_speech_third_parties_relative_clauses_and_ages_in_words(items: list[dict]) -> None:
+    texts = [i["text"].lower() for i in items]
+    for words in ("said he'd", "told me he will", "texted saying", "my neighbour says her boyfriend",
+                  "who is seven", "is fifteen", "about twelve", "never met"):
+        assert any(words in t for t in texts), words
+    held = [i for i in items if i["holdout"]]
+    assert max(i["batch"] for i in held) > max(i["batch"] for i in items if not i["holdout"])  # written last
+
+
+def test_domestic_abuse_meets_its_target_on_the_tuned_split(report: dict) -> None:
+    da = report["tuned"]["domestic_abuse"]
     assert da["recall"] >= TARGETS["domestic_abuse"]["recall"] == 0.95, da
     assert da["precision"] >= TARGETS["domestic_abuse"]["precision"] == 0.85, da
     assert report["meets_gates"] is True
 
 
 def test_the_report_is_keyed_by_family_with_counts_that_add_up(report: dict, items: list[dict]) -> None:
-    assert set(FAMILIES) | {"micro", "holdout", "set", "targets", "meets_gates", "items"} == set(report)
+    assert set(FAMILIES) | {"micro", "tuned", "holdout", "set", "targets", "meets_gates", "items"} == set(report)
     for family in FAMILIES:
         m = report[family]
         assert set(m) >= {"precision", "recall", "tp", "fp", "fn"}
         assert m["tp"] + m["fn"] == sum(1 for i in items if family in i["families"])
     assert report["micro"]["tp"] == sum(report[f]["tp"] for f in FAMILIES)
     assert report["holdout"]["items"] == sum(1 for i in items if i["holdout"])
-    assert set(FAMILIES) <= set(report["holdout"])
+    assert report["tuned"]["items"] + report["holdout"]["items"] == len(items)
+    assert report["tuned"]["micro"]["tp"] + report["holdout"]["micro"]["tp"] == report["micro"]["tp"]
+    assert set(FAMILIES) <= set(report["holdout"]) and set(FAMILIES) <= set(report["tuned"])
 
 
 def test_scoring_counts_true_and_false_positives_and_misses() -> None:
@@ -97,12 +108,15 @@ def test_misses_list_disagreements_only(items: list[dict]) -> None:
 def test_the_management_command_prints_json_keyed_by_family(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("eval_cues", "--json")
     out = json.loads(capsys.readouterr().out)
-    assert out["domestic_abuse"]["recall"] >= 0.95
+    assert out["tuned"]["domestic_abuse"]["recall"] >= 0.95
     assert {"precision", "recall", "tp", "fp", "fn"} <= set(out["missing"])
+    assert {"tuned", "holdout", "targets"} <= set(out["promises"])
+    assert {"precision", "recall", "due_correct"} <= set(out["promises"]["holdout"])
 
 
 def test_watchkeeper_eval_cues_runs_from_the_command_line() -> None:
     done = subprocess.run([sys.executable, "-m", "watchkeeper.cli", "eval-cues"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "domestic_abuse" in done.stdout and "holdout" in done.stdout
+    assert "domestic_abuse" in done.stdout and "holdout" in done.stdout and "tuned" in done.stdout
+    assert "Promises (L11)" in done.stdout

@@ -620,6 +620,8 @@ class TestCirculationSummary:
             "flags": ["domestic_abuse", "child"],
             "risks": {"weapons": True},
             "markers": markers,
+            # No officer-safety summary given: nothing is known, so none is recorded (people fills it in).
+            "risk_summary": {"badges": [], "none_recorded": True, "checked": {}},
             "allegations": allegations,
             "open_requests": requests,
             "latest_entries": entries,

@@ -356,3 +356,206 @@ def test_firearms_triggers_are_configurable() -> None:
     assert rules.firearms_referral_needed(["cue:weapons_firearms"], "other", True, mine)
     assert rules.firearms_referral_needed([], "assault", True, mine)
     assert not rules.firearms_referral_needed(["domestic_abuse"], "other", True, mine)
+
+
+# ------------------------------------------------------------------------- D5 by role (issue 10)
+VICTIM, HOME, MOBILE = 7, 70, 700
+SCHEME = rules.SchemeFact(scheme_id=1, victim_id=VICTIM, address_id=HOME, phone_id=MOBILE, floor="priority")
+
+
+@pytest.mark.safeguard("D5")
+@pytest.mark.parametrize("role", ["caller", "victim", "location"])
+@pytest.mark.parametrize("what", [{"person_id": VICTIM}, {"address_id": HOME}, {"phone_id": MOBILE}])
+def test_the_floor_applies_when_the_protected_person_place_or_phone_is_a_caller_victim_or_location(
+        role: str, what: dict[str, int]) -> None:
+    parties = [rules.PartyFact(role, **what)]
+    assert rules.schemes_protecting(parties, [SCHEME], POLICY) == [1]
+    assert rules.protected_floor(parties, [SCHEME], POLICY) == "priority"
+
+
+@pytest.mark.safeguard("D5")
+@pytest.mark.parametrize("role", ["suspect", "witness", "mentioned", "subject"])
+def test_the_same_person_place_or_phone_in_another_role_sets_no_floor(role: str) -> None:
+    parties = [rules.PartyFact(role, VICTIM), rules.PartyFact(role, address_id=HOME),
+               rules.PartyFact(role, phone_id=MOBILE)]
+    assert rules.protected_floor(parties, [SCHEME], POLICY) is None
+
+
+@pytest.mark.safeguard("D5")
+def test_a_caller_who_is_someone_else_sets_no_floor_and_the_most_urgent_of_several_applies() -> None:
+    other = rules.SchemeFact(2, victim_id=8, address_id=None, phone_id=800, floor="emergency")
+    assert rules.protected_floor([rules.PartyFact("caller", 99, 98, 97)], [SCHEME, other], POLICY) is None
+    both = [rules.PartyFact("caller", phone_id=800), rules.PartyFact("location", address_id=HOME),
+            rules.PartyFact("suspect", phone_id=MOBILE)]
+    assert rules.schemes_protecting(both, [SCHEME, other], POLICY) == [1, 2]
+    assert rules.protected_floor(both, [SCHEME, other], POLICY) == "emergency"
+    # A scheme on a phone only is not matched by a party with no address (None is not an id).
+    phone_only = rules.SchemeFact(3, victim_id=9, address_id=None, phone_id=900, floor="priority")
+    assert rules.protected_floor([rules.PartyFact("location")], [phone_only], POLICY) is None
+
+
+@pytest.mark.safeguard("D5")
+def test_the_roles_that_carry_the_floor_are_policy() -> None:
+    witness = [rules.PartyFact("witness", phone_id=MOBILE)]
+    assert rules.protected_floor(witness, [SCHEME], POLICY) is None
+    assert rules.protected_floor(witness, [SCHEME], policy(scheme_floor_roles=["witness"])) == "priority"
+    assert rules.protected_floor([rules.PartyFact("caller", phone_id=MOBILE)], [SCHEME],
+                                 policy(scheme_floor_roles=["victim"])) is None
+
+
+# ------------------------------------------------------------------ M2 in force, overdue, extension
+@pytest.mark.safeguard("M2", "D5")
+def test_a_scheme_past_its_end_without_a_decision_is_review_overdue_and_still_in_force() -> None:
+    start, end = AT, AT + timedelta(days=10)
+    assert rules.scheme_state(start, end, None, start - timedelta(seconds=1)) == "future"
+    assert rules.scheme_state(start, end, None, start) == "active"
+    assert rules.scheme_state(start, end, None, end) == "review_overdue"
+    assert rules.scheme_state(start, end, None, end + timedelta(days=400)) == "review_overdue"
+    assert rules.scheme_state(start, end, end, end + timedelta(days=1)) == "removed"
+    assert rules.scheme_in_force(start, None, end + timedelta(days=30))
+    assert not rules.scheme_in_force(start, None, start - timedelta(seconds=1))
+    assert not rules.scheme_in_force(start, start + timedelta(days=1), start + timedelta(days=2))
+
+
+@pytest.mark.safeguard("M2")
+def test_an_extension_ends_after_now_and_the_current_end_and_within_the_maximum_from_now() -> None:
+    now, end = AT, AT + timedelta(days=5)
+    assert rules.scheme_extension(now, end, now + timedelta(days=183), POLICY) == now + timedelta(days=183)
+    with pytest.raises(Refusal) as exc:
+        rules.scheme_extension(now, end, now + timedelta(days=183, seconds=1), POLICY)
+    assert exc.value.safeguard == "M2"
+    for until in (end, end - timedelta(days=1), now):
+        with pytest.raises(Invalid):
+            rules.scheme_extension(now, end, until, POLICY)
+    overdue_end = AT - timedelta(days=3)  # past its end: any time after now will do
+    assert rules.scheme_extension(now, overdue_end, now + timedelta(hours=1), POLICY) == now + timedelta(hours=1)
+    with pytest.raises(Refusal):
+        rules.scheme_extension(now, end, now + timedelta(days=31), policy(scheme_max_days=30))
+
+
+@pytest.mark.safeguard("M2")
+def test_overdue_escalations_go_to_the_officer_first_then_the_supervisor_too_each_interval() -> None:
+    assert rules.overdue_escalation(0, AT, AT, POLICY) == (False, AT + timedelta(hours=24))
+    assert rules.overdue_escalation(1, AT, AT + timedelta(minutes=1), POLICY) == (True, AT + timedelta(hours=24))
+    assert rules.overdue_escalation(5, AT, AT, policy(scheme_overdue_escalation_hours=6))[1] == AT + timedelta(hours=6)
+    # Sweeps missed for days: the next is one interval from now, not a burst of the missed ones.
+    late = AT + timedelta(days=3)
+    assert rules.overdue_escalation(2, AT, late, POLICY) == (True, late + timedelta(hours=24))
+
+
+# ------------------------------------------------------------------------ M3 classes (issue 10)
+ON = date(2026, 3, 1)
+DEAN = 10
+
+
+def kid(pid: int, dob: date | None, name: str = "Kid", rel: frozenset[tuple[int, str]] = frozenset()) -> Any:
+    return rules.PersonFact(pid, name, dob, rel)
+
+
+def class_order_fact(*classes: dict[str, Any], **kw: Any) -> OrderFact:
+    base: dict[str, Any] = {"order_id": 5, "kind": "sexual_harm_prevention", "restricted_id": DEAN,
+                            "protected_person_ids": frozenset(), "protected_address_ids": frozenset(),
+                            "starts_on": ON - timedelta(days=10), "ends_on": None, "protected_classes": classes}
+    return OrderFact(**{**base, **kw})
+
+
+@pytest.mark.safeguard("M3")
+@pytest.mark.parametrize(("dob", "expected"), [
+    (date(2010, 3, 1), False),   # 16 today
+    (date(2010, 3, 2), True),    # 15 and 364 days
+    (date(2010, 2, 28), False),  # 16 and a day
+    (date(2025, 3, 1), True),    # a baby
+    (None, None),                # no date of birth: not known either way
+])
+def test_anyone_under_16_is_an_age_class_taken_from_the_date_of_birth(dob: date | None, expected: bool | None) -> None:
+    assert rules.in_class({"max_age": 15}, kid(20, dob), DEAN, ON) is expected
+
+
+@pytest.mark.safeguard("M3")
+def test_a_leap_day_birthday_turns_a_year_older_on_the_first_of_march() -> None:
+    leapling = kid(20, date(2012, 2, 29))
+    assert rules.in_class({"max_age": 13}, leapling, DEAN, date(2026, 2, 28)) is True
+    assert rules.in_class({"max_age": 13}, leapling, DEAN, date(2026, 3, 1)) is False
+
+
+@pytest.mark.safeguard("M3")
+def test_a_relationship_class_is_about_the_restricted_person_and_combines_with_an_age() -> None:
+    partner = kid(21, date(1990, 1, 1), rel=frozenset({(DEAN, "partner")}))
+    someone_elses = kid(22, date(1990, 1, 1), rel=frozenset({(99, "partner")}))
+    young_family = kid(23, date(2015, 1, 1), rel=frozenset({(DEAN, "family")}))
+    assert rules.in_class({"relationship": "partner"}, partner, DEAN, ON) is True
+    assert rules.in_class({"relationship": "partner"}, someone_elses, DEAN, ON) is False
+    assert rules.in_class({"relationship": "ex_partner"}, partner, DEAN, ON) is False
+    assert rules.in_class({"relationship": "family", "max_age": 17}, young_family, DEAN, ON) is True
+    assert rules.in_class({"relationship": "family", "max_age": 9}, young_family, DEAN, ON) is False
+    # Not related, so out of the class whatever the (unknown) age.
+    assert rules.in_class({"relationship": "family", "max_age": 17}, kid(24, None), DEAN, ON) is False
+
+
+@pytest.mark.safeguard("M3")
+def test_a_class_breach_needs_the_restricted_person_present_and_an_order_in_force() -> None:
+    o = class_order_fact({"max_age": 15})
+    child = kid(20, date(2015, 6, 1), "Gus Lane")
+    [b] = rules.order_breaches([o], {DEAN}, [child], set(), ON)
+    assert (b.order, b.person_id, b.certain) == (o, 20, True) and b.why == "Gus Lane (anyone under 16)"
+    assert rules.order_breaches([o], set(), [child], set(), ON) == []
+    assert rules.order_breaches([class_order_fact({"max_age": 15}, ends_on=ON - timedelta(days=1))],
+                                {DEAN}, [child], set(), ON) == []
+    assert rules.order_breaches([class_order_fact({"max_age": 15}, starts_on=ON + timedelta(days=1))],
+                                {DEAN}, [child], set(), ON) == []
+    # The restricted person is never in his own class.
+    assert rules.order_breaches([o], {DEAN}, [kid(DEAN, date(2015, 1, 1))], set(), ON) == []
+
+
+@pytest.mark.safeguard("M3")
+def test_an_unknown_age_is_an_uncertain_breach_unless_someone_else_is_certainly_in_the_class() -> None:
+    o = class_order_fact({"max_age": 15})
+    [b] = rules.order_breaches([o], {DEAN}, [kid(21, None, "Hal Reed")], set(), ON)
+    assert not b.certain and b.person_id == 21
+    [b] = rules.order_breaches([o], {DEAN}, [kid(21, None), kid(22, date(2014, 1, 1))], set(), ON)
+    assert b.certain and b.person_id == 22
+    assert rules.order_breaches([o], {DEAN}, [kid(22, date(1990, 1, 1))], set(), ON) == []
+    assert rules.possible_breaches([o], {DEAN, 21}, set(), ON) == []  # the plain form reports certain ones only
+
+
+@pytest.mark.safeguard("M3")
+def test_ages_are_taken_on_the_logs_date_and_named_people_still_count() -> None:
+    o = class_order_fact({"max_age": 15})
+    turns_16 = kid(20, date(2010, 3, 2))
+    assert rules.order_breaches([o], {DEAN}, [turns_16], set(), date(2026, 3, 5), ages_on=ON) != []
+    assert rules.order_breaches([o], {DEAN}, [turns_16], set(), date(2026, 3, 5)) == []
+    named = class_order_fact({"max_age": 15}, protected_person_ids=frozenset({30}))
+    [b] = rules.order_breaches([named], {DEAN}, [kid(30, date(1980, 1, 1))], set(), ON)
+    assert b.why == "a protected person" and b.certain
+
+
+@pytest.mark.safeguard("M3")
+@pytest.mark.parametrize(("given", "says"), [
+    ({"sex": "female"}, "'sex'"), ({"max_age": 15, "colour": "red"}, "'colour'"), ({}, "at least one"),
+    ("anyone under 16", "object"), ({"max_age": -1}, "max_age"), ({"max_age": 121}, "max_age"),
+    ({"max_age": 15.5}, "max_age"), ({"max_age": True}, "max_age"), ({"relationship": "parent"}, "'parent'"),
+    ({"relationship": "neighbour"}, "'neighbour'"),
+])
+def test_a_protected_class_with_an_unknown_key_or_bad_value_is_refused_naming_it(given: Any, says: str) -> None:
+    with pytest.raises(Invalid) as exc:
+        rules.protected_class(given)
+    assert says in exc.value.message
+
+
+@pytest.mark.safeguard("M3")
+def test_classes_read_as_the_order_says_them() -> None:
+    assert rules.protected_class({"max_age": 15}) == {"max_age": 15}
+    assert rules.describe_class({"max_age": 15}) == "anyone under 16"
+    assert rules.describe_class({"max_age": 17}) == "anyone under 18"
+    assert rules.describe_class({"relationship": "partner"}) == "any partner"
+    assert rules.describe_class({"relationship": "ex_partner", "max_age": 17}) == "any ex-partner under 18"
+
+
+@pytest.mark.safeguard("M3")
+def test_a_caller_not_in_the_index_is_in_an_age_class_by_the_age_they_gave() -> None:
+    caller = rules.PersonFact(-1, "the caller", None, age=14)
+    assert rules.in_class({"max_age": 15}, caller, DEAN, ON) is True
+    assert rules.in_class({"max_age": 13}, caller, DEAN, ON) is False
+    assert rules.in_class({"relationship": "partner"}, caller, DEAN, ON) is False
+    [b] = rules.order_breaches([class_order_fact({"max_age": 15})], {DEAN}, [caller], set(), ON)
+    assert b.certain and b.person_id == -1

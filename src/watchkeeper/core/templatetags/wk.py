@@ -180,14 +180,15 @@ def marker_badge(kind: str, label: str, ended: bool = False, note: str = "") -> 
     )
 
 
-SCHEME_STATES = {"active": "active", "expired": "EXPIRED", "removed": "REMOVED", "future": "not yet started"}
+SCHEME_STATES = {"active": "active", "review_overdue": "in force, REVIEW OVERDUE", "expired": "EXPIRED",
+                 "removed": "REMOVED", "future": "not yet started"}
 
 
 @register.simple_tag
 def scheme_badge(state: str) -> SafeString:
     """A special scheme (M2) and its state in words: an expired or removed scheme says so in capitals, so a
     handler never reads a lapsed protection as a live one (or misses that one has lapsed)."""
-    live = state == "active"
+    live = state in ("active", "review_overdue")  # M2: past its end and undecided, it is still in force
     return format_html(
         '<span class="badge marker mk-scheme sch-{}{}" title="Special scheme ({})"><span aria-hidden="true">'
         '■</span> Special scheme <span class="mk-state">{}</span></span>',

@@ -329,6 +329,28 @@
       (row.location ? '<span class="loc">' + esc(row.location) + "</span>" : "");
   }
 
+  // L12: the log's officer-safety summary, as the server's _risk_summary.html draws it (the compact form).
+  function riskSummary(rs) {
+    rs = rs || { badges: [], none_recorded: true, checked: {} };
+    var badges = rs.badges || [];
+    var html;
+    if (badges.length) {
+      html = badges.map(function (b) {
+        return '<span class="badge marker risk-badge mk-' + esc(b.group) + " mk-" + esc(b.kind) + '" title="' + esc(b.text) +
+          '"><span aria-hidden="true">' + esc(b.shape) + "</span> " + esc(b.label) + ": " + esc(b.subject) + "</span> ";
+      }).join("");
+    } else {
+      var c = rs.checked || {};
+      html = c.people || c.addresses || c.phones ? '<span class="risk-none">None recorded</span>'
+        : '<span class="risk-none">None recorded <span class="muted">(no person, address or phone on the log yet)</span></span>';
+    }
+    return '<div class="risk-summary">' + html + "</div>";
+  }
+
+  function ungradedTag(row) {
+    return row.ungraded ? '<span class="badge warn ungraded-tag" title="An emergency call not graded yet: grade it before its deadline (D1)"><span aria-hidden="true">◌</span> Not graded yet</span> ' : "";
+  }
+
   function gradeClass(row) {
     return row.grade ? "g-" + row.grade : "g-none";
   }
@@ -403,9 +425,10 @@
       }
     }
     act += '\n<div class="form-msg" id="msg-log-' + esc(ref) + '"></div>';
-    var markers = (row.diverted ? '<span class="badge divert-tag" title="A unit was diverted away from this log (D2)"><span aria-hidden="true">↺</span> Diverted</span> ' : "") +
+    var markers = ungradedTag(row) + (row.diverted ? '<span class="badge divert-tag" title="A unit was diverted away from this log (D2)"><span aria-hidden="true">↺</span> Diverted</span> ' : "") +
       (row.flags || []).map(function (f) { return flagBadge(f) + " "; }).join("") +
-      (row.vulnerability ? '<span class="badge warn">Vulnerability: ' + esc(row.vulnerability) + "</span>" : "");
+      (row.vulnerability ? '<span class="badge warn">Vulnerability: ' + esc(row.vulnerability) + "</span> " : "") +
+      riskSummary(row.risk_summary);
     return '<tr id="logs-' + esc(ref) + '" data-table="logs" data-key="' + esc(ref) + '" class="wk-row ' + gradeClass(row) +
       (row.diverted ? " is-diverted" : "") + '">\n' +
       '<th scope="row" class="ref-cell"><a class="ref" href="/logs/' + esc(ref) + '/" data-focus="ref">' + esc(ref) + "</a></th>\n" +
@@ -427,7 +450,7 @@
       '<th scope="row" class="ref-cell"><a class="ref" href="/logs/' + esc(ref) + '/" data-focus="ref">' + esc(ref) + "</a></th>\n" +
       '<td class="clock-cell">' + countdown(row) + "</td>\n" +
       '<td class="nowrap">' + gradeBadge(row.grade) + "</td>\n" +
-      '<td class="inc-cell">' + incident(row) + "</td>\n" +
+      '<td class="inc-cell">' + incident(row) + " " + riskSummary(row.risk_summary) + "</td>\n" +
       "<td>" + units + "</td>\n</tr>";
   }
 

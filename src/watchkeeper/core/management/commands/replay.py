@@ -24,13 +24,13 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="with --list: print JSON")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from watchkeeper.replays.catalogue import REPLAYS, get
+        from watchkeeper.replays.catalogue import every, get
 
         if opts["list"]:
             rows = [{"name": r.name, "lesson": r.lesson, "title": r.title,
                      "safeguards": list(r.safeguards) if r.runnable else [],
                      "planned": list(r.planned) if r.runnable else list(r.safeguards),
-                     "runnable": r.runnable} for r in REPLAYS]
+                     "runnable": r.runnable} for r in every()]
             if opts["json"]:
                 self.stdout.write(json.dumps(rows, indent=2))
             else:
@@ -41,8 +41,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"{r['name']:<22} {state}  shows {shows:<16} {r['title']}{later}")
             return
         if opts["all"]:
-            chosen = [r for r in REPLAYS if r.runnable]
-            planned = [r.name for r in REPLAYS if not r.runnable]
+            chosen = [r for r in every() if r.runnable]
+            planned = [r.name for r in every() if not r.runnable]
         else:
             if not opts["names"]:
                 raise CommandError("name a replay, or use --list or --all")
