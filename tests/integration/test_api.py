@@ -697,7 +697,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("GET", "/api/context", "person.view", "handler", "learning", 200, "context.viewed", _context),
     Endpoint("POST", "/api/people", "person.manage", "handler", "qa", 201, "person.created",
              lambda p: Call(body={"given_names": "Amy", "family_name": "Archer", "dob": "1986-04-12",
-                                  "aliases": ["Amy Smith"]})),
+                                  "sex": "female", "aliases": ["Amy Smith"]})),
     Endpoint("GET", "/api/people/{person_id}", "person.view", "handler", "learning", 200, "person.viewed",
              _with_person(query="?purpose=Caller%20on%20a%20log")),
     Endpoint("POST", "/api/people/{person_id}/relationships", "person.manage", "handler", "qa", 201,

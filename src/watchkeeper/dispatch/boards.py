@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from watchkeeper.core.config import current_policy
+from watchkeeper.core.uow import collect
 from watchkeeper.dispatch.models import Alert, Assignment, Divert, ResponseClock, Unit
 from watchkeeper.incidents import hooks
 from watchkeeper.incidents.models import Log
@@ -89,13 +90,23 @@ def _publish(table: str, key: str, row: dict[str, Any] | None) -> None:
 
 
 def publish_log(log: Log) -> None:
-    _publish("logs", log.reference, log_row(log))
+    publish_logs([log])
 
 
 def publish_logs(logs: list[Log]) -> None:
-    """Several logs' rows at once (L12: what is held on their people changed), their officer-safety
-    summaries read together rather than one read per row, published in one insert."""
-    risks = hooks.risk_summaries([log.pk for log in logs])
+    """These logs' rows, as they are when the action's unit of work ends: a row several steps of one action
+    change (a contact, its grading clock, its category) is computed and published once, and the rows of
+    one action together, their officer-safety summaries read in one go (L12)."""
+    collect("dispatch:log-rows", [log.pk for log in logs], _publish_log_rows)
+
+
+def _publish_log_rows(ids: list[int]) -> None:
+    found = Log.objects.in_bulk(ids)
+    logs = [found[pk] for pk in ids if pk in found]
+    on_board = set(ResponseClock.objects.filter(log_id__in=ids).values_list("log_id", flat=True))
+    on_board |= set(Assignment.objects.filter(log_id__in=ids, state__in=Assignment.ACTIVE)
+                    .values_list("log_id", flat=True))
+    risks = hooks.risk_summaries([log.pk for log in logs if log.status == "open" and log.pk in on_board])
     publish_many([(TOPIC, "row", {"table": "logs", "key": log.reference, "row": log_row(log, risks.get(log.pk))},
                    None, None) for log in logs])
 

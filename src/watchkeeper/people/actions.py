@@ -147,23 +147,28 @@ def _person(person_id: int) -> Person:
 # --------------------------------------------------------------------------------------- people
 def create_person(
     actor: Actor, *, given_names: str, family_name: str, dob: date | None = None, aliases: list[str] | None = None,
+    sex: str = "",
 ) -> Person:
-    """A new person in the nominal index, indexed by folded and sound keys (C1)."""
+    """A new person in the nominal index, indexed by folded and sound keys (C1). Their sex is optional
+    (blank: not recorded); M3's classes may turn on it ("any female partner")."""
     actor.require("person.manage")
     given = v.text(given_names, "given_names", max_length=120, required=False)
     family = v.text(family_name, "family_name", max_length=120)
     v.past_date(dob, "dob", clock.local(clock.now()).date())
+    if sex:
+        v.choice(sex, "sex", [k for k, _ in Person.SEXES])
     names = [v.text(a, "aliases", max_length=250) for a in (aliases or [])]
     with unit_of_work():
         p = Person.objects.create(
-            given_names=given, family_name=family, dob=dob, created_at=clock.now(),
+            given_names=given, family_name=family, dob=dob, sex=sex or "", created_at=clock.now(),
             name_key=rules.fold_name(f"{given} {family}"), sound_key=rules.sound_key(given, family),
         )
         for name in names:
             g, f = rules.split_name(name)
             Alias.objects.create(person=p, name=name, name_key=rules.fold_name(name), sound_key=rules.sound_key(g, f))
         audit.record(actor, "person.created", "person", p.pk,
-                     after={"given_names": given, "family_name": family, "dob": dob, "aliases": names})
+                     after={"given_names": given, "family_name": family, "dob": dob, "sex": sex or "",
+                            "aliases": names})
     return p
 
 

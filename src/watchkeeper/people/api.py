@@ -20,6 +20,7 @@ class PersonIn(Schema):
     given_names: str = ""
     family_name: str
     dob: date | None = None
+    sex: str = ""
     aliases: list[str] = []
 
 
@@ -122,7 +123,7 @@ class PromptDecisionIn(Schema):
 
 def _person_out(p: Any) -> dict[str, Any]:
     return {"id": p.pk, "given_names": p.given_names, "family_name": p.family_name, "name": p.name,
-            "dob": p.dob.isoformat() if p.dob else None}
+            "dob": p.dob.isoformat() if p.dob else None, "sex": p.sex or None}
 
 
 @router.get("/context", summary="C1: everything known about a phone, address or name, newest first")

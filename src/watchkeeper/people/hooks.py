@@ -162,6 +162,8 @@ def mentioned_numbers(actor: Actor, log: Log, texts: list[str], policy: Policy, 
 def _held_by(person_ids: set[int]) -> dict[int, list[str]]:
     """What is held on each person: active markers, orders restricting them, schemes protecting them, and
     firearms certificates (labels, for a prompt)."""
+    if not person_ids:
+        return {}
     now = clock.now()
     today = clock.local(now).date()
     held: dict[int, list[str]] = {}
@@ -218,8 +220,8 @@ def _mentioned_people(log: Log, parties: list[LogParty]) -> None:
 def mentioned_owners(log: Log) -> set[int]:
     """M3: the people who use the numbers mentioned on a log (a restricted person's number written in the
     narrative puts them in contact with the people on it)."""
-    phones = LogParty.objects.filter(log=log, role="mentioned", phone__isnull=False).values_list("phone_id", flat=True)
-    return set(PhoneUse.objects.filter(phone_id__in=list(phones)).values_list("person_id", flat=True))
+    phones = LogParty.objects.filter(log=log, role="mentioned", phone__isnull=False).values("phone_id")
+    return set(PhoneUse.objects.filter(phone_id__in=phones).values_list("person_id", flat=True))
 
 
 # ------------------------------------------------------------------------------------ parties at raise
@@ -378,9 +380,12 @@ def _possible_breach(log: Log, person_ids: set[int], address_ids: set[int], toda
     """M3: a restricted person (on the log, or a phone they use is) together with a protected person or
     place, or a person in a protected class ("anyone under 16", "any partner": ages from dates of birth on
     the log's date) on the same log, for orders in force today. A person in an age class whose date of
-    birth is not held raises a prompt to establish their age, which does not block closing."""
-    phones = list(LogParty.objects.filter(log=log, phone__isnull=False).values_list("phone_id", flat=True))
+    birth is not held, or in a sex class ("any female partner") whose sex is not recorded, raises a prompt to
+    establish it, which does not block closing."""
+    phones = LogParty.objects.filter(log=log, phone__isnull=False).values("phone_id")
     present = person_ids | set(PhoneUse.objects.filter(phone_id__in=phones).values_list("person_id", flat=True))
+    if not present:
+        return
     orders = list(Order.objects.filter(restricted_id__in=present, starts_on__lte=today)
                   .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
                   .select_related("restricted").prefetch_related("protected_people", "protected_addresses"))
@@ -399,7 +404,7 @@ def _possible_breach(log: Log, person_ids: set[int], address_ids: set[int], toda
             "person_id", "other_id", "kind"):
         related.setdefault(a, set()).add((b, kind))
         related.setdefault(b, set()).add((a, kind))
-    people = [rules.PersonFact(p.pk, p.name, p.dob, frozenset(related.get(p.pk, ())))
+    people = [rules.PersonFact(p.pk, p.name, p.dob, frozenset(related.get(p.pk, ())), sex=p.sex)
               for p in Person.objects.filter(pk__in=person_ids).order_by("pk")]
     # A caller not (yet) in the index whose date of birth or age was taken is on the log too (C2 asks for it).
     people += [rules.PersonFact(-pk, name or "the caller", dob, age=age) for pk, name, dob, age in
@@ -419,10 +424,16 @@ def _possible_breach(log: Log, person_ids: set[int], address_ids: set[int], toda
                               f"{b.why}, on this log." + (f" The order protects {classes}." if classes else ""))
         else:
             name = names.get(b.person_id or 0, "a person")
-            raise_prompt(log, safeguard="M3", kind="order_class_age", blocking=False,
-                         details={"order": o.pk, "person": who},
-                         text=f"Establish the age of {name}: {label} (order {o.pk}) restricts "
-                              f"{o.restricted.name} from {classes}, and no date of birth is held.")
+            if "age" in b.unknown:
+                raise_prompt(log, safeguard="M3", kind="order_class_age", blocking=False,
+                             details={"order": o.pk, "person": who},
+                             text=f"Establish the age of {name}: {label} (order {o.pk}) restricts "
+                                  f"{o.restricted.name} from {classes}, and no date of birth is held.")
+            if "sex" in b.unknown:
+                raise_prompt(log, safeguard="M3", kind="order_class_sex", blocking=False,
+                             details={"order": o.pk, "person": who},
+                             text=f"Establish the sex of {name}: {label} (order {o.pk}) restricts "
+                                  f"{o.restricted.name} from {classes}, and their sex is not recorded.")
 
 
 def _pattern(log: Log, person_ids: set[int], policy: Policy) -> None:

@@ -23,9 +23,13 @@ class Person(models.Model):
     """A person known to the force. Names are indexed by a folded key and a sound key, so a handler's
     "Jon Smyth" finds "John Smith" (C1)."""
 
+    # M3: an order may protect a class by sex ("any female partner"); blank is not recorded.
+    SEXES = [("female", "Female"), ("male", "Male")]
+
     given_names = models.CharField(max_length=120)
     family_name = models.CharField(max_length=120)
     dob = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=10, choices=SEXES, blank=True, default="")
     created_at = models.DateTimeField()
     name_key = models.CharField(max_length=250, db_index=True)
     sound_key = models.CharField(max_length=40, db_index=True)

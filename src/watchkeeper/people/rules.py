@@ -346,15 +346,17 @@ def protected_floor(parties: Iterable[PartyFact], schemes: Iterable[SchemeFact],
 
 
 # ---------------------------------------------------------------------------------------------- M3
-# What a protected class may test: the person's age (from their date of birth, on the day of the log) and
-# how they are related to the restricted person. Every test in a class must hold.
-CLASS_KEYS = ("max_age", "relationship")
+# What a protected class may test: the person's age (from their date of birth, on the day of the log), their
+# sex and how they are related to the restricted person. Every test in a class must hold.
+CLASS_KEYS = ("max_age", "relationship", "sex")
 CLASS_RELATIONSHIPS = ("partner", "ex_partner", "family", "associate")  # the kinds that read both ways
+CLASS_SEXES = ("female", "male")
 
 
 def protected_class(value: Any, field: str = "protected_classes") -> dict[str, Any]:
-    """M3: a class of protected people as given ({"max_age": 15}, {"relationship": "partner"}, or both),
-    checked: an unknown key or a bad value is refused, naming it."""
+    """M3: a class of protected people as given ({"max_age": 15}, {"relationship": "partner"},
+    {"sex": "female"}, or any of them together: {"relationship": "partner", "sex": "female"} is any female
+    partner), checked: an unknown key or a bad value is refused, naming it."""
     if not isinstance(value, dict) or not value:
         raise Invalid("A protected class is an object with at least one of: " + ", ".join(CLASS_KEYS), field)
     unknown = sorted(k for k in value if k not in CLASS_KEYS)
@@ -371,40 +373,64 @@ def protected_class(value: Any, field: str = "protected_classes") -> dict[str, A
         if kind not in CLASS_RELATIONSHIPS:
             raise Invalid(f"Unknown relationship {kind!r} (known: {', '.join(CLASS_RELATIONSHIPS)})", field)
         out["relationship"] = kind
+    if "sex" in value:
+        sex = value["sex"]
+        if sex not in CLASS_SEXES:
+            raise Invalid(f"Unknown sex {sex!r} (known: {', '.join(CLASS_SEXES)})", field)
+        out["sex"] = sex
     return out
 
 
 def describe_class(cls: dict[str, Any]) -> str:
-    """"anyone under 16", "any partner", "any partner under 18" (of the restricted person)."""
+    """"anyone under 16", "any partner", "any partner under 18", "any female partner", "any female under 16"
+    (of the restricted person)."""
     kind = cls.get("relationship")
-    who = f"any {kind.replace('_', '-')}" if kind else "anyone"
+    sex = cls.get("sex")
+    if kind:
+        who = f"any {sex + ' ' if sex else ''}{kind.replace('_', '-')}"
+    else:
+        who = f"any {sex}" if sex else "anyone"
     return who + (f" under {int(cls['max_age']) + 1}" if "max_age" in cls else "")
 
 
 @dataclass(frozen=True)
 class PersonFact:
     """A person on a log as M3's classes see them: their date of birth (or, for a caller not in the index,
-    the age they gave), and each current relationship as (the other person, its kind)."""
+    the age they gave), each current relationship as (the other person, its kind), and their sex ("" when
+    not recorded)."""
 
     person_id: int
     name: str
     dob: date | None = None
     relationships: frozenset[tuple[int, str]] = frozenset()
     age: int | None = None
+    sex: str = ""
 
 
 def in_class(cls: dict[str, Any], person: PersonFact, restricted_id: int, on: date) -> bool | None:
     """M3: whether a person is in a protected class of an order restricting `restricted_id`: True, False, or
-    None when it turns on something not held (an age class and no date of birth)."""
+    None when it turns on something not held (an age class and no date of birth, a sex class and their sex
+    not recorded) and nothing that is held rules them out."""
     kind = cls.get("relationship")
     if kind is not None and (restricted_id, kind) not in person.relationships:
         return False
+    if "sex" in cls and person.sex and person.sex != cls["sex"]:
+        return False
     if "max_age" in cls:
         years = age_on(person.dob, person.age, on)
-        if years is None:
-            return None
-        return years <= int(cls["max_age"])
-    return True
+        if years is not None and years > int(cls["max_age"]):
+            return False
+    return None if class_unknowns(cls, person, on) else True
+
+
+def class_unknowns(cls: dict[str, Any], person: PersonFact, on: date) -> tuple[str, ...]:
+    """M3: what a class turns on that is not held for a person, to be established: "age", "sex"."""
+    missing = []
+    if "max_age" in cls and age_on(person.dob, person.age, on) is None:
+        missing.append("age")
+    if "sex" in cls and not person.sex:
+        missing.append("sex")
+    return tuple(missing)
 
 
 @dataclass(frozen=True)
@@ -427,12 +453,14 @@ def order_in_force(o: OrderFact, on: date) -> bool:
 @dataclass(frozen=True)
 class Breach:
     """An order a log may breach, and why: a named protected person or place, or a person in a class. When
-    `certain` is false the class turns on something not held (the person's age): establish it."""
+    `certain` is false the class turns on something not held (the person's age or sex, named in `unknown`):
+    establish it."""
 
     order: OrderFact
     why: str
     person_id: int | None = None
     certain: bool = True
+    unknown: tuple[str, ...] = ()
 
 
 def order_breaches(orders: Iterable[OrderFact], restricted_present: set[int], people: Sequence[PersonFact],
@@ -440,8 +468,8 @@ def order_breaches(orders: Iterable[OrderFact], restricted_present: set[int], pe
     """M3: a log on which a restricted person is present (on it, or a phone they use is) together with a
     protected person, a protected place, or a person in a protected class ("anyone under 16", "any partner"),
     for orders in force `on` that day; ages are taken from dates of birth on `ages_on` (the log's date). A
-    person whose age is unknown for an age class is an uncertain breach (establish their age), never
-    silently in or out of it."""
+    person whose age is unknown for an age class, or whose sex is not recorded for a sex class, is an
+    uncertain breach (establish it), never silently in or out of it."""
     ages_on = ages_on or on
     found: list[Breach] = []
     person_ids = {p.person_id for p in people}
@@ -464,8 +492,10 @@ def order_breaches(orders: Iterable[OrderFact], restricted_present: set[int], pe
                     found.append(Breach(o, f"{p.name} ({describe_class(cls)})", p.person_id))
                     break
                 if verdict is None and unsure is None:
-                    unsure = Breach(o, f"{p.name} ({describe_class(cls)}; no date of birth held)", p.person_id,
-                                    certain=False)
+                    unknown = class_unknowns(cls, p, ages_on)
+                    held = "; ".join({"age": "no date of birth held", "sex": "sex not recorded"}[u] for u in unknown)
+                    unsure = Breach(o, f"{p.name} ({describe_class(cls)}; {held})", p.person_id, certain=False,
+                                    unknown=unknown)
             else:
                 continue
             break

@@ -309,7 +309,8 @@ def gather(log_ids: Iterable[int], now: datetime, today: date) -> dict[int, Fact
     orders = (Order.objects.filter(Q(restricted_id__in=all_people) | Q(protected_people__in=all_people)
                                    | Q(protected_addresses__in=all_places), starts_on__lte=today)
               .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today)).distinct()
-              .select_related("restricted").prefetch_related("protected_people", "protected_addresses"))
+              .select_related("restricted").prefetch_related("protected_people", "protected_addresses")
+              if all_people or all_places else Order.objects.none())
     for o in orders:
         prot_people = tuple((p.pk, p.name) for p in o.protected_people.all())
         prot_places = tuple((a.pk, a.text) for a in o.protected_addresses.all())
@@ -339,7 +340,8 @@ def gather(log_ids: Iterable[int], now: datetime, today: date) -> dict[int, Fact
             facts[log].schemes.append(fact)
 
     certs = (FirearmsCertificate.objects.filter(Q(holder_id__in=all_people) | Q(address_id__in=all_places),
-                                                expires_on__gte=today).select_related("holder", "address"))
+                                                expires_on__gte=today).select_related("holder", "address")
+             if all_people or all_places else FirearmsCertificate.objects.none())
     for c in certs:
         fact = CertificateFact(c.pk, c.holder_id, c.holder.name, c.address_id, c.address.text, c.number,
                                c.expires_on)

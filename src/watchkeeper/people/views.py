@@ -463,12 +463,13 @@ def _error_key(what: str, post: QueryDict) -> str:
 def people_index(request: HttpRequest) -> HttpResponse:
     """Find a person, phone or address (the context lookup, with a purpose), or add a person to the index."""
     ctx: dict[str, Any] = {"reasons": PURPOSE_REASONS, "may": _may(request), "form": request.POST or {},
-                           "policy": current_policy()}
+                           "policy": current_policy(), "sexes": Person.SEXES}
     if request.method == "POST":
         try:
             person = actions.create_person(
                 actor_of(request), given_names=request.POST.get("given_names", ""),
                 family_name=request.POST.get("family_name", ""), dob=_date(request.POST.get("dob"), "dob"),
+                sex=request.POST.get("sex", "").strip(),
                 aliases=[a.strip() for a in request.POST.get("aliases", "").split(";") if a.strip()])
         except Refusal as exc:
             ctx["error"] = exc
@@ -633,6 +634,7 @@ def _person_data(person: Person) -> dict[str, Any]:
         "marker_kinds": Marker.KINDS,
         "order_kinds": Order.KINDS,
         "class_relationships": [(k, label) for k, label in Relationship.KINDS if k in rules.CLASS_RELATIONSHIPS],
+        "sexes": Person.SEXES,
         "grades": current_policy()["grades"],
         "default_floor": current_policy()["scheme_default_floor"],
         "staff": list(User.objects.filter(is_active=True).order_by("last_name", "username")),
@@ -731,10 +733,12 @@ def _required_datetime(value: str | None, field: str) -> Any:
 
 
 def _order_classes(p: QueryDict) -> list[dict[str, Any]]:
-    """M3: the classes of people an order protects, as the order form gives them: "anyone under N" and a
-    relationship to the restricted person (both together are one class: any partner under N)."""
+    """M3: the classes of people an order protects, as the order form gives them: "anyone under N", a
+    relationship to the restricted person and a sex (together they are one class: any female partner under
+    N)."""
     under = p.get("class_under_age", "").strip()
     relationship = p.get("class_relationship", "").strip()
+    sex = p.get("class_sex", "").strip()
     cls: dict[str, Any] = {}
     if under:
         if not under.isdigit() or not 1 <= int(under) <= 121:
@@ -742,6 +746,8 @@ def _order_classes(p: QueryDict) -> list[dict[str, Any]]:
         cls["max_age"] = int(under) - 1
     if relationship:
         cls["relationship"] = relationship
+    if sex:
+        cls["sex"] = sex
     return [cls] if cls else []
 
 

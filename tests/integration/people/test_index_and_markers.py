@@ -216,7 +216,7 @@ def test_a_marker_is_ended_with_a_reason_and_kept(people):
 
 
 @pytest.mark.safeguard("M1", "M2", "M3", "C5", "L1")
-@pytest.mark.parametrize("model", [Marker, SpecialScheme, VictimContact, Order, Prompt, Check, LogParty])
+@pytest.mark.parametrize("model", [Marker, SpecialScheme, VictimContact, Order, Prompt, Check, LogParty, Person])
 def test_the_database_refuses_to_delete_what_is_known(people, model):
     inv = people.actor("investigator")
     amy, mark = person(people, "Amy", "Archer"), person(people, "Mark", "Archer")
@@ -236,6 +236,19 @@ def test_the_database_refuses_to_delete_what_is_known(people, model):
             model.objects.all().delete()
     assert model.objects.exists()
     assert LogParty.objects.filter(log=log).exists()
+
+
+@pytest.mark.safeguard("C1")
+def test_the_database_refuses_to_delete_a_person_even_one_with_nothing_recorded_against_them(people):
+    """The people table is rebuilt on SQLite when a column is added (M3's sex): its trigger is put back."""
+    lone = actions.create_person(people.actor("handler"), given_names="Una", family_name="Lone", sex="female")
+    with pytest.raises(DatabaseError, match="C1"):
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("DELETE FROM people_person WHERE id = %s", [lone.pk])
+    with pytest.raises(DatabaseError):
+        with transaction.atomic():
+            Person.objects.filter(pk=lone.pk).delete()
+    assert Person.objects.get(pk=lone.pk).sex == "female"
 
 
 # ------------------------------------------------------------------------------------ orders, certs

@@ -20,7 +20,7 @@ from watchkeeper.core.errors import Forbidden, Invalid, NotFound, Refusal
 from watchkeeper.incidents import actions as logs
 from watchkeeper.incidents.models import Grading, Log, Notification, Task
 from watchkeeper.people import actions
-from watchkeeper.people.models import LogParty, Order, Prompt, SpecialScheme, VictimContact
+from watchkeeper.people.models import LogParty, Order, Person, Prompt, SpecialScheme, VictimContact
 from watchkeeper.staff.actions import issue_token
 
 pytestmark = pytest.mark.django_db
@@ -532,7 +532,7 @@ def test_ages_are_taken_on_the_logs_date(people):
 def test_an_order_refuses_an_unknown_class_or_a_bad_age_naming_it_and_writes_nothing(people):
     dean = person(people, "Dean", "Hollis")
     before = (Order.objects.count(), AuditRecord.objects.count())
-    for classes, says in (([{"sex": "female"}], "'sex'"), ([{"max_age": -1}], "max_age"),
+    for classes, says in (([{"sex": "woman"}], "'woman'"), ([{"max_age": -1}], "max_age"),
                           ([{"max_age": "15"}], "max_age"), ([{"max_age": True}], "max_age"),
                           ([{"relationship": "neighbour"}], "'neighbour'"), ([{}], "at least one"),
                           (["under 16"], "object")):
@@ -590,6 +590,94 @@ def test_the_person_page_order_form_takes_a_class_and_activities_and_names_a_bad
     assert (o.protected_classes, o.activities) == ([{"max_age": 15}], ["No unsupervised internet use"])
     page = client.get(f"/people/{dean.pk}/", {"purpose": "Adding his SHPO"}).content.decode()
     assert "anyone under 16" in page and "No unsupervised internet use" in page
+
+
+@pytest.mark.safeguard("M3")
+def test_any_female_partner_over_the_api_his_new_female_partner_is_a_possible_breach_a_male_one_is_not(people):
+    """M3 (issue 10): "any female partner" is {"relationship": "partner", "sex": "female"}; sex is taken from
+    the person's record, and a partner whose sex is not recorded raises a prompt to establish it."""
+    _, secret = issue_token(Actor(None), people.investigator.pk, "t")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    def add(given: str, family: str, **extra: str) -> int:
+        r = client.post("/api/people", data=json.dumps({"given_names": given, "family_name": family, **extra}),
+                        content_type="application/json")
+        assert r.status_code == 201, r.content
+        return int(r.json()["id"])
+
+    before = Person.objects.count()
+    r = client.post("/api/people", data=json.dumps({"family_name": "Cole", "sex": "F"}),
+                    content_type="application/json")
+    assert r.status_code == 400 and "sex" in r.json()["message"], r.content
+    assert Person.objects.count() == before
+    dean = add("Dean", "Hollis", sex="male")
+    ivy, tom, sam = add("Ivy", "Cole", sex="female"), add("Tom", "Bell", sex="male"), add("Sam", "Rae")
+    got = client.post("/api/people", data=json.dumps({"family_name": "Nobody"}), content_type="application/json")
+    assert got.json()["sex"] is None
+    assert Person.objects.get(pk=ivy).sex == "female" and Person.objects.get(pk=sam).sex == ""
+    [record] = AuditRecord.objects.filter(action="person.created", object_id=str(ivy))
+    assert record.after["sex"] == "female"
+    today = clock.local(clock.now()).date().isoformat()
+    body = {"kind": "restraining", "restricted_id": dean, "conditions": "Not to contact any female partner",
+            "starts_on": today, "protected_classes": [{"relationship": "partner", "sex": "woman"}]}
+    r = client.post("/api/orders", data=json.dumps(body), content_type="application/json")
+    assert r.status_code == 400 and "'woman'" in r.json()["message"], r.content
+    body["protected_classes"] = [{"relationship": "partner", "sex": "female"}]
+    r = client.post("/api/orders", data=json.dumps(body), content_type="application/json")
+    assert r.status_code == 201 and r.json()["protected_classes"] == body["protected_classes"], r.content
+    inv, h = people.actor("investigator"), people.actor("handler")
+    for other in (ivy, tom, sam):
+        actions.relate(inv, dean, other, "partner")
+    # His male partner on a log with him: no breach, nothing to establish.
+    log = call(people, category="other")
+    actions.link_party(h, log.reference, role="suspect", person_id=dean)
+    actions.link_party(h, log.reference, role="victim", person_id=tom)
+    assert breaches(log) == [] and open_prompts(log, "M3", "order_class_sex") == []
+    # A partner whose sex is not recorded: establish it, without blocking or claiming a breach.
+    actions.link_party(h, log.reference, role="witness", person_id=sam)
+    assert breaches(log) == []
+    [ask] = open_prompts(log, "M3", "order_class_sex")
+    assert not ask.blocking and ask.text.startswith("Establish the sex of Sam Rae")
+    assert "any female partner" in ask.text and ask.details["person"] == sam
+    # His new female partner: a possible breach.
+    other = call(people, category="domestic_incident")
+    actions.link_party(h, other.reference, role="suspect", person_id=dean)
+    actions.link_party(h, other.reference, role="victim", person_id=ivy)
+    [breach] = breaches(other)
+    assert "Ivy Cole (any female partner)" in breach.text and breach.details["person"] == ivy
+    # A woman who is not his partner is not in the class.
+    stranger = add("Una", "Ford", sex="female")
+    third = call(people, category="other")
+    actions.link_party(h, third.reference, role="suspect", person_id=dean)
+    actions.link_party(h, third.reference, role="victim", person_id=stranger)
+    assert breaches(third) == [] and open_prompts(third, "M3") == []
+
+
+@pytest.mark.safeguard("M3")
+def test_the_people_pages_take_and_show_a_sex_and_the_order_form_a_class_by_sex(people):
+    client = Client()
+    client.force_login(people.investigator)
+    form = {"given_names": "Dean", "family_name": "Hollis", "dob": "", "sex": "other", "aliases": ""}
+    r = client.post("/people/", form)
+    assert r.status_code == 400 and "sex must be one of" in r.content.decode() and not Person.objects.exists()
+    r = client.post("/people/", {**form, "sex": "male"})
+    assert r.status_code == 302, r.content
+    dean = Person.objects.get()
+    assert dean.sex == "male"
+    page = client.get(f"/people/{dean.pk}/", {"purpose": "Adding his order"}).content.decode()
+    assert "Male" in page and 'name="class_sex"' in page
+    unrecorded = person(people, "Sam", "Rae")
+    assert "Sex not recorded" in client.get(f"/people/{unrecorded.pk}/", {"purpose": "Checking"}).content.decode()
+    today = clock.local(clock.now()).date().isoformat()
+    order = {"purpose": "Adding his order", "kind": "restraining", "conditions": "No contact", "starts_on": today,
+             "class_under_age": "", "class_relationship": "partner", "class_sex": "woman", "activities": ""}
+    r = client.post(f"/people/{dean.pk}/do/order/", order)
+    assert r.status_code == 400 and "woman" in r.content.decode() and not Order.objects.exists()
+    r = client.post(f"/people/{dean.pk}/do/order/", {**order, "class_sex": "female"})
+    assert r.status_code == 302, r.content
+    assert Order.objects.get().protected_classes == [{"relationship": "partner", "sex": "female"}]
+    page = client.get(f"/people/{dean.pk}/", {"purpose": "Adding his order"}).content.decode()
+    assert "any female partner" in page
 
 
 @pytest.mark.safeguard("M2")

@@ -531,7 +531,8 @@ def test_ages_are_taken_on_the_logs_date_and_named_people_still_count() -> None:
 
 @pytest.mark.safeguard("M3")
 @pytest.mark.parametrize(("given", "says"), [
-    ({"sex": "female"}, "'sex'"), ({"max_age": 15, "colour": "red"}, "'colour'"), ({}, "at least one"),
+    ({"sex": "F"}, "'F'"), ({"relationship": "partner", "sex": "woman"}, "'woman'"), ({"sex": None}, "None"),
+    ({"max_age": 15, "colour": "red"}, "'colour'"), ({}, "at least one"),
     ("anyone under 16", "object"), ({"max_age": -1}, "max_age"), ({"max_age": 121}, "max_age"),
     ({"max_age": 15.5}, "max_age"), ({"max_age": True}, "max_age"), ({"relationship": "parent"}, "'parent'"),
     ({"relationship": "neighbour"}, "'neighbour'"),
@@ -559,3 +560,61 @@ def test_a_caller_not_in_the_index_is_in_an_age_class_by_the_age_they_gave() -> 
     assert rules.in_class({"relationship": "partner"}, caller, DEAN, ON) is False
     [b] = rules.order_breaches([class_order_fact({"max_age": 15})], {DEAN}, [caller], set(), ON)
     assert b.certain and b.person_id == -1
+
+
+# ------------------------------------------------------------------------ M3 classes by sex (issue 10)
+def someone(pid: int, sex: str, dob: date | None = date(1990, 1, 1), name: str = "Someone",
+            rel: frozenset[tuple[int, str]] = frozenset()) -> Any:
+    return rules.PersonFact(pid, name, dob, rel, sex=sex)
+
+
+PARTNER = frozenset({(DEAN, "partner")})
+FEMALE_PARTNER = {"relationship": "partner", "sex": "female"}
+
+
+@pytest.mark.safeguard("M3")
+def test_any_female_partner_is_his_female_partners_only() -> None:
+    """M3 (issue 10): "any female partner" is {"relationship": "partner", "sex": "female"}."""
+    assert rules.protected_class(FEMALE_PARTNER) == FEMALE_PARTNER
+    assert rules.in_class(FEMALE_PARTNER, someone(21, "female", rel=PARTNER), DEAN, ON) is True
+    assert rules.in_class(FEMALE_PARTNER, someone(22, "male", rel=PARTNER), DEAN, ON) is False
+    assert rules.in_class(FEMALE_PARTNER, someone(23, "female"), DEAN, ON) is False  # not his partner
+    assert rules.in_class(FEMALE_PARTNER, someone(24, "female", rel=frozenset({(DEAN, "ex_partner")})),
+                          DEAN, ON) is False
+    assert rules.in_class({"sex": "male"}, someone(22, "male"), DEAN, ON) is True
+    assert rules.in_class({"sex": "male"}, someone(21, "female"), DEAN, ON) is False
+
+
+@pytest.mark.safeguard("M3")
+def test_a_sex_class_combines_with_an_age() -> None:
+    girls = {"max_age": 15, "sex": "female"}  # any girl under 16
+    assert rules.describe_class(girls) == "any female under 16"
+    assert rules.in_class(girls, someone(21, "female", date(2015, 1, 1)), DEAN, ON) is True
+    assert rules.in_class(girls, someone(22, "male", date(2015, 1, 1)), DEAN, ON) is False
+    assert rules.in_class(girls, someone(23, "female", date(2000, 1, 1)), DEAN, ON) is False
+    # What is held decides when it rules them out; otherwise what is missing leaves it open.
+    assert rules.in_class(girls, someone(24, "male", None), DEAN, ON) is False
+    assert rules.in_class(girls, someone(25, "", date(2000, 1, 1)), DEAN, ON) is False
+    assert rules.in_class(girls, someone(26, "", date(2015, 1, 1)), DEAN, ON) is None
+    assert rules.in_class(girls, someone(27, "female", None), DEAN, ON) is None
+    assert rules.class_unknowns(girls, someone(28, "", None), ON) == ("age", "sex")
+    assert rules.describe_class(FEMALE_PARTNER) == "any female partner"
+    assert rules.describe_class({"sex": "male"}) == "any male"
+    older = {"relationship": "partner", "sex": "male", "max_age": 17}
+    assert rules.describe_class(older) == "any male partner under 18"
+
+
+@pytest.mark.safeguard("M3")
+def test_a_partner_whose_sex_is_not_recorded_is_an_uncertain_breach_to_establish() -> None:
+    o = class_order_fact(FEMALE_PARTNER)
+    [b] = rules.order_breaches([o], {DEAN}, [someone(21, "", name="Ivy Cole", rel=PARTNER)], set(), ON)
+    assert (b.certain, b.person_id, b.unknown) == (False, 21, ("sex",))
+    assert b.why == "Ivy Cole (any female partner; sex not recorded)"
+    assert rules.possible_breaches([o], {DEAN, 21}, set(), ON) == []
+    # A female partner on the log is a breach whatever else is unknown; a male partner is none.
+    [b] = rules.order_breaches([o], {DEAN}, [someone(21, "", rel=PARTNER), someone(22, "female", rel=PARTNER)],
+                               set(), ON)
+    assert b.certain and b.person_id == 22 and b.why == "Someone (any female partner)"
+    assert rules.order_breaches([o], {DEAN}, [someone(23, "male", rel=PARTNER)], set(), ON) == []
+    # Not his partner: out of the class, so nothing to establish.
+    assert rules.order_breaches([o], {DEAN}, [someone(24, "")], set(), ON) == []
