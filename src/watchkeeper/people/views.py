@@ -146,8 +146,13 @@ def _party_picks(data: dict[str, Any], params: QueryDict, on_log: dict[int, str]
         seen.add(pid)
         proposal = proposals.get(pid)
         default = "caller" if proposal and proposal.role == "caller" else "mentioned"
+        # The role sent back is the handler's choice only if it is not the default the panel last showed:
+        # a name typed before the phone shows her as "mentioned"; once the phone resolves to her she is
+        # proposed as the caller, unless the handler chose a role themselves.
+        given = params.get(f"party_role_{pid}") or ""
         line["pick"] = {
-            "role": params.get(f"party_role_{pid}") or default,
+            "role": given if given and given != params.get(f"party_default_{pid}") else default,
+            "default": default,
             "chosen": str(pid) in chosen,
             "proposed": proposal.role if proposal else "",
             "proposed_markers": [labels.get(k, k) for k in proposal.markers] if proposal else [],

@@ -293,6 +293,35 @@ def test_new_contact_panel_offers_parties_and_the_open_log_then_raises_with_them
     assert Link.objects.filter(from_log=second, to_log=first).exists()
 
 
+@pytest.mark.safeguard("C1")
+def test_a_role_the_panel_chose_is_not_taken_for_the_handlers_when_the_panel_refreshes(people):
+    """The name typed first shows her as "mentioned"; when the phone then resolves to her she is proposed as
+    the caller. The role the refresh sends back is the handler's only if they changed it."""
+    import re
+
+    from django.test import Client
+
+    rachel, *_ = moore_family(people)
+    web = Client()
+    web.force_login(people.handler)
+
+    def role_of(panel: str) -> str:
+        select = re.search(rf'<select id="pr-{rachel.pk}".*?</select>', panel, re.S)
+        assert select, panel[:3000]
+        return re.search(r'<option value="(\w+)" selected', select.group(0)).group(1)
+
+    by_name = web.get("/context/", {"slot": "new", "caller_name": "Rachel Moore"}).content.decode()
+    assert role_of(by_name) == "mentioned"
+    sent_back = {f"party_role_{rachel.pk}": "mentioned", f"party_default_{rachel.pk}": "mentioned"}
+    by_phone = web.get("/context/", {"slot": "new", "caller_name": "Rachel Moore", "caller_phone": "07700 900123",
+                                     **sent_back}).content.decode()
+    assert role_of(by_phone) == "caller"
+    chosen = {f"party_role_{rachel.pk}": "victim", f"party_default_{rachel.pk}": "mentioned"}
+    kept = web.get("/context/", {"slot": "new", "caller_name": "Rachel Moore", "caller_phone": "07700 900123",
+                                 **chosen}).content.decode()
+    assert role_of(kept) == "victim"
+
+
 def test_the_log_panel_attaches_a_person_and_the_proposal_prompt_offers_a_role(people):
     from django.test import Client
 
