@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db import models
 
+from watchkeeper.people.rules import scheme_state
+
 ROLES = [
     ("location", "Location"),
     ("caller", "Caller"),
@@ -225,11 +227,7 @@ class SpecialScheme(models.Model):
 
     def state_at(self, now: Any) -> str:
         """removed, future, active, or review_overdue (past its end date, nobody has decided)."""
-        if self.removed_at is not None:
-            return "removed"
-        if now < self.starts_at:
-            return "future"
-        return "active" if now < self.ends_at else "review_overdue"
+        return scheme_state(self.starts_at, self.ends_at, self.removed_at, now)
 
     class Meta:
         indexes = [

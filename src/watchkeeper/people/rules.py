@@ -240,11 +240,6 @@ def check_scheme_removal(contact_attempts: int) -> None:
         )
 
 
-def scheme_active(starts_at: datetime, ends_at: datetime, removed_at: datetime | None, now: datetime) -> bool:
-    """M2: before its end date and not removed (see scheme_in_force: a scheme past its end is still in force)."""
-    return removed_at is None and starts_at <= now < ends_at
-
-
 def scheme_in_force(starts_at: datetime, removed_at: datetime | None, now: datetime) -> bool:
     """M2, D5: a scheme is in force from its start until a person ends it. Past its end date without a
     decision it is "review overdue", still in force (its floor applies): protection never lapses silently."""

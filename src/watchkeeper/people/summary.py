@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from watchkeeper.people.rules import scheme_state
+
 # The badge groups (shape and colour on the page; each badge also carries its words): risk to officers
 # first, then orders, schemes, and needs for care.
 GROUPS = {
@@ -193,9 +195,8 @@ def scheme_in_force(removed_at: datetime | None, starts_at: datetime, ends_at: d
     """M2: (in force, review overdue). A scheme is in force from its start until someone removes it; one
     past its end date that nobody decided is still in force, its review overdue: protection never lapses
     silently."""
-    if removed_at is not None or starts_at > now:
-        return False, False
-    return True, ends_at <= now
+    state = scheme_state(starts_at, ends_at, removed_at, now)
+    return state in ("active", "review_overdue"), state == "review_overdue"
 
 
 # ------------------------------------------------------------------------------------ reading

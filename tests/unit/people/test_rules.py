@@ -283,11 +283,11 @@ def test_removal_needs_a_recorded_contact_attempt() -> None:
 @pytest.mark.safeguard("M2", "D5")
 def test_a_scheme_is_active_from_its_start_until_its_end_unless_removed() -> None:
     start, end = AT, AT + timedelta(days=10)
-    assert rules.scheme_active(start, end, None, start)
-    assert rules.scheme_active(start, end, None, end - timedelta(seconds=1))
-    assert not rules.scheme_active(start, end, None, end)
-    assert not rules.scheme_active(start, end, None, start - timedelta(seconds=1))
-    assert not rules.scheme_active(start, end, start + timedelta(days=1), start + timedelta(days=2))
+    assert rules.scheme_state(start, end, None, start) == "active"
+    assert rules.scheme_state(start, end, None, end - timedelta(seconds=1)) == "active"
+    assert rules.scheme_state(start, end, None, end) != "active"
+    assert rules.scheme_state(start, end, None, start - timedelta(seconds=1)) != "active"
+    assert rules.scheme_state(start, end, start + timedelta(days=1), start + timedelta(days=2)) != "active"
 
 
 # ---------------------------------------------------------------------------------------------- D5
