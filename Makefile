@@ -32,9 +32,9 @@ test: install browser
 bench: install
 	$(BIN)/watchkeeper bench all
 
+# The same steps scripts/run_tests.py runs first (see LINT there): style, layers, types, migrations.
 lint: install
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/watchkeeper makemigrations --check --dry-run
+	$(BIN)/python scripts/run_tests.py --lint-only
 
 # Refresh the safeguard registry's test list from the @pytest.mark.safeguard markers.
 registry: install

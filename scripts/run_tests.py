@@ -100,11 +100,31 @@ def postgres_url() -> tuple[str | None, Throwaway | None]:
         return None, None
 
 
+# `make lint`: style (ruff), the layers (import-linter's contracts in pyproject.toml), types (mypy with
+# Django's stubs) and the migration check. Each tool is installed by `make install` (the dev extras); a
+# missing one fails the run (it is never skipped).
+LINT: list[tuple[str, list[str], dict[str, str]]] = [
+    ("ruff", ["check", "src", "tests", "scripts"], {}),
+    ("lint-imports", [], {}),
+    ("mypy", ["src/watchkeeper"], {"WATCHKEEPER_DATABASE_URL": "sqlite:///:memory:"}),
+    ("watchkeeper", ["makemigrations", "--check", "--dry-run"], {"WATCHKEEPER_DATABASE_URL": "sqlite:///:memory:"}),
+]
+
+
+def lint() -> None:
+    for tool, args, env in LINT:
+        path = BIN / tool
+        if not path.exists():
+            sys.exit(f"FAIL: {tool} is missing from {BIN}. Install the dev tools: make install "
+                     "(pip install -e '.[dev]')")
+        run([str(path), *args], env=env)
+
+
 def main() -> None:
     pytest = [str(BIN / "pytest"), "-p", "no:cacheprovider"]
-    run([str(BIN / "ruff"), "check", "src", "tests", "scripts"])
-    run([str(BIN / "watchkeeper"), "makemigrations", "--check", "--dry-run"],
-        env={"WATCHKEEPER_DATABASE_URL": "sqlite:///:memory:"})
+    lint()
+    if "--lint-only" in sys.argv[1:]:
+        return
     run([*pytest, "tests/unit", "-q"])
     if not os.path.exists("/usr/bin/chromium"):
         missing("Debian's chromium (for the browser tests)", "sudo apt-get install -y chromium")

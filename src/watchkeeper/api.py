@@ -20,7 +20,6 @@ from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 
 from watchkeeper.core import clock
-from watchkeeper.core.actor import Actor
 from watchkeeper.core.errors import Refusal
 from watchkeeper.core.validate import first_bad_text
 from watchkeeper.staff.models import ApiToken
@@ -91,10 +90,6 @@ api = NinjaAPI(
 )
 
 
-def actor_of(request: HttpRequest) -> Actor:
-    return Actor(user=request.auth, request_id=getattr(request, "request_id", ""), via="api")  # type: ignore[attr-defined]
-
-
 @api.exception_handler(Refusal)
 def refused(request: HttpRequest, exc: Refusal) -> HttpResponse:
     return api.create_response(request, exc.as_dict(), status=exc.status)
@@ -149,13 +144,13 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register() -> None:
-    from watchkeeper.core.api import router as policy
     from watchkeeper.dispatch.api import router as dispatch
     from watchkeeper.incidents.api import router as incidents
     from watchkeeper.learning.api import router as learning
     from watchkeeper.people.api import router as people
     from watchkeeper.safeguards.api import router as safeguards
     from watchkeeper.staff.api import router as staff
+    from watchkeeper.web.policy_api import router as policy
 
     api.add_router("/", incidents)
     api.add_router("/", people)

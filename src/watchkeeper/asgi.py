@@ -50,7 +50,12 @@ class PooledASGIHandler(ASGIHandler):
 
 def get_application() -> PooledASGIHandler:
     django.setup(set_prefix=False)
-    return PooledASGIHandler(threads=int(os.environ.get("WATCHKEEPER_THREADS", "8")))
+    from django.conf import settings
+
+    from watchkeeper.core.startup import refuse_unsafe_serving
+
+    refuse_unsafe_serving()  # e.g. the public development key outside debug
+    return PooledASGIHandler(threads=settings.SERVER_THREADS)
 
 
 application = get_application()

@@ -49,9 +49,15 @@ def main(argv: list[str] | None = None) -> None:
         scratch = tempfile.mkdtemp(prefix="watchkeeper-replay-")
         os.environ["WATCHKEEPER_DATABASE_URL"] = f"sqlite:///{scratch}/replay.sqlite3"
     argv = [a for a in argv if a != "--in-place"]
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["watchkeeper", command.replace("-", "_"), *argv[1:]])
+    try:
+        execute_from_command_line(["watchkeeper", command.replace("-", "_"), *argv[1:]])
+    except ImproperlyConfigured as exc:
+        # A setting that cannot be understood (or must not be used) stops the command with what to change.
+        print(f"watchkeeper: not started: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

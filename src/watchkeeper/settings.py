@@ -6,11 +6,14 @@ the process with a message, rather than running with a guess.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from watchkeeper.core import clock as _clock
 
 BASE_DIR = Path(__file__).resolve().parent
 # The checkout (where package.json and node_modules live) in a development install; the working
@@ -33,11 +36,60 @@ def _env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
 
 
+def _env_int(name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
+    """A whole number from the environment, or the default when unset; anything else stops the process."""
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+    _in_range(name, value, minimum, maximum)
+    return value
+
+
+def _env_float(name: str, default: float, minimum: float = 0.0, maximum: float | None = None,
+               above_minimum: bool = False) -> float:
+    """A number (seconds and the like) from the environment, or the default when unset."""
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
+    if not math.isfinite(value):
+        raise ImproperlyConfigured(f"{name} must be a finite number, not {raw!r}")
+    if above_minimum and value <= minimum:
+        raise ImproperlyConfigured(f"{name} must be more than {minimum:g}, not {raw!r}")
+    _in_range(name, value, minimum, maximum)
+    return value
+
+
+def _in_range(name: str, value: float, minimum: float, maximum: float | None) -> None:
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f"between {minimum:g} and {maximum:g}" if maximum is not None else f"at least {minimum:g}"
+        raise ImproperlyConfigured(f"{name} must be {bounds}, not {value:g}")
+
+
+def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return default
+    if raw.upper() not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+    return raw.upper()
+
+
 DEBUG = _env_bool("WATCHKEEPER_DEBUG", False)
-SECRET_KEY = os.environ.get("WATCHKEEPER_SECRET_KEY", "")
-if not SECRET_KEY:
-    # A development key keeps `make demo` zero-set-up; production sets WATCHKEEPER_SECRET_KEY.
-    SECRET_KEY = "watchkeeper-development-key-not-for-production-use-0123456789"
+# The demonstration (`watchkeeper demo`) may serve with the development key; see `core.startup`.
+DEMO = _env_bool("WATCHKEEPER_DEMO", False)
+DEVELOPMENT_SECRET_KEY = "watchkeeper-development-key-not-for-production-use-0123456789"
+# A development key keeps `make demo` and the tests zero-set-up. It is public (it is in this file), so
+# `watchkeeper serve` refuses it outside WATCHKEEPER_DEBUG: production sets WATCHKEEPER_SECRET_KEY.
+SECRET_KEY = os.environ.get("WATCHKEEPER_SECRET_KEY", "") or DEVELOPMENT_SECRET_KEY
+DEVELOPMENT_KEY_IN_USE = SECRET_KEY == DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = [h for h in os.environ.get("WATCHKEEPER_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("WATCHKEEPER_CSRF_TRUSTED_ORIGINS", "").split(",") if o
@@ -62,6 +114,8 @@ INSTALLED_APPS = [
     "watchkeeper.clocks",
     "watchkeeper.safeguards",
     "watchkeeper.learning",
+    "watchkeeper.web",  # the template library `wk`
+    "watchkeeper.root",  # last: the `watchkeeper` command's own commands, and what joins the apps
 ]
 
 MIDDLEWARE = [
@@ -96,11 +150,14 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "watchkeeper.core.context.navigation",
+                "watchkeeper.web.context.navigation",
             ],
         },
     },
 ]
+
+
+_SYNC_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
 def _database_config() -> dict[str, object]:
@@ -121,12 +178,12 @@ def _database_config() -> dict[str, object]:
             "timeout": 30,
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; "
-                f"PRAGMA synchronous={os.environ.get('WATCHKEEPER_SQLITE_SYNCHRONOUS', 'FULL')}; "
+                f"PRAGMA synchronous={_env_choice('WATCHKEEPER_SQLITE_SYNCHRONOUS', 'FULL', _SYNC_MODES)}; "
                 # Reads (the call-time context above all) come straight from the operating system's page
                 # cache through a memory map instead of a read() per page; each connection also keeps more
                 # pages of its own.
-                f"PRAGMA mmap_size={int(os.environ.get('WATCHKEEPER_SQLITE_MMAP_MB', '2048')) * 1024 * 1024}; "
-                f"PRAGMA cache_size=-{int(os.environ.get('WATCHKEEPER_SQLITE_CACHE_MB', '64')) * 1024};"
+                f"PRAGMA mmap_size={_env_int('WATCHKEEPER_SQLITE_MMAP_MB', 2048) * 1024 * 1024}; "
+                f"PRAGMA cache_size=-{_env_int('WATCHKEEPER_SQLITE_CACHE_MB', 64, minimum=1) * 1024};"
             ),
         }
         config["TEST"] = {"NAME": os.environ.get("WATCHKEEPER_TEST_SQLITE_NAME") or None}
@@ -138,14 +195,15 @@ def _database_config() -> dict[str, object]:
         # hands each transaction a different server connection breaks prepared statements (and may refuse
         # the startup option): WATCHKEEPER_PG_PREPARE=false turns both off.
         if _env_bool("WATCHKEEPER_PG_PREPARE", True):
-            options = dict(config.get("OPTIONS") or {})  # any given in the URL are kept
+            given = config.get("OPTIONS")
+            options: dict[str, object] = dict(given) if isinstance(given, dict) else {}  # those in the URL are kept
             options.setdefault("prepare_threshold", 0)
             options["options"] = f"{options.get('options', '')} -c plan_cache_mode=force_generic_plan".strip()
             config["OPTIONS"] = options
     else:
         raise ImproperlyConfigured(f"Unsupported database engine {engine}: use sqlite:// or postgresql://")
     # Request threads are long-lived (asgi.py), so each keeps its connection.
-    config["CONN_MAX_AGE"] = int(os.environ.get("WATCHKEEPER_CONN_MAX_AGE", "300"))
+    config["CONN_MAX_AGE"] = _env_int("WATCHKEEPER_CONN_MAX_AGE", 300)
     config["ATOMIC_REQUESTS"] = False
     return config
 
@@ -164,7 +222,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("WATCHKEEPER_SIGNIN_FAILURE_LIMIT", "5"))
+AXES_FAILURE_LIMIT = _env_int("WATCHKEEPER_SIGNIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -208,4 +266,12 @@ LOGGING = {
 }
 
 # The sweeper that fires deadlines; `serve` runs it beside the web server.
-SWEEPER_INTERVAL_SECONDS = float(os.environ.get("WATCHKEEPER_SWEEPER_INTERVAL", "0.5"))
+SWEEPER_INTERVAL_SECONDS = _env_float("WATCHKEEPER_SWEEPER_INTERVAL", 0.5, minimum=0.0, maximum=3600.0,
+                                      above_minimum=True)
+# Worker threads of the web server (asgi.py), each keeping its database connection.
+SERVER_THREADS = _env_int("WATCHKEEPER_THREADS", 8, minimum=1, maximum=256)
+
+# The clock: WATCHKEEPER_CLOCK_OFFSET_SECONDS moves this process's "now" and is refused unless
+# WATCHKEEPER_DRILL is set (core/clock.py checks it; read here too so every process checks it at start).
+DRILL = _env_bool("WATCHKEEPER_DRILL", False)
+CLOCK_OFFSET_SECONDS = _clock.offset_from(os.environ).total_seconds()

@@ -58,6 +58,16 @@ def sign_in(page: Page, username: str, password: str) -> None:
 
 THRIVE_HIGH = {el: {"level": "high", "note": ""} for el in ("threat", "harm", "risk", "vulnerability")}
 
+Api = Callable[[str], httpx.Client]  # the `api` fixture: a bearer-token client for a persona
+
+
+def post(api: Api, who: str, path: str, body: dict[str, Any], status: int | None = None) -> dict[str, Any]:
+    """Set-up through the API as `who`: the answer must be `status` (any success when not given)."""
+    with api(who) as c:
+        r = c.post(path, json=body)
+    assert (r.status_code == status) if status else r.status_code in (200, 201), r.text
+    return dict(r.json())
+
 
 def raise_log(api: Callable[[str], httpx.Client], who: str, summary: str,
               category: str = "public_order") -> str:

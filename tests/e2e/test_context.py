@@ -9,29 +9,22 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import LIVE_WAIT_MS, People, Shot, raise_log, run_axe
+from tests.e2e.helpers import LIVE_WAIT_MS, Api, People, Shot, post, raise_log, run_axe
 from tests.support.live import Server
 
 pytestmark = pytest.mark.e2e
 
-Api = Callable[[str], httpx.Client]
-
 
 # ------------------------------------------------------------------------------------------- set-up
 def _post(api: Api, who: str, path: str, body: dict[str, Any], status: int = 201) -> dict[str, Any]:
-    with api(who) as c:
-        r = c.post(path, json=body)
-    assert r.status_code == status, r.text
-    return dict(r.json())
+    return post(api, who, path, body, status)
 
 
 def _person(api: Api, given: str, family: str, dob: str | None = None) -> int:

@@ -4,31 +4,18 @@ refused beside the prompt (C2), and the close dialog chooses no outcome for the 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import People, Shot, run_axe
+from tests.e2e.helpers import Api, People, Shot, post, run_axe
 
 pytestmark = pytest.mark.e2e
 
-Api = Callable[[str], httpx.Client]
-
-
-def _post(api: Api, who: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    with api(who) as c:
-        r = c.post(path, json=body)
-        assert r.status_code in (200, 201), r.text
-        return dict(r.json())
-
-
 def _log_with_a_child(api: Api, phone: str, place: str) -> str:
     """A log whose caller is grown, with a 16-year-old on it as the victim (set up through the API)."""
-    ref = str(_post(api, "handler", "/api/logs", {
+    ref = str(post(api, "handler", "/api/logs", {
         "contact": {"channel": "101", "account": "Neighbour reports a girl crying in the flat upstairs.",
                     "caller_name": "Pat Neighbour", "caller_phone": phone, "caller_age": 52},
         "category": "concern_for_welfare", "summary": "Girl crying upstairs", "location": place,
@@ -36,9 +23,9 @@ def _log_with_a_child(api: Api, phone: str, place: str) -> str:
     })["reference"])
     today = date.today()
     dob = today.replace(year=today.year - 16) - timedelta(days=40)
-    person = _post(api, "handler", "/api/people", {"given_names": "Mia", "family_name": "Cole",
+    person = post(api, "handler", "/api/people", {"given_names": "Mia", "family_name": "Cole",
                                                     "dob": dob.isoformat()})
-    _post(api, "handler", f"/api/logs/{ref}/parties", {"role": "victim", "person_id": person["id"]})
+    post(api, "handler", f"/api/logs/{ref}/parties", {"role": "victim", "person_id": person["id"]})
     return ref
 
 

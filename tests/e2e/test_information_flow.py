@@ -6,17 +6,13 @@ Set-up goes through the API; what is under test happens in the browser."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import People, Shot, add_entry, run_axe
+from tests.e2e.helpers import Api, People, Shot, add_entry, run_axe
 
 pytestmark = pytest.mark.e2e
-
-Api = Callable[[str], httpx.Client]
 
 
 @pytest.mark.safeguard("C5", "C1")

@@ -17,13 +17,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import People, Shot, run_axe
+from tests.support.lessons import FIXTURES, SHARED_LESSONS, shared
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED_LESSONS = REPO.parent / "shared" / "lessons"  # read from beside the checkout, never copied in
-FIXTURES = REPO / "tests" / "fixtures" / "learning"
-BULLETIN_31 = SHARED_LESSONS / "bulletin-31-general-2017-12.txt"
+BULLETIN_31 = shared("bulletin-31-general-2017-12.txt")
 
 
 def _upload(api: Callable[[str], httpx.Client], path: Path) -> dict:
@@ -151,3 +149,29 @@ def test_learning_pages_have_no_wcag_violations(
         for v in violations
     )
     shot(page, f"learning-{name}")
+
+
+@pytest.mark.safeguard("K4")
+def test_a_replay_runs_in_the_background_and_the_page_shows_its_progress(
+    api: Callable[[str], httpx.Client], people: People, shot: Shot
+) -> None:
+    """The learning lead asks for a lesson's replay: the request returns at once, the page shows the run
+    queued, then running step by step (the sweeper claimed it), then passed, without a reload."""
+    doc = _upload(api, BULLETIN_31)
+    case = next(c for c in doc["cases"] if c["code"] == "B31.1")
+    page = people.page("learning")
+    page.goto(f"/learning/cases/{case['id']}/")
+    page.get_by_role("button", name="Run replay").click()
+    run = page.locator("#replay-run")
+    expect(run).to_be_visible()
+    assert run.get_attribute("data-state") in ("queued", "running")
+    expect(run).to_have_attribute("data-state", "running", timeout=60_000)
+    expect(run.get_by_role("progressbar", name="Replay progress")).to_be_visible()
+    expect(run).to_have_attribute("data-state", "passed", timeout=240_000)
+    expect(run.locator(".replay-summary")).to_contain_text("Passed after")
+    expect(run.locator(".replay-summary")).to_contain_text("L5")
+    shot(page, "learning-replay-run")
+    with api("learning") as c:
+        status = c.get(f"/api/learning/replay-runs/{run.get_attribute('data-run')}")
+    assert status.status_code == 200 and status.json()["state"] == "passed"
+

@@ -26,8 +26,8 @@ from django.test import Client
 from django.utils.crypto import get_random_string
 
 from tests.support.factories import fresh, raise_log, thrive
-from tests.support.personas import Personas
-from tests.unit.learning.learning_formats import FIXTURES, SHARED_LESSONS
+from tests.support.lessons import FIXTURES, SHARED_LESSONS
+from tests.support.personas import AT_WORK, Personas
 from watchkeeper.audit.models import AuditRecord
 from watchkeeper.core import clock
 from watchkeeper.core.actor import Actor
@@ -60,6 +60,7 @@ from watchkeeper.learning.models import (
     Recommendation,
     RecommendationAction,
     ReplayResult,
+    ReplayRun,
 )
 from watchkeeper.people import actions as people_actions
 from watchkeeper.people.models import (
@@ -88,8 +89,7 @@ from watchkeeper.staff.roles import allowed
 pytestmark = pytest.mark.django_db
 
 SYSTEM = Actor(None)
-PERSONAS = ("handler", "handler2", "dispatcher", "controller", "inspector", "officer", "investigator",
-            "supervisor", "qa", "standards", "learning", "admin")
+PERSONAS = AT_WORK
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -153,6 +153,7 @@ def db_state() -> dict[str, Any]:
         "evidence": Evidence.objects.count(),
         "answers": Answer.objects.count(),
         "replays": ReplayResult.objects.count(),
+        "replay_runs": list(ReplayRun.objects.order_by("pk").values_list("pk", "state")),
         "people": list(Person.objects.order_by("pk").values_list("pk", "given_names", "family_name", "dob")),
         "index": [Alias.objects.count(), Address.objects.count(), Phone.objects.count(), Vehicle.objects.count(),
                   Relationship.objects.count(), PhoneUse.objects.count(), FirearmsCertificate.objects.count(),
@@ -656,8 +657,11 @@ ENDPOINTS: list[Endpoint] = [
              lambda p: Call({"document_id": _ingest(p, RECORD).pk}), open_because=LEARNING_VIEW),
     Endpoint("GET", "/api/learning/cases/{case_id}", "learning.view", "handler", None, 200, None,
              lambda p: Call({"case_id": _case(p).pk}), open_because=LEARNING_VIEW),
-    Endpoint("POST", "/api/learning/cases/{case_id}/replay", "learning.manage", "learning", "handler", 200,
-             "learning.replay_run", lambda p: Call({"case_id": _case(p).pk})),
+    Endpoint("POST", "/api/learning/cases/{case_id}/replay", "learning.manage", "learning", "handler", 202,
+             "learning.replay_requested", lambda p: Call({"case_id": _case(p).pk})),
+    Endpoint("GET", "/api/learning/replay-runs/{run_id}", "learning.view", "handler", None, 200, None,
+             lambda p: Call({"run_id": learning.request_replay(p.actor("learning"), _case(p).pk).pk}),
+             open_because=LEARNING_VIEW),
     Endpoint("GET", "/api/learning/lessons/{code}", "learning.view", "handler", None, 200, None,
              lambda p: Call({"code": _case(p).code}), open_because=LEARNING_VIEW),
     Endpoint("GET", "/api/learning/safeguards/{sid}/lessons", "learning.view", "handler", None, 200, None,

@@ -34,3 +34,15 @@ def test_bench_fanout_runs_at_a_tiny_size() -> None:
     assert result["connected"] == 5 and result["events"] == 3
     assert result["receipts"] == 15 and result["missing_receipts"] == 0
     assert result["verdict"]["target_p99_ms"] == 250.0 and result["verdict"]["complete"]
+
+
+def test_bench_fanout_follows_the_dispatch_board_as_the_page_does(tmp_path) -> None:  # noqa: ANN001
+    """Streams in the dispatcher board's view (rows rendered by the server for each viewer's role) hear
+    every log's first row."""
+    from watchkeeper.bench import fanout
+
+    result = fanout.run("sqlite", tmp_path, clients=6, events=3, topic="dispatch", view="dispatch.board")
+    assert (result["topic"], result["view"]) == ("dispatch", "dispatch.board")
+    assert result["connected"] == 6 and result["events"] == 3 and result["stream_error_count"] == 0
+    assert result["receipts"] == 18 and result["missing_receipts"] == 0 and result["verdict"]["complete"]
+    assert result["rendered_receipts"] == 18  # each as HTML, not the row's JSON

@@ -408,3 +408,63 @@ def test_verify_names_first_broken_record_when_tampered(people):
             cur.execute("SET session_replication_role = DEFAULT")
     count, brk = verify_chain()
     assert brk is not None and brk.seq == victim.seq and "altered" in brk.problem
+
+
+# ------------------------------------------------------------------------------- the log page's forms
+def _page(user):
+    from django.test import Client
+
+    web = Client()
+    web.force_login(user)
+    return web
+
+
+def _thrive_form(level: str = "low") -> dict[str, str]:
+    form = {f"thrive.{el}.level": level for el in ("threat", "harm", "risk", "vulnerability")}
+    form.update({f"thrive.{el}.note": "" for el in ("threat", "harm", "risk", "investigation", "vulnerability",
+                                                     "engagement")})
+    return form
+
+
+@pytest.mark.safeguard("L5")
+def test_the_log_pages_forms_post_the_apis_fields_and_reach_the_same_actions(people):
+    """One input path: grade, header, downgrade and its decision, tasks, posted as the page names them
+    (the API schema's fields), change the log as the API does; a value the schema refuses is shown beside
+    the form with a 4xx."""
+    h, c = people.actor("handler"), people.actor("controller")
+    log = raise_log(h, category="assist_other_agency")
+    ref = log.reference
+    handler, dispatcher, controller = _page(people.handler), _page(people.dispatcher), _page(people.controller)
+    r = handler.post(f"/logs/{ref}/do/grade/", {"grade": "emergency", "rationale": "", **_thrive_form("high"),
+                                                "expected_version": fresh(log).version})
+    assert r.status_code == 302 and r["Location"].endswith(f"/logs/{ref}/#grade")
+    assert fresh(log).grade == "emergency" and fresh(log).thrive["threat"]["level"] == "high"
+    # A level the schema does not know: refused beside the grade form, the typed values kept.
+    r = handler.post(f"/logs/{ref}/do/grade/", {"grade": "emergency", **_thrive_form("extreme"),
+                                                "expected_version": fresh(log).version})
+    assert r.status_code == 400 and "thrive.threat.level" in r.content.decode()
+    # Markers: the hidden empty `flags` says the list was sent, so none ticked clears them (with a reason).
+    actions.update_log(h, ref, expected_version=fresh(log).version, flags=["weapons"])
+    r = handler.post(f"/logs/{ref}/do/update/", {"expected_version": fresh(log).version, "flags": "",
+                                                 "category": fresh(log).category, "summary": fresh(log).summary,
+                                                 "location": "", "reason": "No weapon seen"})
+    assert r.status_code == 302 and fresh(log).flags == []
+    # Downgrade, then the authoriser's decision buttons (approve=true / false).
+    r = dispatcher.post(f"/logs/{ref}/do/downgrade/", {"grade": "scheduled", **_thrive_form(),
+                                                       "reason": "update awaited",
+                                                       "authoriser_id": people.controller.pk,
+                                                       "expected_version": fresh(log).version})
+    assert r.status_code == 302, r.content.decode()[:500]
+    req = log.downgrade_requests.get()
+    actions.view_log(c, ref)
+    r = controller.post(f"/logs/{ref}/do/decide/", {"request_id": req.pk, "approve": "true", "note": "read"})
+    assert r.status_code == 302 and fresh(log).grade == "scheduled"
+    # A task on this log, then done; an unknown action is refused.
+    r = handler.post(f"/logs/{ref}/do/task/", {"description": "Call back", "owner_id": people.handler.pk,
+                                               "due_at": "2031-01-01T10:00"})
+    assert r.status_code == 302
+    task = Task.objects.get(log=log)
+    r = handler.post(f"/logs/{ref}/do/task_done/", {"task_id": task.pk, "result": "Called back"})
+    assert r.status_code == 302 and Task.objects.get(pk=task.pk).state == "done"
+    r = handler.post(f"/logs/{ref}/do/delete/", {})
+    assert r.status_code == 400

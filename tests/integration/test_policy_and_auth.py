@@ -40,6 +40,10 @@ def test_policy_changes_are_validated_and_restricted(people):
         ("grade_rules", [{"name": "x", "when": {}, "grade": "urgent"}]),
         ("downgrade_authoriser_roles", ["janitor"]),
         ("closing_codes", [{"code": "x", "label": "X"}]),
+        # Checks the apps contribute (registered when Django starts): L10, M2, C3.
+        ("closing_codes", [{"code": "no_units_available", "label": "No units", "positive": False}]),
+        ("scheme_floor_roles", ["bystander"]),
+        ("cue_flags", {"not_a_family": "domestic"}),
     ]
     for key, value in bad:
         with pytest.raises(Invalid):

@@ -9,6 +9,12 @@ from watchkeeper.incidents.models import IntakeQueue
 from watchkeeper.staff.models import Team, User
 from watchkeeper.staff.roles import Role
 
+# The personas at work (the absent one aside), and one of them per role (the second call handler aside): the
+# tables that walk every member of staff through an endpoint or a page.
+AT_WORK = ("handler", "handler2", "dispatcher", "controller", "inspector", "officer", "investigator",
+           "supervisor", "qa", "standards", "learning", "admin")
+ONE_PER_ROLE = tuple(name for name in AT_WORK if name != "handler2")
+
 
 @dataclass
 class Personas:

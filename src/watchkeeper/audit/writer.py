@@ -3,32 +3,24 @@
 from __future__ import annotations
 
 import json
+import threading
+import uuid
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
+from django.db import connection, transaction
 
 from watchkeeper.audit.chain import GENESIS, link_hash
 from watchkeeper.audit.models import AuditRecord
 from watchkeeper.core import clock
-from watchkeeper.core.actor import Actor
+from watchkeeper.core.actor import SYSTEM, Actor
+from watchkeeper.core.uow import CHAIN_LOCK_KEY, lock_chain
 
-# Any fixed number; names the one advisory lock that serialises writers of the chain on PostgreSQL.
-CHAIN_LOCK_KEY = 7_734_001
+__all__ = ["CHAIN_LOCK_KEY", "lock_chain", "plain", "record"]
 
-
-def lock_chain() -> None:
-    """Serialise writers so each record chains from the one before it.
-
-    SQLite already serialises writers (IMMEDIATE transactions); PostgreSQL takes a transaction-scoped
-    advisory lock, released at commit or rollback. Taken at the start of every writing unit of work, before
-    any row lock, so writers can never deadlock on it.
-    """
-    if not connection.in_atomic_block:
-        raise RuntimeError("lock_chain() outside a transaction")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+# This process, as the `clock.offset` record names it: a drill's moved clock is recorded once per process.
+PROCESS = uuid.uuid4().hex
+_offset_recorded = threading.Event()
 
 
 def plain(value: Any) -> Any:
@@ -51,6 +43,25 @@ def record(
     """Append one audit record to the chain. Must run inside the unit of work that made the change."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record() must run inside the transaction of the change it records")
+    if clock.offset() and not _offset_recorded.is_set():
+        _record_clock_offset()
+    return _append(actor, action, object_type, object_id, before=before, after=after, reason=reason)
+
+
+def _record_clock_offset() -> None:
+    """A process whose clock is moved (a drill: WATCHKEEPER_CLOCK_OFFSET_SECONDS with WATCHKEEPER_DRILL) says
+    so in the chain before the first record it writes, so no time it records is mistaken for the real one.
+    Written in the same transaction as that record; counted as done only once it commits."""
+    if AuditRecord.objects.filter(action="clock.offset", object_id=PROCESS).exists():
+        return  # written earlier in this transaction
+    _append(SYSTEM, "clock.offset", "clock", PROCESS, before=None,
+            after={"offset_seconds": clock.offset().total_seconds(), "real_time": clock.real_now(), "drill": True},
+            reason="This process's clock is moved for a drill or test: times it records are not the real time.")
+    transaction.on_commit(_offset_recorded.set)
+
+
+def _append(actor: Actor, action: str, object_type: str, object_id: object, *, before: Any, after: Any,
+            reason: str) -> AuditRecord:
     last = AuditRecord.objects.order_by("-seq").values_list("hash", flat=True).first()
     rec = AuditRecord(
         at=clock.now(),

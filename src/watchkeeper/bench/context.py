@@ -221,7 +221,7 @@ class Draw:
 
     def uniform(self, kind: str) -> Any:
         lo, hi = self.bounds[kind]
-        return self.models[kind].objects.filter(pk__gte=self.rng.randint(lo, hi)).order_by("pk").first()
+        return self.models[kind]._default_manager.filter(pk__gte=self.rng.randint(lo, hi)).order_by("pk").first()
 
     def by_demand(self, kind: str) -> Any:
         """The key on a random log party: busy keys come up as often as they are on logs."""

@@ -7,6 +7,12 @@ integration connects), using asyncio and httpx, and waits until every stream has
 server's broker (its first `retry:` line). A writer in the same process then raises logs through the API
 (POST /api/logs, one at a time, spaced out), each of which publishes one `log.raised` event on the board.
 
+With `topic="dispatch"` the streams follow the dispatch boards instead: each 999 log raised puts a row on
+the dispatcher board (its grading clock, D1), and a receipt is the stream's first "row" event for that log.
+With `view="dispatch.board"` as well, each stream asks for that row as the dispatcher board draws it (HTML
+rendered by the server for the viewer's role; see realtime/render.py), so the run measures what the live
+boards cost the server.
+
 For every (event, client) receipt the latency is measured two ways:
 - `from_event_written`: receipt time minus the event row's `at`, stamped inside the writing transaction
   before it commits: an upper bound on the time from commit (it includes the end of the transaction);
@@ -46,7 +52,8 @@ def raise_nofile(wanted: int) -> dict[str, int]:
     return {"soft_before": soft, "soft": soft2, "hard": hard2}
 
 
-def run(db: str, workdir: Path, *, clients: int = 500, events: int = 40, spacing: float = 0.5) -> dict[str, Any]:
+def run(db: str, workdir: Path, *, clients: int = 500, events: int = 40, spacing: float = 0.5,
+        topic: str = "board", view: str | None = None) -> dict[str, Any]:
     """The fan-out benchmark on one database kind ("sqlite" or a PostgreSQL URL)."""
     from watchkeeper.bench.clocks import proc_cpu_seconds
 
@@ -71,7 +78,7 @@ def run(db: str, workdir: Path, *, clients: int = 500, events: int = 40, spacing
             c0 = proc_cpu_seconds(pid)
             args = {"base": server.base, "server_pid": pid, "writer": seed["tokens"]["handler"],
                     "viewers": [seed["tokens"][n] for n in VIEWERS], "clients": clients, "events": events,
-                    "spacing": spacing}
+                    "spacing": spacing, "topic": topic, "view": view}
             code = f"from watchkeeper.bench.fanout import inside\ninside({json.dumps(args)!r})\n"
             out: dict[str, Any] = json.loads(run_cli(url, code=code, timeout=3600).strip().splitlines()[-1])
             out["server_cpu_seconds"] = round(proc_cpu_seconds(pid) - c0, 2)
@@ -79,6 +86,7 @@ def run(db: str, workdir: Path, *, clients: int = 500, events: int = 40, spacing
             server.stop()
     finally:
         drop(url)
+    out["topic"], out["view"] = topic, view
     out["server_nofile"] = nofile
     out["load_average_at_start"] = load_start
     out["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -139,33 +147,36 @@ def postgres_room(url: str) -> tuple[int, int]:
 
 # --------------------------------------------------------------------------------- the load generator
 class Streams:
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, path: str = "/events/stream?topics=board") -> None:
         self.n = n
+        self.path = path
         self.connected = 0
         self.all_connected = asyncio.Event()
         self.receipts: dict[str, list[float]] = defaultdict(list)  # reference -> receipt times
+        self.rendered = 0  # receipts that came as the page draws them (HTML), in a view
         self.errors: list[str] = []
 
     async def client(self, http: Any, token: str) -> None:
         headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
         try:
-            async with http.stream("GET", "/events/stream?topics=board", headers=headers) as resp:
+            async with http.stream("GET", self.path, headers=headers) as resp:
                 if resp.status_code != 200:
                     self.errors.append(f"HTTP {resp.status_code}")
                     return
                 buf = b""
+                seen: set[str] = set()  # logs this stream has had (a log's first row counts on the boards)
                 async for chunk in resp.aiter_raw():
                     now = time.time()  # the moment the bytes arrived, before any parsing
                     buf += chunk
                     while b"\n\n" in buf:
                         block, buf = buf.split(b"\n\n", 1)
-                        self._block(block, now)
+                        self._block(block, now, seen)
         except asyncio.CancelledError:
             raise
         except Exception as e:  # reported, not hidden: a dropped stream shows as missing receipts
             self.errors.append(f"{type(e).__name__}: {e}")
 
-    def _block(self, block: bytes, at: float) -> None:
+    def _block(self, block: bytes, at: float, seen: set[str]) -> None:
         for line in block.split(b"\n"):
             if line.startswith(b"retry:"):
                 self.connected += 1
@@ -175,13 +186,20 @@ class Streams:
                 data = json.loads(line[5:])
                 if data.get("kind") == "log.raised":
                     self.receipts[data["reference"]].append(at)
+                elif data.get("table") == "logs" and data.get("key") not in seen:  # a dispatch board's row
+                    seen.add(data["key"])
+                    self.receipts[data["key"]].append(at)
+                    self.rendered += "html" in data
 
 
 async def _main(args: dict[str, Any]) -> dict[str, Any]:
     import httpx
 
     n, events = args["clients"], args["events"]
-    streams = Streams(n)
+    path = f"/events/stream?topics={args.get('topic') or 'board'}"
+    if args.get("view"):
+        path += f"&view={args['view']}"
+    streams = Streams(n, path)
     limits = httpx.Limits(max_connections=n + 10, max_keepalive_connections=n + 10)
     timeout = httpx.Timeout(60.0, read=None)
     written: dict[str, tuple[float, float]] = {}
@@ -223,7 +241,8 @@ async def _main(args: dict[str, Any]) -> dict[str, Any]:
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-    return {"written": written, "receipts": dict(streams.receipts), "connected": streams.connected,
+    return {"written": written, "receipts": dict(streams.receipts), "rendered": streams.rendered,
+            "connected": streams.connected,
             "errors": streams.errors, "connect_seconds": connect_seconds, "write": write_ms,
             "write_errors": write_errors, "server": server,
             "client_cpu": (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)}
@@ -236,8 +255,14 @@ def inside(raw: str) -> None:
     args = json.loads(raw)
     nofile = raise_nofile(args["clients"] * 2 + 256)
     res = asyncio.run(_main(args))
-    at = {e.payload.get("reference"): e.at.timestamp()
-          for e in Event.objects.filter(topic="board", kind="log.raised")}
+    if (args.get("topic") or "board") == "board":
+        at = {e.payload.get("reference"): e.at.timestamp()
+              for e in Event.objects.filter(topic="board", kind="log.raised")}
+    else:  # a log's first row on the dispatch board
+        at = {}
+        for e in Event.objects.filter(topic="dispatch", kind="row").order_by("seq"):
+            if e.payload.get("table") == "logs":
+                at.setdefault(e.payload.get("key"), e.at.timestamp())
     from_event: list[float] = []
     from_response: list[float] = []
     last_client: list[float] = []
@@ -252,8 +277,9 @@ def inside(raw: str) -> None:
     print(json.dumps({
         "clients": args["clients"], "connected": res["connected"], "events": len(res["written"]),
         "spacing_seconds": args["spacing"], "connect_seconds": round(res["connect_seconds"], 1),
-        "receipts": received, "missing_receipts": expected - received + (args["clients"] - res["connected"])
-        * len(res["written"]), "stream_errors": res["errors"][:10], "stream_error_count": len(res["errors"]),
+        "receipts": received, "rendered_receipts": res["rendered"],
+        "missing_receipts": expected - received + (args["clients"] - res["connected"]) * len(res["written"]),
+        "stream_errors": res["errors"][:10], "stream_error_count": len(res["errors"]),
         "latency": {"from_event_written": summary_ms(from_event), "from_response": summary_ms(from_response),
                     "per_event_last_client": summary_ms(last_client)},
         "write_request": summary_ms(res["write"]), "write_errors": res["write_errors"],

@@ -463,6 +463,7 @@ class History:
         if not rows:
             raise RuntimeError("No staff in this database: create staff first (watchkeeper load-demo or "
                                "watchkeeper create-staff); history is recorded by members of staff.")
+        refuse_real_logs()
         self.staff = [pk for pk, _ in rows]
         self.handlers = [pk for pk, role in rows if role in ("call_handler", "dispatcher", "controller")] or self.staff
         self.officers = [pk for pk, role in rows if role in ("response_officer", "investigator", "supervisor")] \
@@ -598,19 +599,19 @@ class History:
         e164s: list[str] = []
         seen_numbers: set[str] = set()
         while len(typed) < s.phones:
-            batch = []
+            typed_batch: list[str] = []
             for _ in range((s.phones - len(typed)) * 11 // 10 + 10):
                 if r.random() < 0.85:
                     digits = f"{r.choice(MOBILE_PREFIXES)}{r.randrange(10 ** 8):08d}"
                     style = r.random()
-                    batch.append(f"{digits[:5]} {digits[5:]}" if style < 0.6 else
-                                 digits if style < 0.85 else f"+44 {digits[1:5]} {digits[5:]}")
+                    typed_batch.append(f"{digits[:5]} {digits[5:]}" if style < 0.6 else
+                                       digits if style < 0.85 else f"+44 {digits[1:5]} {digits[5:]}")
                 else:
-                    code = r.choices(TOWNS, cum_weights=town_cum)[0][4]
-                    rest = 11 - len(code)
-                    number = f"{r.randint(2, 9)}{r.randrange(10 ** (rest - 1)):0{rest - 1}d}"
-                    batch.append(f"{code} {number[:3]} {number[3:]}" if rest == 7 else f"{code} {number}")
-            for text, e164 in zip(batch, _parallel(_phone_keys, batch, self.workers), strict=True):
+                    area = r.choices(TOWNS, cum_weights=town_cum)[0][4]
+                    rest = 11 - len(area)
+                    local = f"{r.randint(2, 9)}{r.randrange(10 ** (rest - 1)):0{rest - 1}d}"
+                    typed_batch.append(f"{area} {local[:3]} {local[3:]}" if rest == 7 else f"{area} {local}")
+            for text, e164 in zip(typed_batch, _parallel(_phone_keys, typed_batch, self.workers), strict=True):
                 if e164 is None or e164 in seen_numbers or len(typed) >= s.phones:
                     continue
                 seen_numbers.add(e164)
@@ -793,7 +794,7 @@ class History:
             "phone": {"id": nom.phone_ids[heavy_phone], "typed": nom.phone_typed[heavy_phone],
                       "e164": nom.phone_e164[heavy_phone], "calls": counts["heavy_phone"]},
             "person": {"id": nom.person_ids[hp], "name": nom.person_names[hp],
-                       "dob": nom.person_dob[hp].isoformat() if nom.person_dob[hp] else None,
+                       "dob": dob.isoformat() if (dob := nom.person_dob[hp]) else None,
                        "parties": counts["heavy_person"]},
         }
         self._phase("logs", t0)
@@ -1056,11 +1057,11 @@ class History:
         for k, (victim, perp) in enumerate(nom.couples[: max(2, len(nom.couples) * 2 // 5)]):
             oid = base + k
             starts = self.start + r.randrange(self.shape.days) * day
-            ends = starts + r.randint(28, 730) * day if r.random() < 0.8 else None
+            order_ends: float | None = starts + r.randint(28, 730) * day if r.random() < 0.8 else None
             kind = r.choices(ORDER_KINDS, cum_weights=order_cum)[0][0]
             orders.append((oid, kind, nom.person_ids[perp], "Not to contact the victim directly or indirectly; not to "
-                           "enter the street where she lives.", self._date(starts), self._date(ends) if ends else None,
-                           w.ts(starts), r.choice(self.officers)))
+                           "enter the street where she lives.", self._date(starts),
+                           self._date(order_ends) if order_ends else None, w.ts(starts), r.choice(self.officers)))
             protected_people.append((oid, nom.person_ids[victim]))
             protected_places.append((oid, nom.address_ids[nom.home[victim]]))
         w.write(Order, ("id", "kind", "restricted_id", "conditions", "starts_on", "ends_on", "created_at",
@@ -1078,6 +1079,23 @@ class History:
 
         audit.record(Actor(None, via="setup"), "history.imported", "history", f"seed-{self.seed}",
                      after={"logs": self.shape.logs, "rows": dict(self.w.counts), "heavy": self.heavy})
+
+
+def refuse_real_logs() -> None:
+    """A synthetic history goes only into a database of its own: refuse (RuntimeError) when the database holds
+    any log that an earlier generation did not write. Generated logs are known by the one `history.imported`
+    audit record each generation writes, which counts them; every other log was made through the actions."""
+    from watchkeeper.audit.models import AuditRecord
+    from watchkeeper.incidents.models import Log
+
+    generated = sum(int((after or {}).get("logs", 0)) for after in
+                    AuditRecord.objects.filter(action="history.imported").values_list("after", flat=True))
+    real = Log.objects.count() - generated
+    if real > 0:
+        raise RuntimeError(
+            f"This database holds {real} log(s) that were not generated (real records, or the demonstration "
+            "force): generate-history writes a synthetic history only into a database of its own. Point "
+            "WATCHKEEPER_DATABASE_URL at a new database (watchkeeper migrate, then add staff) and run it there.")
 
 
 def generate(logs: int = 1_000_000, seed: int = 1, *, workers: int = 2,

@@ -24,6 +24,10 @@ from urllib.parse import urlparse, urlunparse
 import httpx
 
 BIN = Path(sys.executable).parent / "watchkeeper"
+# Scratch servers hold only scratch data, so a fixed key of their own is enough (`serve` refuses the public
+# development key outside debug); a key given in the environment is used instead. Fixed, so that a server
+# restarted on the same database keeps its sessions.
+SCRATCH_SECRET_KEY = "watchkeeper-scratch-server-key-for-tests-and-benchmarks-only-9f3c1e"
 _CALLERS = itertools.count()
 
 
@@ -37,7 +41,7 @@ def caller(contact: dict[str, Any]) -> dict[str, Any]:
 SEED = """
 import json
 from watchkeeper.core.actor import Actor
-from watchkeeper.core.demo import seed_staff, password_for
+from watchkeeper.root.demo import seed_staff, password_for
 from watchkeeper.staff.actions import issue_token
 people = seed_staff()
 tokens = {n: issue_token(Actor(None, via="setup"), u.pk, "scratch")[1] for n, u in people.items()}
@@ -120,8 +124,11 @@ class Server:
         self.log = Path(tempfile.mkstemp(prefix="wk-serve-", suffix=".log")[1])
 
     def start(self, timeout: float = 30) -> Server:
-        env = {**os.environ, "WATCHKEEPER_DATABASE_URL": self.db_url, "WATCHKEEPER_SWEEPER_INTERVAL": "0.2",
-               **self.extra_env}
+        env = {"WATCHKEEPER_SECRET_KEY": SCRATCH_SECRET_KEY, **os.environ, "WATCHKEEPER_DATABASE_URL": self.db_url,
+               "WATCHKEEPER_SWEEPER_INTERVAL": "0.2", **self.extra_env}
+        if env.get("WATCHKEEPER_CLOCK_OFFSET_SECONDS", "").strip() not in ("", "0"):
+            # A scratch server with a moved clock is a drill by definition (core/clock.py refuses otherwise).
+            env.setdefault("WATCHKEEPER_DRILL", "1")
         args = [str(BIN), "serve", "--port", str(self.port)] + ([] if self.sweeper else ["--no-sweeper"])
         self.proc = subprocess.Popen(args, env=env, stdout=self.log.open("wb"), stderr=subprocess.STDOUT,
                                      start_new_session=True)

@@ -24,18 +24,17 @@ SWEEPER_LOCK_KEY = 7_734_002
 Handler = Callable[[datetime], int]
 
 
-def handlers() -> list[tuple[str, Handler]]:
-    from watchkeeper.dispatch.actions import fire_alert_escalations, fire_clock_alerts, fire_divert_deadlines
-    from watchkeeper.incidents.actions import fire_review_escalations, fire_task_alerts
-    from watchkeeper.learning.actions import fire_learning_alerts
-    from watchkeeper.people.actions import fire_scheme_deadlines
+_HANDLERS: dict[str, Handler] = {}
 
-    return [("task alerts (L11)", fire_task_alerts), ("review escalations (L9)", fire_review_escalations),
-            ("learning due and overdue alerts (K2)", fire_learning_alerts),
-            ("special scheme reviews and overdue escalations (M2)", fire_scheme_deadlines),
-            ("response clock alerts and breaches (D1)", fire_clock_alerts),
-            ("alert escalations (D1)", fire_alert_escalations),
-            ("divert decisions not made in time (D2)", fire_divert_deadlines)]
+
+def register(name: str, handler: Handler) -> None:
+    """An app adds a timer family to the sweep from its `AppConfig.ready()`; `name` says what fires and the
+    safeguard it serves. The sweeper imports no app: it fires what was registered, in registration order."""
+    _HANDLERS[name] = handler
+
+
+def handlers() -> list[tuple[str, Handler]]:
+    return list(_HANDLERS.items())
 
 
 def sweep_once(now: datetime | None = None) -> dict[str, int]:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from watchkeeper.core.errors import Forbidden
-from watchkeeper.staff.roles import ROLE_LABELS, Role, allowed
+from watchkeeper.core.roles import ROLE_LABELS, Role, allowed
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the type only: core never imports an app at run time
     from watchkeeper.staff.models import User
 
 
@@ -22,6 +22,15 @@ class Actor:
     @property
     def role(self) -> str:
         return self.user.role if self.user else "system"
+
+    @property
+    def person(self) -> User:
+        """The member of staff acting, for records that must name a person (who graded, who requested).
+        The system actor is refused here rather than writing a record with nobody behind it."""
+        if self.user is None:
+            raise Forbidden("This is done by a member of staff, not by the system.",
+                            next_step="Sign in and do it yourself.")
+        return self.user
 
     @property
     def user_id(self) -> int | None:

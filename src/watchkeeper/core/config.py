@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from typing import Any
 
 from watchkeeper.core.errors import Invalid
 from watchkeeper.core.models import PolicySetting
 from watchkeeper.core.policy import DEFAULTS, Policy
+from watchkeeper.core.roles import Role
 
 _cached: tuple[object, Policy] | None = None
 
@@ -60,6 +62,20 @@ _INT_RANGES = {
 }
 _ROLE_LISTS = {"downgrade_authoriser_roles", "flagged_close_authoriser_roles"}
 
+# Checks that need an app's knowledge (its codes, its lexicon) are contributed by that app when Django
+# starts: `add_policy_validator(key, check)`; a check raises `Invalid` naming what is wrong.
+PolicyValidator = Callable[[Any], None]
+_VALIDATORS: dict[str, list[PolicyValidator]] = {}
+
+
+def add_policy_validator(key: str, check: PolicyValidator) -> None:
+    """Register one more check for a policy key (apps call this from AppConfig.ready; idempotent)."""
+    if key not in DEFAULTS:
+        raise KeyError(f"no policy key {key!r}")
+    checks = _VALIDATORS.setdefault(key, [])
+    if check not in checks:
+        checks.append(check)
+
 
 def validate_policy_value(key: str, value: Any) -> None:
     """A policy value must have the shape its rules expect, so a change can never make a rule fail."""
@@ -85,11 +101,6 @@ def validate_policy_value(key: str, value: Any) -> None:
                     raise Invalid(f"Policy {key}[{i}].{field} must be a {getattr(kind, '__name__', kind)}", "value")
         if len({item["code"] for item in value if "code" in item}) != len(value) and key != "grade_rules":
             raise Invalid(f"Policy {key} has duplicate codes", "value")
-    if key == "closing_codes":
-        from watchkeeper.incidents.rules import NEVER_AN_OUTCOME
-
-        if any(item["code"] in NEVER_AN_OUTCOME for item in value):
-            raise Invalid("L10: 'no units available' is never a closing outcome", "value")
     if key == "grades" and any(item["rank"] < 1 for item in value):
         raise Invalid("Policy grades are ranked from 1 (most urgent)", "value")
     if key == "grade_rules":
@@ -99,34 +110,19 @@ def validate_policy_value(key: str, value: Any) -> None:
             if unknown or rule["grade"] not in grades:
                 raise Invalid(f"Policy grade_rules[{i}] has unknown conditions {sorted(unknown)} or grade "
                               f"{rule['grade']!r}", "value")
-    if key == "scheme_floor_roles":
-        from watchkeeper.people.models import ROLES
-
-        codes = {code for code, _ in ROLES}
-        if not value or not all(isinstance(r, str) and r in codes for r in value):
-            raise Invalid(f"Policy {key} must list party roles from: {', '.join(sorted(codes))}", "value")
-    if key == "cue_flags":
-        from watchkeeper.cues.lexicon import FAMILIES
-
-        flags = {f["code"] for f in current_policy()["flags"]}
-        for family, flag in value.items():
-            if family not in FAMILIES or not isinstance(flag, str) or flag not in flags:
-                raise Invalid(f"Policy cue_flags maps cue families ({', '.join(FAMILIES)}) to flag codes "
-                              f"({', '.join(sorted(flags))}); {family!r}: {flag!r} is not one", "value")
     if key == "firearms_access_flag" and value not in {f["code"] for f in current_policy()["flags"]}:
         raise Invalid(f"Policy firearms_access_flag must be a flag code, not {value!r}", "value")
     if key in _ROLE_LISTS:
-        from watchkeeper.staff.roles import Role
-
         roles = {r.value for r in Role}
         if not all(isinstance(r, str) and r in roles for r in value):
             raise Invalid(f"Policy {key} must list roles from: {', '.join(sorted(roles))}", "value")
+    for check in _VALIDATORS.get(key, ()):
+        check(value)
 
 
 def set_policy(actor: Any, key: str, value: Any, reason: str) -> PolicySetting:
     """Change one policy value (administrators): a new row, audited; the old value stays on record."""
-    from watchkeeper.audit import writer as audit
-    from watchkeeper.core import clock
+    from watchkeeper.core import clock, trail
     from watchkeeper.core import validate as v
     from watchkeeper.core.uow import unit_of_work
 
@@ -137,5 +133,5 @@ def set_policy(actor: Any, key: str, value: Any, reason: str) -> PolicySetting:
         before = current_policy()[key]
         row = PolicySetting.objects.create(key=key, value=value, changed_at=clock.now(), changed_by=actor.user,
                                            reason=reason)
-        audit.record(actor, "policy.changed", "policy", key, before=before, after=value, reason=reason)
+        trail.record(actor, "policy.changed", "policy", key, before=before, after=value, reason=reason)
     return row

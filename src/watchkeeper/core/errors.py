@@ -8,8 +8,28 @@ refused: actions raise before they change anything, inside their transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+# How a safeguard is described to the person refused: {"id", "title", "reason", "lessons", "url"}. The
+# safeguard registry provides it when Django starts (SafeguardsConfig.ready); it raises KeyError for an ID
+# it does not know. Until then a safeguard is named by its ID alone.
+SafeguardDescriber = Callable[[str], dict[str, Any]]
+_describer: SafeguardDescriber | None = None
+
+
+def describe_safeguards_with(describer: SafeguardDescriber) -> None:
+    """Install the function that describes a safeguard by its ID (the registry's)."""
+    global _describer
+    _describer = describer
+
+
+def describe_safeguard(sid: str) -> dict[str, Any]:
+    """The safeguard as people read it; KeyError when the registry does not know the ID."""
+    if _describer is None:
+        return {"id": sid, "title": sid, "reason": "", "lessons": [], "url": f"/safeguards/{sid}/"}
+    return _describer(sid)
 
 
 @dataclass
@@ -26,18 +46,9 @@ class Refusal(Exception):
         super().__init__(self.message)
 
     def as_dict(self) -> dict[str, Any]:
-        from watchkeeper.safeguards.registry import get as get_safeguard
-
         body: dict[str, Any] = {"error": "refused", "message": self.message, "next_step": self.next_step}
         if self.safeguard:
-            sg = get_safeguard(self.safeguard)
-            body["safeguard"] = {
-                "id": sg.id,
-                "title": sg.title,
-                "reason": sg.reason,
-                "lessons": list(sg.lessons),
-                "url": f"/safeguards/{sg.id}/",
-            }
+            body["safeguard"] = describe_safeguard(self.safeguard)
         if self.details:
             body["details"] = self.details
         return body

@@ -1,4 +1,6 @@
-"""The unit of work: one transaction per action, with the audit chain locked for its duration."""
+"""The unit of work: one transaction per action, with the audit chain locked for its duration.
+
+The chain lock is the kernel's (every writer takes it); `watchkeeper.audit` writes the records it orders."""
 
 from __future__ import annotations
 
@@ -9,7 +11,23 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from watchkeeper.audit.writer import lock_chain
+# Any fixed number; names the one advisory lock that serialises writers of the audit chain on PostgreSQL.
+CHAIN_LOCK_KEY = 7_734_001
+
+
+def lock_chain() -> None:
+    """Serialise writers so each audit record chains from the one before it (A3).
+
+    SQLite already serialises writers (IMMEDIATE transactions); PostgreSQL takes a transaction-scoped
+    advisory lock, released at commit or rollback. Taken at the start of every writing unit of work, before
+    any row lock, so writers can never deadlock on it.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_chain() outside a transaction")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+
 
 # SQLite has one writer at a time. Threads of this process queue on this lock rather than on SQLite's
 # busy handler, which sleeps in steps of up to 100 ms and turns contention into long tail latency.

@@ -303,9 +303,9 @@ def divert_unit(actor: Actor, callsign: str, *, from_reference: str, to_referenc
         current.state, current.ended_at = "diverted", now
         current.save(update_fields=["state", "ended_at"])
         b_assignment = _assign(actor, b_log, unit, None, policy)
-        d = Divert.objects.create(unit=unit, from_log=a_log, to_log=b_log, from_assignment=current,
-                                  to_assignment=b_assignment, at=now, by=actor.user, reason=reason,
-                                  decide_by=rules.divert_deadline(now, policy))
+        d = Divert.objects.create(  # type: ignore[misc]  # by: a person (require() above), never None
+            unit=unit, from_log=a_log, to_log=b_log, from_assignment=current, to_assignment=b_assignment, at=now,
+            by=actor.user, reason=reason, decide_by=rules.divert_deadline(now, policy))
         logs._append(actor, a_log, "system", f"DIVERTED: {unit.callsign} moved to {b_log.reference} ({reason}). "
                      "This log is back on the pending queue; its clock is still running.", policy=policy)
         _alert(a_log, "divert", "controller", policy, divert=d,

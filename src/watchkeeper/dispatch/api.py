@@ -2,82 +2,50 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 
-from watchkeeper.api import actor_of
 from watchkeeper.core.errors import NotFound
 from watchkeeper.dispatch import actions, boards
 from watchkeeper.dispatch.models import Assignment, Unit
+from watchkeeper.dispatch.operations import OPERATIONS
+from watchkeeper.dispatch.schemas import (
+    AreaIn,
+    AssignIn,
+    AssignmentStateIn,
+    DecisionIn,
+    DivertIn,
+    DutyIn,
+    NoteIn,
+    UnitIn,
+)
+from watchkeeper.web.forms import actor_of
 
 router = Router(tags=["dispatch"])
 
 
-class UnitIn(Schema):
-    callsign: str
-    area: str
-    area_type: Literal["urban", "rural"] = "urban"
-    skills: list[str] = []
-    crew_ids: list[int] = []
-
-
-class DutyIn(Schema):
-    on_duty: bool
-
-
-class AssignIn(Schema):
-    callsign: str
-    appointment_at: datetime | None = None
-
-
-class AssignmentStateIn(Schema):
-    state: Literal["en_route", "at_scene", "cleared", "cancelled"]
-
-
-class DivertIn(Schema):
-    callsign: str
-    from_reference: str
-    to_reference: str
-    reason: str
-
-
-class DecisionIn(Schema):
-    approve: bool
-    note: str = ""
-
-
-class NoteIn(Schema):
-    note: str = ""
-
-
-class AreaIn(Schema):
-    area_type: Literal["urban", "rural"]
-    reason: str
-
-
 @router.get("/units", summary="D4: units with status, crew, skills and their assignments")
 def list_units(request: HttpRequest) -> list[dict[str, Any]]:
-    actor_of(request).require("log.view")
+    actor_of(request, via="api").require("log.view")
     return [boards.unit_row(u) for u in Unit.objects.order_by("callsign")]
 
 
 @router.post("/units", response={201: dict}, summary="D4: add a unit")
 def create_unit(request: HttpRequest, body: UnitIn) -> Status[dict[str, Any]]:
-    unit = actions.create_unit(actor_of(request), **body.dict())
+    unit = OPERATIONS["create_unit"].run(actor_of(request, via="api"), body)
     return Status(201, boards.unit_row(unit))
 
 
 @router.post("/units/{callsign}/duty", summary="D4: a unit on or off duty")
 def duty(request: HttpRequest, callsign: str, body: DutyIn) -> dict[str, Any]:
-    return boards.unit_row(actions.set_duty(actor_of(request), callsign, on_duty=body.on_duty))
+    return boards.unit_row(OPERATIONS["duty"].run(actor_of(request, via="api"), body, callsign=callsign))
 
 
 @router.get("/units/{callsign}/assignments", summary="L12: what a unit's crew receives (full circulation)")
 def unit_assignments(request: HttpRequest, callsign: str) -> list[dict[str, Any]]:
-    actor = actor_of(request)
+    actor = actor_of(request, via="api")
     actor.require("log.view")
     unit = Unit.objects.filter(callsign=callsign.strip().upper()).first()
     if unit is None:
@@ -95,54 +63,53 @@ def unit_assignments(request: HttpRequest, callsign: str) -> list[dict[str, Any]
 
 @router.post("/logs/{reference}/units", response={201: dict}, summary="D4/L12: assign a unit")
 def assign(request: HttpRequest, reference: str, body: AssignIn) -> Status[dict[str, Any]]:
-    a = actions.assign_unit(actor_of(request), reference, body.callsign, appointment_at=body.appointment_at)
+    a = OPERATIONS["assign"].run(actor_of(request, via="api"), body, reference=reference)
     return Status(201, {"assignment": a.pk, "state": a.state, "summary": a.summary})
 
 
 @router.post("/assignments/{assignment_id}", summary="D4: en route, at scene, cleared or cancelled")
 def update(request: HttpRequest, assignment_id: int, body: AssignmentStateIn) -> dict[str, Any]:
-    a = actions.update_assignment(actor_of(request), assignment_id, state=body.state)
+    a = OPERATIONS["state"].run(actor_of(request, via="api"), body, assignment_id=assignment_id)
     return {"assignment": a.pk, "state": a.state, "unit_status": a.unit.status}
 
 
 @router.post("/diverts", response={201: dict}, summary="D2: move a unit from one log to another")
 def divert(request: HttpRequest, body: DivertIn) -> Status[dict[str, Any]]:
-    d = actions.divert_unit(actor_of(request), body.callsign, from_reference=body.from_reference,
-                            to_reference=body.to_reference, reason=body.reason)
+    d = OPERATIONS["divert"].run(actor_of(request, via="api"), body)
     return Status(201, {"id": d.pk, "state": d.state, "decide_by": d.decide_by.isoformat() if d.decide_by else None})
 
 
 @router.post("/diverts/{divert_id}/decision", summary="D2: the controller approves or overrides")
 def decide(request: HttpRequest, divert_id: int, body: DecisionIn) -> dict[str, Any]:
-    d = actions.decide_divert(actor_of(request), divert_id, approve=body.approve, note=body.note)
+    d = OPERATIONS["decide"].run(actor_of(request, via="api"), body, divert_id=divert_id)
     return {"id": d.pk, "state": d.state}
 
 
 @router.get("/diverts", summary="D2: the divert list (who, when, why, what happened to the first log)")
 def divert_list(request: HttpRequest) -> list[dict[str, Any]]:
-    actor_of(request).require("reports.view")
+    actor_of(request, via="api").require("reports.view")
     return actions.divert_list()
 
 
 @router.post("/alerts/{alert_id}/acknowledge", summary="D1: acknowledge an alert or breach")
 def acknowledge(request: HttpRequest, alert_id: int, body: NoteIn) -> dict[str, Any]:
-    a = actions.acknowledge_alert(actor_of(request), alert_id, note=body.note)
+    a = OPERATIONS["ack"].run(actor_of(request, via="api"), body, alert_id=alert_id)
     return {"id": a.pk, "acknowledged_at": a.acknowledged_at.isoformat() if a.acknowledged_at else None}
 
 
 @router.post("/logs/{reference}/no-units", response={201: dict}, summary="D3: no units: stays pending, escalates")
 def no_units(request: HttpRequest, reference: str, body: NoteIn) -> Status[dict[str, Any]]:
-    a = actions.declare_no_units(actor_of(request), reference, note=body.note)
+    a = OPERATIONS["no_units"].run(actor_of(request, via="api"), body, reference=reference)
     return Status(201, {"alert": a.pk, "level": a.level})
 
 
 @router.post("/logs/{reference}/area", summary="D1: urban or rural (recomputes the target)")
 def area(request: HttpRequest, reference: str, body: AreaIn) -> dict[str, Any]:
-    c = actions.set_area(actor_of(request), reference, area_type=body.area_type, reason=body.reason)
+    c = OPERATIONS["area"].run(actor_of(request, via="api"), body, reference=reference)
     return {"target_at": c.target_at.isoformat() if c.target_at else None, "area_type": c.area_type}
 
 
 @router.get("/boards/dispatch", summary="The dispatch and command boards: rows and the sequence they are current to")
 def board(request: HttpRequest) -> dict[str, Any]:
-    actor_of(request).require("log.view")
+    actor_of(request, via="api").require("log.view")
     return boards.snapshot()

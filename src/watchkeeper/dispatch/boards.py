@@ -1,7 +1,9 @@
 """The live boards: dispatcher (pending logs by time to target and risk; units) and command (alerts,
 breaches, diverts awaiting a decision). A board is a set of rows keyed by reference, callsign or id; every
 change publishes the row as it now is (or its removal) on the "dispatch" topic, so a board that applies
-the events after its snapshot's sequence number equals a fresh snapshot."""
+the events after its snapshot's sequence number equals a fresh snapshot. The rows are data (the API and
+integrations read them as JSON); the pages draw them with rows.py and the templates, and a board page's
+stream receives each one rendered the same way (live.py)."""
 
 from __future__ import annotations
 
@@ -144,7 +146,8 @@ def snapshot() -> dict[str, Any]:
 
 
 def apply(board: dict[str, Any], payload: dict[str, Any]) -> None:
-    """Apply one "row" event to a board (the browser does the same)."""
+    """Apply one "row" event to a board (as an integration does; a board page applies the same event
+    rendered, see live.py)."""
     table = board[payload["table"]]
     if payload["row"] is None:
         table.pop(payload["key"], None)

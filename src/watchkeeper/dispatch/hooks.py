@@ -1,4 +1,5 @@
-"""What dispatch adds to incident logs (registered with incidents.hooks in DispatchConfig.ready)."""
+"""What dispatch adds to incident logs (registered with incidents.hooks in DispatchConfig.ready), and the
+boards' live views (registered with the event stream, see live.py)."""
 
 from __future__ import annotations
 
@@ -122,7 +123,10 @@ def close_blockers(log: Any, family: list[int]) -> list[Blocker]:
 
 
 def register() -> None:
+    from watchkeeper.dispatch import live
     from watchkeeper.incidents import hooks
+
+    live.register()
 
     hooks.AFTER_GRADING.append(after_grading)
     hooks.AFTER_CLOSE.append(after_close)

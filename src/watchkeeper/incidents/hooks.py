@@ -29,6 +29,11 @@ action's unit of work, so what they write commits or rolls back with the action.
   summaries changed (a marker added or ended, an order, a certificate, a special scheme, a relationship, a
   residence or a phone's user), without the logs themselves changing: whatever shows their summary (the
   board rows) shows it again at once (L12).
+
+The log page's panels: `add_panel(Panel(slot, template, order))` puts a template on the log page without
+the page naming it. Slot "main" is the log's own column (after its header), "side" the context column;
+each template is rendered with the log page's context (`log`, `policy`, `request`, `user`, `d`, ...) and
+builds its own URLs with `{% url %}`.
 """
 
 from __future__ import annotations
@@ -64,6 +69,36 @@ class Blocker:
     message: str
     next_step: str
     items: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A part of the log page another capability renders (its prompts, its parties, its live lookup)."""
+
+    slot: str  # "main" (the log's own column, after its header) or "side" (the context column)
+    template: str  # rendered with the log page's context (it has `log`, `policy`, `request`, ...)
+    order: int = 100  # lower first
+
+
+PANEL_SLOTS = ("main", "side")
+LOG_PANELS: list[Panel] = []
+
+
+def add_panel(panel: Panel) -> None:
+    """Register a panel for the log page (from an app's hooks register() / AppConfig.ready()). Registering
+    the same panel twice (a second ready() in tests) keeps one."""
+    if panel.slot not in PANEL_SLOTS:
+        raise ValueError(f"Unknown log panel slot {panel.slot!r}; expected one of {PANEL_SLOTS}")
+    if panel not in LOG_PANELS:
+        LOG_PANELS.append(panel)
+
+
+def panels() -> dict[str, list[Panel]]:
+    """The registered panels by slot, each slot's panels in order (lower first, then registration order)."""
+    grouped: dict[str, list[Panel]] = {slot: [] for slot in PANEL_SLOTS}
+    for panel in sorted(LOG_PANELS, key=lambda p: p.order):
+        grouped[panel.slot].append(panel)
+    return grouped
 
 
 def run(hooks: list[Callable[..., Any]], *args: Any) -> None:

@@ -3,84 +3,45 @@ render. A refusal is shown beside the control that caused it, naming its safegua
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods, require_POST
+from pydantic import ValidationError
 
 from watchkeeper.core import clock
-from watchkeeper.core.actor import Actor
 from watchkeeper.core.config import current_policy
-from watchkeeper.core.errors import Invalid, Refusal
+from watchkeeper.core.errors import Refusal
 from watchkeeper.incidents import actions, hooks, queries, rules
 from watchkeeper.incidents.models import CHANNELS, Contact, Grading, Link, Log, Notification, ServiceRequest
+from watchkeeper.incidents.operations import FORM_PATH_IDS, INTAKE_REVIEWERS, MESSAGE, OPERATIONS, RAISE
+from watchkeeper.incidents.schemas import ContactSchema, RaiseLogIn, ThriveIn
 from watchkeeper.realtime.models import Event
 from watchkeeper.staff.models import User
+from watchkeeper.web.forms import (
+    actor_of,
+    form_to_data,
+    int_param,
+    invalid_from,
+    operation,
+    signed_in_user,
+)
 
 
-def actor_of(request: HttpRequest) -> Actor:
-    return Actor(user=request.user, request_id=getattr(request, "request_id", ""), via="ui")  # type: ignore[arg-type]
-
-
-def _int(value: str | None, field: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except ValueError:
-        raise Invalid(f"{field} must be a whole number", field) from None
-
-
-def _date(value: str | None, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Invalid(f"{field} must be a date (YYYY-MM-DD)", field) from None
-
-
-def _datetime(value: str | None, field: str) -> datetime | None:
-    if not value:
-        return None
-    dt = parse_datetime(value)
-    if dt is None:
-        raise Invalid(f"{field} must be a date and time", field)
-    return dt
-
-
-def _thrive(post: Any) -> dict[str, Any]:
-    return {
-        el: {"level": post.get(f"thrive_{el}_level") or None, "note": post.get(f"thrive_{el}_note", "")}
-        for el in ("threat", "harm", "risk", "investigation", "vulnerability", "engagement")
-    }
-
-
-def _contact(post: Any) -> actions.ContactIn:
-    return actions.ContactIn(
-        channel=post.get("channel", ""),
-        account=post.get("account", ""),
-        received_at=_datetime(post.get("received_at"), "received_at"),
-        caller_name=post.get("caller_name", ""),
-        caller_phone=post.get("caller_phone", ""),
-        caller_dob=_date(post.get("caller_dob"), "caller_dob"),
-        caller_age=_int(post.get("caller_age"), "caller_age"),
-        caller_age_reason=post.get("caller_age_reason", ""),
-        party=post.get("party", ""),
-        allegation=post.get("allegation", ""),
-    )
-
-
-def _chosen_parties(post: Any) -> list[dict[str, Any]]:
-    """C1: the people ticked in the context panel, each with the role chosen beside them."""
-    return [{"person_id": int(pid), "role": post.get(f"party_role_{pid}", "")}
-            for pid in dict.fromkeys(post.getlist("party")) if pid.isdigit()]
+def _raise_form(post: QueryDict) -> QueryDict:
+    """The raise form as `RaiseLogIn` reads it (`contact.*`, `parties.N.person_id` / `parties.N.role`). A row of
+    the context panel the handler did not tick posts its role but no person: not chosen, so left out."""
+    form = post.copy()
+    for key in list(form):
+        m = re.match(r"parties\.(\d+)\.", key)
+        if m and f"parties.{m.group(1)}.person_id" not in form:
+            del form[key]
+    return form
 
 
 def _queue(user: User) -> list[Log]:
@@ -123,7 +84,7 @@ def _common(request: HttpRequest, current: Log | None = None, since: int | None 
         "flags": policy["flags"],
         "channels": CHANNELS,
         "levels": policy["levels"],
-        "queue": _queue(request.user),  # type: ignore[arg-type]
+        "queue": _queue(signed_in_user(request)),
         "current": current,
         "thrive_elements": [("threat", "Threat"), ("harm", "Harm"), ("risk", "Risk"),
                             ("investigation", "Investigation"), ("vulnerability", "Vulnerability"),
@@ -158,31 +119,23 @@ def home(request: HttpRequest) -> HttpResponse:
 def new_contact(request: HttpRequest) -> HttpResponse:
     """The call-taking screen: record the contact, then raise a log or attach it to one (L8)."""
     ctx = _common(request)
-    ctx["form"] = request.POST if request.method == "POST" else {}
-    ctx["form_flags"] = request.POST.getlist("flags") if request.method == "POST" else []
-    ctx["chosen_parties"] = _chosen_parties(request.POST) if request.method == "POST" else []
+    raw = _raise_form(request.POST) if request.method == "POST" else QueryDict()
+    form = form_to_data(RaiseLogIn, raw)  # what the handler typed, shown again after a refusal
+    ctx["form"] = {**form, "attach_to": request.POST.get("attach_to", "")}
+    ctx["form_flags"] = form.get("flags", [])
+    ctx["chosen_parties"] = form.get("parties", [])
     ctx["now"] = clock.local(clock.now()).strftime("%Y-%m-%dT%H:%M")
-    ctx.update(_preview(ctx["policy"], ctx["form"].get("category", ""), ctx["form_flags"]))
+    ctx.update(_preview(ctx["policy"], form.get("category", ""), ctx["form_flags"]))
     if request.method == "POST":
+        actor = actor_of(request)
         try:
-            contact = _contact(request.POST)
             do = request.POST.get("do", "")
             if do == "attach" or do.startswith("attach:"):  # L8: the open log offered, or a reference typed
                 target = do.removeprefix("attach:") if do != "attach" else request.POST.get("attach_to", "")
-                c = actions.record_contact(actor_of(request), target, contact)
+                c = OPERATIONS["contact"].run(actor, _parse_contact(raw), reference=target)
                 assert c.log is not None
                 return HttpResponseRedirect(reverse("log", args=[c.log.reference]))
-            log = actions.raise_log(
-                actor_of(request),
-                contact=contact,
-                category=request.POST.get("category", ""),
-                summary=request.POST.get("summary", ""),
-                location=request.POST.get("location", ""),
-                flags=request.POST.getlist("flags"),
-                source=request.POST.get("source", "manual"),
-                parties=_chosen_parties(request.POST),
-                second_call_reason=request.POST.get("second_call_reason", ""),
-            )
+            log = RAISE.from_form(actor, raw)
             return HttpResponseRedirect(reverse("log", args=[log.reference]))
         except Refusal as exc:
             ctx["error"] = exc
@@ -192,6 +145,14 @@ def new_contact(request: HttpRequest) -> HttpResponse:
                                  "second_call_reason": request.POST.get("second_call_reason", "")}
             return render(request, "incidents/new_contact.html", ctx, status=exc.status)
     return render(request, "incidents/new_contact.html", ctx)
+
+
+def _parse_contact(form: QueryDict) -> ContactSchema:
+    """The contact part of a form (`contact.*`), validated as the API validates a contact."""
+    try:
+        return ContactSchema.model_validate(form_to_data(ContactSchema, form, "contact."))
+    except ValidationError as exc:
+        raise invalid_from(exc) from None
 
 
 def _preview(policy: Any, category: str, chosen: list[str]) -> dict[str, Any]:
@@ -222,7 +183,7 @@ def _open(request: HttpRequest, reference: str, purpose: str, mark_read: bool) -
 
 def _thrive_values(post: Any, log: Log) -> dict[str, Any]:
     """THRIVE as a form shows it: what the person typed after a refusal, else what the log holds."""
-    return _thrive(post) if post else (log.thrive or {})
+    return form_to_data(ThriveIn, post, "thrive.") if post else (log.thrive or {})
 
 
 def _log_context(request: HttpRequest, reference: str, *, purpose: str = "", mark_read: bool = True,
@@ -231,7 +192,8 @@ def _log_context(request: HttpRequest, reference: str, *, purpose: str = "", mar
     log, resolved_from = _open(request, reference, purpose, mark_read)
     ctx = _common(request, current=log, since=since)
     policy = ctx["policy"]
-    detail = queries.log_detail(log, request.user)  # type: ignore[arg-type]
+    user = signed_in_user(request)
+    detail = queries.log_detail(log, user)
     staff = _staff_choices()
     post = request.POST if refused else None
     ctx.update(
@@ -244,14 +206,15 @@ def _log_context(request: HttpRequest, reference: str, *, purpose: str = "", mar
         cancellation_codes=policy["cancellation_codes"],
         services=ServiceRequest.SERVICES,
         link_kinds=Link.KINDS,
-        may_authorise_close=request.user.role in policy["flagged_close_authoriser_roles"],  # type: ignore[union-attr]
+        may_authorise_close=user.role in policy["flagged_close_authoriser_roles"],
         errors={},
         form=request.POST if refused else {},
         thrive_grade=_thrive_values(post if refused == "grade" else None, log),
         thrive_downgrade=_thrive_values(post if refused == "downgrade" else None, log),
         grade_floor=actions.grade_floor(log, policy),  # D5: shown beside the grade control
+        panels=hooks.panels(),  # what other capabilities show on the log (their templates, by slot)
         since_grading=actions.entries_since_last_grading(log)
-        if detail.pending_downgrade and detail.pending_downgrade["authoriser_id"] == request.user.pk
+        if detail.pending_downgrade and detail.pending_downgrade["authoriser_id"] == user.pk
         else [],
     )
     return ctx
@@ -278,7 +241,7 @@ def narrative(request: HttpRequest, reference: str) -> HttpResponse:
     except Refusal as exc:
         return render(request, "_refusal.html", {"error": exc}, status=exc.status)
     ctx = {"log": log, "resolved_from": resolved_from, "policy": current_policy(),
-           "d": queries.log_detail(log, request.user)}  # type: ignore[arg-type]
+           "d": queries.log_detail(log, signed_in_user(request))}
     return render(request, "incidents/_log_live.html", ctx)
 
 
@@ -290,77 +253,20 @@ def presence(request: HttpRequest, reference: str) -> HttpResponse:
         log, _ = actions.resolve(reference)
     except Refusal as exc:
         return render(request, "_refusal.html", {"error": exc}, status=exc.status)
-    viewers = queries.viewers_of(log, request.user.pk)
+    viewers = queries.viewers_of(log, signed_in_user(request).pk)
     return render(request, "incidents/_presence.html", {"viewers": viewers, "log": log})
 
 
-# Each form on the log page posts here; the action name picks the use case.
+# Each form on the log page posts here; `what` names the operation (the same one its API endpoint runs).
 def _do(request: HttpRequest, reference: str, what: str) -> HttpResponse | None:
-    actor = actor_of(request)
-    p = request.POST
-    if what == "entry":
-        actions.add_entry(actor, reference, p.get("text", ""),
-                          corrects_seq=_int(p.get("corrects_seq"), "corrects_seq"),
-                          add_flags=p.getlist("add_flags"))
-    elif what == "contact":
-        actions.record_contact(actor, reference, _contact(p))
-    elif what == "update":
-        actions.update_log(actor, reference,
-                           expected_version=_int(p.get("expected_version"), "expected_version"),
-                           category=p.get("category") or None, summary=p.get("summary"),
-                           location=p.get("location"),
-                           flags=p.getlist("flags") if p.get("flags_submitted") else None,
-                           reason=p.get("reason", ""))
-    elif what == "grade":
-        actions.grade_log(actor, reference, grade=p.get("grade", ""), thrive=_thrive(p),
-                          rationale=p.get("rationale", ""),
-                          expected_version=_int(p.get("expected_version"), "expected_version"))
-    elif what == "downgrade":
-        actions.request_downgrade(actor, reference, grade=p.get("grade", ""), thrive=_thrive(p),
-                                  reason=p.get("reason", ""),
-                                  authoriser_id=_int(p.get("authoriser_id"), "authoriser_id"),
-                                  expected_version=_int(p.get("expected_version"), "expected_version"))
-    elif what == "decide":
-        actions.decide_downgrade(actor, _int(p.get("request_id"), "request_id") or 0,
-                                 approve=p.get("decision") == "approve", note=p.get("note", ""))
-    elif what == "ready":
-        through = _int(p.get("acknowledged_through"), "acknowledged_through")
-        actions.mark_ready_to_close(actor, reference, acknowledged_through=through)
-    elif what == "close":
-        actions.close_log(actor, reference, code=p.get("code", ""), note=p.get("note", ""),
-                          acknowledged_through=_int(p.get("acknowledged_through"), "acknowledged_through"),
-                          authorisation_rationale=p.get("authorisation_rationale", ""))
-    elif what == "cancel":
-        actions.cancel_log(actor, reference, code=p.get("code", ""), reason=p.get("reason", ""),
-                           duplicate_of=p.get("duplicate_of", ""),
-                           acknowledged_through=_int(p.get("acknowledged_through"), "acknowledged_through"))
-    elif what == "request":
-        actions.add_service_request(actor, reference, direction=p.get("direction", ""),
-                                    service=p.get("service", ""), requester=p.get("requester", ""),
-                                    ask=p.get("ask", ""), condition=p.get("condition", ""))
-    elif what == "request_update":
-        actions.update_service_request(actor, _int(p.get("request_id"), "request_id") or 0,
-                                       state=p.get("state", ""), note=p.get("note", ""))
-    elif what == "task":
-        due = _datetime(p.get("due_at"), "due_at")
-        if due is None:
-            raise Invalid("due_at is required", "due_at")
-        actions.add_task(actor, reference=reference, description=p.get("description", ""),
-                         owner_id=_int(p.get("owner_id"), "owner_id") or 0, due_at=due)
-    elif what == "task_done":
-        actions.complete_task(actor, _int(p.get("task_id"), "task_id") or 0, result=p.get("result", ""))
-    elif what == "link":
-        actions.link_logs(actor, reference, p.get("other", ""), kind=p.get("kind", ""),
-                          reason=p.get("reason", ""))
-    elif what == "merge":
-        target = actions.merge_logs(actor, reference, p.get("into", ""), reason=p.get("reason", ""))
-        return HttpResponseRedirect(reverse("log", args=[target.reference]))
-    elif what == "assign":
-        actions.assign_staff(actor, reference, _int(p.get("user_id"), "user_id") or 0)
-    elif what == "review":
-        actions.take_review(actor, reference)
-    else:
-        raise Invalid(f"Unknown action {what!r}", "action")
+    op = operation(OPERATIONS, what)
+    path: dict[str, Any] = {"reference": reference}
+    if what in FORM_PATH_IDS:  # the request or task the form acts on (in the API, part of the path)
+        name = FORM_PATH_IDS[what]
+        path[name] = int_param(request.POST.get(name), name) or 0
+    result = op.from_form(actor_of(request), request.POST, **path)
+    if what == "merge":  # the log was merged: go to the one that survives
+        return HttpResponseRedirect(reverse("log", args=[result.reference]))
     return None
 
 
@@ -392,16 +298,16 @@ def log_action(request: HttpRequest, reference: str, what: str) -> HttpResponse:
 def _dialog_context(request: HttpRequest, log: Log, mode: str) -> dict[str, Any]:
     """What the close / ready / cancel dialog shows: this person's unseen entries (L3) and the outcomes."""
     policy = current_policy()
-    user = request.user
+    user = signed_in_user(request)
     # L10: dismissed child, domestic-abuse, weapons or exploitation prompts need what a flag needs at close.
     dismissed = hooks.dismissed_concerns(log, actions.family_ids(log), policy) if mode == "close" else []
     return {
         "dialog_mode": mode,
         "mode": mode,
-        "unseen": actions.unseen_for(log, user),  # type: ignore[arg-type]
+        "unseen": actions.unseen_for(log, user),
         "closing_codes": policy["closing_codes"],
         "cancellation_codes": policy["cancellation_codes"],
-        "may_authorise_close": user.role in policy["flagged_close_authoriser_roles"],  # type: ignore[union-attr]
+        "may_authorise_close": user.role in policy["flagged_close_authoriser_roles"],
         "log_flagged": any(f in policy.flag_codes() for f in log.flags) or bool(dismissed),
         "dismissed_concerns": dismissed,
     }
@@ -439,12 +345,12 @@ def find(request: HttpRequest) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     since = _latest_event()
-    user = request.user
-    team_q = Q(team_id=user.team_id) if user.team_id else Q(pk__in=[])  # type: ignore[union-attr]
+    user = signed_in_user(request)
+    team_q = Q(team_id=user.team_id) if user.team_id else Q(pk__in=[])
     mine = Notification.objects.filter(recipient=user).select_related("log").order_by("-id")[:200]
     team = Notification.objects.filter(team_q).select_related("log").order_by("-id")[:200]
     messages = Contact.objects.filter(
-        Q(addressed_to=user) | (Q(routed_to_team_id=user.team_id) if user.team_id else Q(pk__in=[])),  # type: ignore[union-attr]
+        Q(addressed_to=user) | (Q(routed_to_team_id=user.team_id) if user.team_id else Q(pk__in=[])),
         log__isnull=True, handled_at__isnull=True,
     ).select_related("addressed_to").order_by("-received_at")[:200]
     return render(request, "incidents/notifications.html",
@@ -479,8 +385,7 @@ def message_new(request: HttpRequest) -> HttpResponse:
     ctx: dict[str, Any] = {"channels": CHANNELS, "staff": _staff_choices(), "form": request.POST or {}}
     if request.method == "POST":
         try:
-            to = _int(request.POST.get("addressed_to"), "addressed_to") or 0
-            c = actions.send_message(actor_of(request), to, _contact(request.POST))
+            c = MESSAGE.from_form(actor_of(request), request.POST)
         except Refusal as exc:
             ctx["error"] = exc
             return render(request, "incidents/message_new.html", ctx, status=exc.status)
@@ -526,10 +431,7 @@ def intake_reviewers(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         failed = request.POST.get("code", "")
         try:
-            reviewer = _int(request.POST.get("reviewer_id"), "reviewer_id")
-            deputy = _int(request.POST.get("deputy_id"), "deputy_id")
-            actions.set_intake_reviewers(actor, failed, reviewer_id=reviewer, deputy_id=deputy,  # type: ignore[arg-type]
-                                         name=request.POST.get("name", ""))
+            INTAKE_REVIEWERS.from_form(actor, request.POST, code=failed)
             saved, failed = failed, ""
         except Refusal as exc:
             error = exc

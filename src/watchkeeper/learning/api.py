@@ -5,73 +5,29 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Router, Status
 
-from watchkeeper.api import actor_of
 from watchkeeper.core.errors import Invalid, NotFound
 from watchkeeper.learning import actions, queries, rules, search, traceability
 from watchkeeper.learning.config import current
-from watchkeeper.learning.models import Case, Document, Recommendation
+from watchkeeper.learning.models import Case, Document, Recommendation, ReplayRun
+from watchkeeper.learning.operations import OPERATIONS
+from watchkeeper.learning.schemas import (
+    ActionDoneIn,
+    ActionIn,
+    AnswerIn,
+    DocumentIn,
+    EvidenceIn,
+    ResponseIn,
+    SettingIn,
+    TrackerIn,
+)
+from watchkeeper.web.forms import actor_of
 
 router = Router(tags=["learning"])
-
-
-# -------------------------------------------------------------------------------------------- schemas
-class DocumentIn(Schema):
-    filename: str = Field(
-        description="The file's name; its extension says the format (.txt, .md, .pdf, .docx, .html)"
-    )
-    content_base64: str = Field(description="The file's bytes, base64-encoded")
-
-
-class ResponseIn(Schema):
-    acceptance: Literal["accepted", "partly", "not_accepted"]
-    response: str
-    responded_on: date | None = None
-
-
-class TrackerIn(Schema):
-    expected_version: int
-    response_due: date | None = None
-    addressed_to: str | None = None
-    linked_bodies: list[str] | None = None
-    owner_id: int | None = None
-    implementation: Literal["not_started", "in_progress", "implemented", "not_accepted"] | None = None
-    reason: str = ""
-
-
-class ActionIn(Schema):
-    description: str
-    owner_id: int
-    due_date: date
-
-
-class ActionDoneIn(Schema):
-    result: str
-
-
-class EvidenceIn(Schema):
-    description: str
-    link: str = ""
-    action_id: int | None = None
-
-
-class AnswerIn(Schema):
-    answer: str
-    evidence: str = ""
-    action: str = ""
-    owner_id: int | None = None
-    due_date: date | None = None
-
-
-class SettingIn(Schema):
-    key: Literal["response_days", "response_due_soon_days", "action_due_soon_days"]
-    value: int
-    reason: str
 
 
 # ------------------------------------------------------------------------------------------- renders
@@ -179,7 +135,7 @@ def _tracker_out(rec_id: int) -> dict[str, Any]:
 # ----------------------------------------------------------------------------------------- documents
 @router.get("/documents", summary="Learning documents in the library (K1)")
 def list_documents(request: HttpRequest, kind: str = "", limit: int = 100) -> list[dict[str, Any]]:
-    actor_of(request).require("learning.view")
+    actor_of(request, via="api").require("learning.view")
     qs = Document.objects.order_by("-date", "-id")
     if kind:
         qs = qs.filter(kind=kind)
@@ -196,39 +152,63 @@ def ingest(request: HttpRequest, body: DocumentIn) -> Status[dict[str, Any]]:
         data = base64.b64decode(body.content_base64, validate=True)
     except (binascii.Error, ValueError):
         raise Invalid("content_base64 is not base64", "content_base64") from None
-    result = actions.ingest(actor_of(request), data, body.filename)
+    result = actions.ingest(actor_of(request, via="api"), data, body.filename)
     body_out = {**document_out(result.document, full=True), "created": result.created}
     return Status(201 if result.created else 200, body_out)
 
 
 @router.get("/documents/{document_id}", summary="A document with its parsed record and cases (K1)")
 def get_document(request: HttpRequest, document_id: int) -> dict[str, Any]:
-    actor_of(request).require("learning.view")
+    actor_of(request, via="api").require("learning.view")
     return document_out(_get(Document, document_id, "document"), full=True)
 
 
 @router.get("/cases/{case_id}", summary="A lesson case: questions and answers (K3), safeguards (K4)")
 def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    actor_of(request).require("learning.view")
+    actor_of(request, via="api").require("learning.view")
     return case_out(_get(Case, case_id, "case"))
 
 
-@router.post("/cases/{case_id}/replay", summary="Run the lesson's replay and keep the result (K4)")
-def replay(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    r = actions.run_replay(actor_of(request), case_id)
+def replay_run_out(r: ReplayRun) -> dict[str, Any]:
+    result = r.result
     return {
+        "id": r.pk,
         "lesson": r.lesson,
         "replay": r.replay,
-        "passed": r.passed,
-        "output": r.output,
+        "case": r.case_id,
+        "state": r.state,
+        "requested_at": r.requested_at,
+        "requested_by": r.requested_by.username if r.requested_by else None,
         "started_at": r.started_at,
         "finished_at": r.finished_at,
+        "progress": {"steps_done": r.steps_done, "steps_total": r.steps_total, "current_step": r.current_step},
+        "summary": r.summary,
+        "failure": r.failure,
+        "passed": None if not r.done else r.state == "passed",
+        "output": result.output if result else None,
     }
+
+
+@router.post(
+    "/cases/{case_id}/replay",
+    response={202: dict},
+    summary="Ask for the lesson's replay (K4): it is queued and runs off the request; poll its status",
+)
+def replay(request: HttpRequest, case_id: int) -> Status[dict[str, Any]]:
+    run = actions.request_replay(actor_of(request, via="api"), case_id)
+    return Status(202, replay_run_out(run))
+
+
+@router.get("/replay-runs/{run_id}", summary="A replay run: queued, running (steps done), passed or failed (K4)")
+def replay_run(request: HttpRequest, run_id: int) -> dict[str, Any]:
+    actor_of(request, via="api").require("learning.view")
+    run = _get(ReplayRun, run_id, "replay run")
+    return replay_run_out(run)
 
 
 @router.get("/lessons/{code}", summary="A lesson by its code (e.g. B31.2): its cases and safeguards (K4)")
 def lesson(request: HttpRequest, code: str) -> dict[str, Any]:
-    actor_of(request).require("learning.view")
+    actor_of(request, via="api").require("learning.view")
     code = code.strip()[:64]
     trace = traceability.trace(code)
     cases = list(Case.objects.filter(code=code).order_by("id")[:50])
@@ -244,7 +224,7 @@ def lesson(request: HttpRequest, code: str) -> dict[str, Any]:
 
 @router.get("/safeguards/{sid}/lessons", summary="The lessons a safeguard answers (K4)")
 def safeguard_lessons(request: HttpRequest, sid: str) -> dict[str, Any]:
-    actor_of(request).require("learning.view")
+    actor_of(request, via="api").require("learning.view")
     from watchkeeper.safeguards.registry import get
 
     try:
@@ -272,7 +252,7 @@ def search_cases(
     limit: int = 20,
     offset: int = 0,
 ) -> dict[str, Any]:
-    actor_of(request).require("learning.view")
+    actor_of(request, via="api").require("learning.view")
     if year is not None and not 1900 <= year <= 2200:
         raise Invalid("year must be a year such as 2017", "year")
     filters = search.Filters(theme=theme[:120], year=year, kind=kind[:24], force=force[:120])
@@ -303,7 +283,7 @@ def search_cases(
 
 @router.get("/themes", summary="Recurring themes across years (K5)")
 def themes(request: HttpRequest) -> dict[str, Any]:
-    actor_of(request).require("learning.view")
+    actor_of(request, via="api").require("learning.view")
     chart = queries.themes_by_year()
     return {
         "years": chart.years,
@@ -328,7 +308,7 @@ def themes(request: HttpRequest) -> dict[str, Any]:
 def recommendations(
     request: HttpRequest, force: str = "", rag: str = "", status: str = "", format: str = "json"
 ) -> Any:
-    actor_of(request).require("learning.view")
+    actor_of(request, via="api").require("learning.view")
     rows = queries.tracker(force=force[:120], rag=rag[:8], status=status[:12])
     if format == "csv":
         response = HttpResponse(queries.tracker_csv(rows), content_type="text/csv; charset=utf-8")
@@ -339,7 +319,7 @@ def recommendations(
 
 @router.get("/recommendations/{rec_id}", summary="A recommendation with its actions and evidence (K2)")
 def recommendation(request: HttpRequest, rec_id: int) -> dict[str, Any]:
-    actor_of(request).require("learning.view")
+    actor_of(request, via="api").require("learning.view")
     rec = _get(Recommendation, rec_id, "recommendation")
     return {
         **_tracker_out(rec.pk),
@@ -370,17 +350,13 @@ def recommendation(request: HttpRequest, rec_id: int) -> dict[str, Any]:
 
 @router.post("/recommendations/{rec_id}/response", summary="Record the force's response (K2)")
 def respond(request: HttpRequest, rec_id: int, body: ResponseIn) -> dict[str, Any]:
-    rec = actions.record_response(actor_of(request), rec_id, **body.dict())
+    rec = OPERATIONS["response"].run(actor_of(request, via="api"), body, rec_id=rec_id)
     return _tracker_out(rec.pk)
 
 
 @router.patch("/recommendations/{rec_id}", summary="Change tracker fields (needs expected_version) (K2)")
 def update(request: HttpRequest, rec_id: int, body: TrackerIn) -> dict[str, Any]:
-    given = body.dict(exclude_unset=True)
-    given.pop("expected_version", None)
-    rec = actions.update_recommendation(
-        actor_of(request), rec_id, expected_version=body.expected_version, **given
-    )
+    rec = OPERATIONS["tracker"].run(actor_of(request, via="api"), body, rec_id=rec_id)
     return _tracker_out(rec.pk)
 
 
@@ -390,19 +366,19 @@ def update(request: HttpRequest, rec_id: int, body: TrackerIn) -> dict[str, Any]
     summary="An action with an owner and a due date (K2)",
 )
 def add_action(request: HttpRequest, rec_id: int, body: ActionIn) -> Status[dict[str, Any]]:
-    a = actions.add_action(actor_of(request), rec_id, **body.dict())
+    a = OPERATIONS["action"].run(actor_of(request, via="api"), body, rec_id=rec_id)
     return Status(201, {"id": a.pk, "state": a.state, "due_date": a.due_date, "owner": a.owner.username})
 
 
 @router.post("/actions/{action_id}/complete", summary="Record what an action did (K2)")
 def complete_action(request: HttpRequest, action_id: int, body: ActionDoneIn) -> dict[str, Any]:
-    a = actions.complete_action(actor_of(request), action_id, result=body.result)
+    a = OPERATIONS["action_done"].run(actor_of(request, via="api"), body, action_id=action_id)
     return {"id": a.pk, "state": a.state}
 
 
 @router.post("/recommendations/{rec_id}/evidence", response={201: dict}, summary="Add evidence (K2)")
 def add_evidence(request: HttpRequest, rec_id: int, body: EvidenceIn) -> Status[dict[str, Any]]:
-    e = actions.add_evidence(actor_of(request), rec_id, **body.dict())
+    e = OPERATIONS["evidence"].run(actor_of(request, via="api"), body, rec_id=rec_id)
     return Status(201, {"id": e.pk, "description": e.description})
 
 
@@ -413,7 +389,7 @@ def add_evidence(request: HttpRequest, rec_id: int, body: EvidenceIn) -> Status[
     summary="Answer a key question: could it happen here? (K3)",
 )
 def answer(request: HttpRequest, question_id: int, body: AnswerIn) -> Status[dict[str, Any]]:
-    a = actions.answer_question(actor_of(request), question_id, **body.dict())
+    a = OPERATIONS["answer"].run(actor_of(request, via="api"), body, question_id=question_id)
     return Status(
         201,
         {
@@ -428,7 +404,7 @@ def answer(request: HttpRequest, question_id: int, body: AnswerIn) -> Status[dic
 
 @router.get("/progress", summary="Self-assessment progress per document and per theme (K3)")
 def progress(request: HttpRequest) -> dict[str, Any]:
-    actor_of(request).require("learning.view")
+    actor_of(request, via="api").require("learning.view")
 
     def rows(items: list[queries.ProgressRow]) -> list[dict[str, Any]]:
         return [
@@ -448,11 +424,11 @@ def progress(request: HttpRequest) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------- settings
 @router.get("/settings", summary="The learning settings in force (K2)")
 def settings(request: HttpRequest) -> dict[str, Any]:
-    actor_of(request).require("learning.view")
+    actor_of(request, via="api").require("learning.view")
     return current().as_dict()
 
 
 @router.post("/settings", summary="Change a learning setting, audited (K2)")
 def change_setting(request: HttpRequest, body: SettingIn) -> dict[str, Any]:
-    actions.set_setting(actor_of(request), body.key, body.value, body.reason)
+    OPERATIONS["setting"].run(actor_of(request, via="api"), body)
     return current().as_dict()

@@ -258,3 +258,55 @@ class ReplayResult(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+
+class ReplayRun(models.Model):
+    """A lesson replay someone asked for (K4), run as a queued job rather than inside their request.
+
+    The request makes a `queued` row (one audit record); the sweeper claims it with a conditional update
+    (`queued` -> `running`), so two sweepers never run the same job, and runs the replay in its own
+    throwaway database, recording each step as it completes. The outcome is `passed` or `failed` with a
+    summary, the failure detail, and the `ReplayResult` it produced. A job still running past its bound
+    (its server stopped, say) is failed on the next sweep with the reason. Kept forever, never deleted."""
+
+    STATES = [("queued", "Queued"), ("running", "Running"), ("passed", "Passed"), ("failed", "Failed")]
+
+    case = models.ForeignKey(Case, null=True, on_delete=models.PROTECT, related_name="replay_runs")
+    lesson = models.CharField(max_length=64, db_index=True)
+    replay = models.CharField(max_length=64)
+    state = models.CharField(max_length=8, choices=STATES, default="queued")
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey("staff.User", null=True, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=120, blank=True)
+    steps_done = models.PositiveIntegerField(default=0)
+    steps_total = models.PositiveIntegerField(null=True, blank=True)
+    current_step = models.CharField(max_length=300, blank=True)
+    summary = models.CharField(max_length=500, blank=True)
+    failure = models.TextField(blank=True)
+    result = models.OneToOneField(
+        ReplayResult, null=True, blank=True, on_delete=models.PROTECT, related_name="run"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(
+                fields=["state", "id"],
+                name="learning_replay_run_open",
+                condition=models.Q(state__in=["queued", "running"]),
+            ),
+        ]
+
+    @property
+    def done(self) -> bool:
+        return self.state in ("passed", "failed")
+
+    @property
+    def percent(self) -> int | None:
+        if self.state == "passed":
+            return 100
+        if not self.steps_total:
+            return None
+        return min(99, round(100 * self.steps_done / self.steps_total))

@@ -82,8 +82,8 @@ def _row(rec: Recommendation, policy: rules.LearningPolicy, now: date) -> Tracke
         done_actions=sum(1 for a in acts if a.state == "done"),
         overdue_actions=sum(1 for d in open_due if d < now),
         next_action_due=open_due[0] if open_due else None,
-        evidence=rec.evidence_count,
-    )  # type: ignore[attr-defined]
+        evidence=rec.evidence_count,  # type: ignore[attr-defined]  # annotated by the tracker's query
+    )
 
 
 def tracker(*, force: str = "", rag: str = "", status: str = "") -> list[TrackerRow]:
@@ -233,7 +233,8 @@ def questions_of(case: Case) -> list[QuestionView]:
         Answer.objects.filter(question__case=case).select_related("owner", "recorded_by").order_by("-id")
     ):
         answers[a.question_id].append(a)
-    return [QuestionView(q, (answers[q.pk] or [None])[0], max(len(answers[q.pk]) - 1, 0)) for q in questions]
+    return [QuestionView(q, answers[q.pk][0] if answers[q.pk] else None, max(len(answers[q.pk]) - 1, 0))
+            for q in questions]
 
 
 @dataclass

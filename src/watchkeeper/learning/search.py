@@ -362,9 +362,8 @@ class Results:
 
 def highlight(raw: str) -> SafeString:
     """Escape the snippet, then turn the database's markers into <mark> (never the document's text)."""
-    text = escape(raw.replace("\n", " "))
-    text = text.replace(START, "<mark>").replace(STOP, "</mark>")
-    return mark_safe(text)  # noqa: S308 - escaped above; only our own markers become tags
+    escaped = str(escape(raw.replace("\n", " ")))
+    return mark_safe(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308 - escaped above; only our own markers become tags
 
 
 def search(q: str, filters: Filters | None = None, *, limit: int = 20, offset: int = 0) -> Results:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("documents/<int:document_id>/original/", views.original, name="original"),
     path("cases/<int:case_id>/", views.case_page, name="case"),
     path("cases/<int:case_id>/replay/", views.replay, name="replay"),
+    path("replay-runs/<int:run_id>/", views.replay_run, name="replay-run"),
     path("questions/<int:question_id>/answer/", views.answer, name="answer"),
     path("lessons/<str:code>/", views.lesson, name="lesson"),
     path("search/", views.search_page, name="search"),

@@ -3,7 +3,6 @@ beside the form that caused it, naming its safeguard, with a 4xx status."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -13,40 +12,16 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from watchkeeper.core.actor import Actor
 from watchkeeper.core.errors import Invalid, Refusal
 from watchkeeper.learning import actions, charts, queries, rules, search, traceability
 from watchkeeper.learning.config import current
-from watchkeeper.learning.models import KIND_CHOICES, Case, Document, Recommendation
+from watchkeeper.learning.models import KIND_CHOICES, Case, Document, Recommendation, ReplayResult, ReplayRun
+from watchkeeper.learning.operations import OPERATIONS, RECOMMENDATION_OPERATIONS
 from watchkeeper.safeguards.registry import get as get_safeguard
 from watchkeeper.staff.models import User
+from watchkeeper.web.forms import actor_of, int_param, operation, parse_form
 
 KIND_LABELS = dict(KIND_CHOICES)
-
-
-def actor_of(request: HttpRequest) -> Actor:
-    return Actor(user=request.user, request_id=getattr(request, "request_id", ""), via="ui")  # type: ignore[arg-type]
-
-
-def _int(value: str | None, field: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = int(value)  # type: ignore[arg-type]
-    except ValueError:
-        raise Invalid(f"{field} must be a whole number", field) from None
-    if not 0 < number < 2**63:
-        raise Invalid(f"{field} is out of range", field)
-    return number
-
-
-def _date(value: str | None, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Invalid(f"{field} must be a date (YYYY-MM-DD)", field) from None
 
 
 def _base(request: HttpRequest, section: str) -> dict[str, Any]:
@@ -145,14 +120,21 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         errors={},
         form={},
         results=list(case_replays(case)),
+        replay_run=latest_run(case),
     )
     return ctx
 
 
 def case_replays(case: Case) -> Any:
-    from watchkeeper.learning.models import ReplayResult
-
     return ReplayResult.objects.filter(lesson=case.code).exclude(lesson="").select_related("run_by")[:5]
+
+
+def latest_run(case: Case) -> ReplayRun | None:
+    """The lesson's newest replay run (K4): shown with its progress while queued or running, and with its
+    outcome once done."""
+    if not case.code:
+        return None
+    return ReplayRun.objects.filter(lesson=case.code).select_related("requested_by", "result").first()
 
 
 @login_required
@@ -187,21 +169,12 @@ def answer(request: HttpRequest, question_id: int) -> HttpResponse:
     question = KeyQuestion.objects.filter(pk=question_id).select_related("case__document").first()
     if question is None:
         raise Http404("No such question")
-    p = request.POST
     try:
-        actions.answer_question(
-            actor_of(request),
-            question_id,
-            answer=p.get("answer", ""),
-            evidence=p.get("evidence", ""),
-            action=p.get("action", ""),
-            owner_id=_int(p.get("owner_id"), "owner_id"),
-            due_date=_date(p.get("due_date"), "due_date"),
-        )
+        OPERATIONS["answer"].from_form(actor_of(request), request.POST, question_id=question_id)
     except Refusal as exc:
         ctx = _case_context(request, question.case)
         ctx["errors"] = {question.pk: exc}
-        ctx["form"] = p
+        ctx["form"] = request.POST
         return render(request, "learning/case.html", ctx, status=exc.status)
     return HttpResponseRedirect(reverse("learning:case", args=[question.case_id]) + f"#q{question.pk}")
 
@@ -209,17 +182,28 @@ def answer(request: HttpRequest, question_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def replay(request: HttpRequest, case_id: int) -> HttpResponse:
-    """K4: run the lesson's replay now and show whether it passes."""
+    """K4: ask for the lesson's replay. It is queued and the sweeper runs it; the case page shows its
+    progress and then whether it passed."""
     case = Case.objects.filter(pk=case_id).select_related("document").first()
     if case is None:
         raise Http404("No such case")
     try:
-        actions.run_replay(actor_of(request), case_id)
+        actions.request_replay(actor_of(request), case_id)
     except Refusal as exc:
         ctx = _case_context(request, case)
         ctx["errors"] = {"replay": exc}
         return render(request, "learning/case.html", ctx, status=exc.status)
-    return HttpResponseRedirect(reverse("learning:case", args=[case_id]) + "#traceability")
+    return HttpResponseRedirect(reverse("learning:case", args=[case_id]) + "#replay")
+
+
+@login_required
+def replay_run(request: HttpRequest, run_id: int) -> HttpResponse:
+    """K4: a replay run's state and progress (the case page polls this while the run is queued or running)."""
+    _base(request, "library")
+    run = ReplayRun.objects.filter(pk=run_id).select_related("requested_by", "result").first()
+    if run is None:
+        raise Http404("No such replay run")
+    return render(request, "learning/_replay_run.html", {"replay_run": run})
 
 
 # ------------------------------------------------------------------------------------------ search
@@ -236,7 +220,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         kind=g.get("kind", "")[:24],
         force=g.get("force", "")[:120],
     )
-    page = max(1, min(_int(g.get("page"), "page") or 1, 500))
+    page = max(1, min(int_param(g.get("page"), "page") or 1, 500))
     hits: list[tuple[Case, Any]] = []
     results = None
     if q.strip():
@@ -344,51 +328,17 @@ def recommendation(request: HttpRequest, rec_id: int) -> HttpResponse:
 
 
 def _do(request: HttpRequest, rec: Recommendation, what: str) -> None:
-    actor, p = actor_of(request), request.POST
-    if what == "response":
-        actions.record_response(
-            actor,
-            rec.pk,
-            acceptance=p.get("acceptance", ""),
-            response=p.get("response", ""),
-            responded_on=_date(p.get("responded_on"), "responded_on"),
-        )
-    elif what == "tracker":
-        fields: dict[str, Any] = {
-            "addressed_to": p.get("addressed_to", ""),
-            "linked_bodies": [b.strip() for b in p.get("linked_bodies", "").split(";") if b.strip()],
-            "owner_id": _int(p.get("owner_id"), "owner_id"),
-            "implementation": p.get("implementation", ""),
-        }
-        if p.get("response_due"):  # a recommendation with no known date keeps none until one is given
-            fields["response_due"] = _date(p.get("response_due"), "response_due")
-        actions.update_recommendation(
-            actor,
-            rec.pk,
-            expected_version=_int(p.get("expected_version"), "expected_version") or 0,
-            reason=p.get("reason", ""),
-            **fields,
-        )
-    elif what == "action":
-        actions.add_action(
-            actor,
-            rec.pk,
-            description=p.get("description", ""),
-            owner_id=_int(p.get("owner_id"), "owner_id") or 0,
-            due_date=_date(p.get("due_date"), "due_date"),
-        )  # type: ignore[arg-type]
-    elif what == "action_done":
-        actions.complete_action(actor, _int(p.get("action_id"), "action_id") or 0, result=p.get("result", ""))
-    elif what == "evidence":
-        actions.add_evidence(
-            actor,
-            rec.pk,
-            description=p.get("description", ""),
-            link=p.get("link", ""),
-            action_id=_int(p.get("action_id"), "action_id"),
-        )
+    """One of the recommendation page's forms, parsed into the API's schema and run as the API runs it."""
+    op = operation(RECOMMENDATION_OPERATIONS, what)
+    actor, form = actor_of(request), request.POST
+    if what == "action_done":  # the action is named in the API's URL; the page's form carries it
+        action_id = int_param(form.get("action_id"), "action_id") or 0
+        op.from_form(actor, form, action_id=action_id)
+    elif what == "tracker" and form.get("owner_id") == "":
+        # The owner list's "— none —" clears the owner, as the API's explicit null does.
+        op.run(actor, parse_form(op.schema, form, owner_id=None), rec_id=rec.pk)
     else:
-        raise Invalid(f"Unknown action {what!r}", "action")
+        op.from_form(actor, form, rec_id=rec.pk)
 
 
 @login_required

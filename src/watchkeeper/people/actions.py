@@ -398,8 +398,8 @@ def record_victim_contact(actor: Actor, scheme_id: int, *, channel: str, outcome
         s = SpecialScheme.objects.select_for_update().filter(pk=scheme_id).first()
         if s is None:
             raise NotFound(f"No scheme {scheme_id}.")
-        c = VictimContact.objects.create(scheme=s, at=clock.now(), by=actor.user, channel=channel, outcome=outcome,
-                                         reached=reached)
+        c = VictimContact.objects.create(scheme=s, at=clock.now(), by=actor.person, channel=channel,
+                                         outcome=outcome, reached=reached)
         audit.record(actor, "scheme.victim_contact", "scheme", s.pk,
                      after={"channel": channel, "outcome": outcome, "reached": reached})
     return c
@@ -417,8 +417,9 @@ def remove_scheme(actor: Actor, scheme_id: int, *, reason: str) -> SpecialScheme
             raise NotFound(f"No scheme {scheme_id}.")
         if s.removed_at is not None:
             raise Refusal("This scheme was already removed.", status=409)
-        told = VictimContact.objects.filter(scheme=s).order_by("pk").values_list("pk", flat=True).first()
-        attempts = VictimContact.objects.filter(scheme=s).exclude(pk=told).count()
+        contacts = VictimContact.objects.filter(scheme=s)
+        told = contacts.order_by("pk").values_list("pk", flat=True).first()
+        attempts = 0 if told is None else contacts.exclude(pk=told).count()  # none recorded: none made
         rules.check_scheme_removal(attempts)
         now = clock.now()
         s.removed_at, s.removed_by, s.removal_reason = now, actor.user, reason
@@ -445,8 +446,8 @@ def extend_scheme(actor: Actor, scheme_id: int, *, until: datetime, reason: str)
     officer in charge is told when someone else extends it."""
     actor.require("scheme.manage")
     reason = v.text(reason, "reason", max_length=2000)
-    until = v.aware(until, "until")
-    if until is None:
+    new_end = v.aware(until, "until")
+    if new_end is None:
         raise Invalid("Give the date and time the extended scheme ends", "until")
     policy = current_policy()
     with unit_of_work():
@@ -457,7 +458,7 @@ def extend_scheme(actor: Actor, scheme_id: int, *, until: datetime, reason: str)
             raise Refusal("This scheme was removed; start a new one if the victim needs protection.", status=409)
         now = clock.now()
         was, overdue = s.ends_at, s.ends_at <= now
-        s.ends_at = rules.scheme_extension(now, s.ends_at, until, policy)
+        s.ends_at = rules.scheme_extension(now, s.ends_at, new_end, policy)
         s.review_due_at = max(now, rules.scheme_review_at(s.ends_at, policy))
         s.expiry_due_at, s.overdue_escalations = s.ends_at, 0
         if s.review_task_id is not None:
@@ -503,6 +504,7 @@ def fire_scheme_deadlines(now: datetime, limit: int = 500) -> int:
     policy = current_policy()
     due = SpecialScheme.objects.filter(expiry_due_at__lte=now, removed_at__isnull=True)
     for pk, when, count in list(due.values_list("pk", "expiry_due_at", "overdue_escalations")[:limit]):
+        assert when is not None  # read by its due time, so it has one
         with unit_of_work():
             to_supervisor, following = rules.overdue_escalation(count, when, now, policy)
             if not SpecialScheme.objects.filter(pk=pk, expiry_due_at=when, overdue_escalations=count,
@@ -510,14 +512,14 @@ def fire_scheme_deadlines(now: datetime, limit: int = 500) -> int:
                     expiry_due_at=following, overdue_escalations=count + 1):
                 continue
             s = SpecialScheme.objects.select_related("officer", "victim", "review_task").get(pk=pk)
-            task = s.review_task
-            if task is None or task.state != "open":
-                task = Task.objects.create(
+            review = s.review_task
+            if review is None or review.state != "open":
+                review = Task.objects.create(
                     description=f"Decide the special scheme for {s.victim.name}: it passed its end date "
                                 f"({clock.local(s.ends_at):%d/%m/%Y}) and is in force as review overdue. Contact "
                                 "the victim, then extend it or remove it.",
                     owner=s.officer, due_at=now, created_at=now)
-                SpecialScheme.objects.filter(pk=pk).update(review_task=task)
+                SpecialScheme.objects.filter(pk=pk).update(review_task=review)
             days = max(1, (now - s.ends_at) // timedelta(days=1))  # whole days overdue
             text = (f"Special scheme for {s.victim.name} reached its end date "
                     f"({clock.local(s.ends_at):%d/%m/%Y}) without a decision"
@@ -531,7 +533,7 @@ def fire_scheme_deadlines(now: datetime, limit: int = 500) -> int:
             for person in recipients.values():
                 logs._notify(person, kind="scheme_overdue", safeguard="M2", text=text)
             audit.record(SYSTEM, "scheme.review_overdue", "scheme", pk,
-                         after={"told": sorted(recipients), "escalation": count + 1, "task": task.pk,
+                         after={"told": sorted(recipients), "escalation": count + 1, "task": review.pk,
                                 "next": following})
             if not count:  # L12: the first time, open logs it protects show "review overdue" at once
                 from watchkeeper.people import summary
@@ -748,7 +750,7 @@ def _dismissal_facts(log: Log, prompt: Prompt, policy: Any) -> rules.DismissalFa
         years = rules.age_on(dob, age, today)
         if years is not None:
             ages.append(rules.AgeFact(name or "the caller", years, "caller"))
-    people = {party.person_id: party.person for party in parties if party.person_id}
+    people = {party.person_id: party.person for party in parties if party.person_id and party.person}
     phones = {party.phone_id for party in parties if party.phone_id}
     places = {party.address_id for party in parties if party.address_id}
     linked: dict[int, str] = {}
@@ -907,7 +909,12 @@ def timeline(person: Person, limit: int = 200) -> list[dict[str, Any]]:
     others: dict[int, list[dict[str, Any]]] = {}
     for o in (LogParty.objects.filter(log_id__in={r.log_id for r in rows}, person__isnull=False)
               .exclude(person=person).select_related("person").order_by("at", "id")):
+        assert o.log_id is not None and o.person is not None  # read by log, with a person
         others.setdefault(o.log_id, []).append({"id": o.person_id, "name": o.person.name, "role": o.role})
-    return [{"at": r.at.isoformat(), "log": r.log.reference, "role": r.role, "summary": r.log.summary,
-             "category": r.log.category, "status": r.log.status, "with": others.get(r.log_id, [])}
-            for r in rows]
+    out: list[dict[str, Any]] = []
+    for r in rows:
+        log = r.log
+        assert log is not None  # read with a log
+        out.append({"at": r.at.isoformat(), "log": log.reference, "role": r.role, "summary": log.summary,
+                    "category": log.category, "status": log.status, "with": others.get(log.pk, [])})
+    return out

@@ -351,10 +351,10 @@ def _address_discrepancy(actor: Actor, log: Log, party: LogParty, policy: Policy
     """C7: an address given for a person that differs from the one held: both are kept (the party keeps
     the one given, the person's residence the one held), the difference is flagged, and where the log was
     to deploy to the held address it now deploys to the newest one given."""
-    held = Residence.objects.filter(person_id=party.person_id, current=True).select_related("address").first()
+    assert party.person is not None and party.address is not None  # called only for a person with an address
+    held = Residence.objects.filter(person=party.person, current=True).select_related("address").first()
     if held is None or held.address_id == party.address_id:
         return
-    assert party.person is not None and party.address is not None
     if not rules.address_discrepancy(held.address.text, party.address.text):
         return
     prompt = raise_prompt(
@@ -412,24 +412,24 @@ def _possible_breach(log: Log, person_ids: set[int], address_ids: set[int], toda
                .order_by("pk").values_list("pk", "caller_name", "caller_dob", "caller_age")]
     by_id = {o.pk: o for o in orders}
     names = {p.person_id: p.name for p in people}
-    for b in rules.order_breaches(facts, present, people, address_ids, today, clock.local(log.created_at).date()):
-        o = by_id[b.order.order_id]
+    for breach in rules.order_breaches(facts, present, people, address_ids, today, clock.local(log.created_at).date()):
+        o = by_id[breach.order.order_id]
         label = o.get_kind_display()
         classes = "; ".join(rules.describe_class(c) for c in o.protected_classes or ())
-        who = b.person_id if b.person_id and b.person_id > 0 else None  # None: a caller not in the index
-        if b.certain:
+        who = breach.person_id if breach.person_id and breach.person_id > 0 else None  # None: a caller not in the index
+        if breach.certain:
             raise_prompt(log, safeguard="M3", kind="possible_breach", suggestion="add_flag",
                          details={"flag": "breach", "order": o.pk, "person": who},
                          text=f"Possible breach: {label} (order {o.pk}) restricts {o.restricted.name} from "
-                              f"{b.why}, on this log." + (f" The order protects {classes}." if classes else ""))
+                              f"{breach.why}, on this log." + (f" The order protects {classes}." if classes else ""))
         else:
-            name = names.get(b.person_id or 0, "a person")
-            if "age" in b.unknown:
+            name = names.get(breach.person_id or 0, "a person")
+            if "age" in breach.unknown:
                 raise_prompt(log, safeguard="M3", kind="order_class_age", blocking=False,
                              details={"order": o.pk, "person": who},
                              text=f"Establish the age of {name}: {label} (order {o.pk}) restricts "
                                   f"{o.restricted.name} from {classes}, and no date of birth is held.")
-            if "sex" in b.unknown:
+            if "sex" in breach.unknown:
                 raise_prompt(log, safeguard="M3", kind="order_class_sex", blocking=False,
                              details={"order": o.pk, "person": who},
                              text=f"Establish the sex of {name}: {label} (order {o.pk}) restricts "
@@ -578,17 +578,19 @@ def after_classification(actor: Actor, log: Log, policy: Policy) -> None:
     phone = phones.filter(role="caller").order_by("at", "id").first() or phones.order_by("at", "id").first()
     places = LogParty.objects.filter(log=log, address__isnull=False).select_related("address")
     place = places.filter(role="location").order_by("-at", "-id").first() or places.order_by("-at", "-id").first()
+    number = phone.phone if phone else None  # the parties were read with a phone / an address
+    address = place.address if place else None
     for kind in kinds:
         if kind in have:
             continue
         on_phone = kind in ("previous_incidents_phone", "caller")
         on_place = kind in ("previous_incidents_address", "location")
-        subject = ((phone.phone.e164 if phone else "the caller's number") if on_phone else
-                   (place.address.text if place else log.location or "the location") if on_place else
+        subject = ((number.e164 if number else "the caller's number") if on_phone else
+                   (address.text if address else log.location or "the location") if on_place else
                    "the people on this log")
         Check.objects.create(log=log, kind=kind, subject=subject[:200], mandatory=True,
-                             phone=phone.phone if phone and on_phone else None,
-                             address=place.address if place and on_place else None,
+                             phone=number if on_phone else None,
+                             address=address if on_place else None,
                              why=f"C5: required for {', '.join(log.flags) or log.category}", created_at=clock.now())
     _firearms(log, policy, *_log_parties(log))
     if log.category == "abandoned_call":
@@ -701,3 +703,9 @@ def register() -> None:
 
     hooks.RISK_SUMMARY.append(summary.summaries)
     hooks.LOG_DETAILS.append(summary.log_details)
+
+    # The log page's panels: the prompts and checks, the people on the log, and the live context lookup,
+    # each built from people's own routes (the log page names none of them).
+    hooks.add_panel(hooks.Panel("main", "people/_panel_prompts.html", order=10))
+    hooks.add_panel(hooks.Panel("main", "people/_panel_parties.html", order=20))
+    hooks.add_panel(hooks.Panel("side", "people/_panel_context.html", order=10))

@@ -169,13 +169,13 @@ def compose(facts: Facts, floor_label: Any = None) -> dict[str, Any]:
             text += f" (restricted: {'; '.join(o.activities)})"
         add("order", o.label, text, whom, ", ".join(t for _, t in o.protected_addresses), f"order:{o.id}",
             o.restricted_name)
-    for s in sorted(facts.schemes, key=lambda s: s.id):
-        where = s.address_text or s.phone_text or s.victim_name
-        state = " — REVIEW OVERDUE (still in force)" if s.overdue else ""
-        text = (f"Special scheme — {where} (victim {s.victim_name}); calls graded no lower than "
-                f"{label(s.floor)}{state}")
-        add("special_scheme", "Special scheme" + (" (review overdue)" if s.overdue else ""), text,
-            s.victim_name, where, f"scheme:{s.id}", where)
+    for sc in sorted(facts.schemes, key=lambda sc: sc.id):
+        where = sc.address_text or sc.phone_text or sc.victim_name
+        state = " — REVIEW OVERDUE (still in force)" if sc.overdue else ""
+        text = (f"Special scheme — {where} (victim {sc.victim_name}); calls graded no lower than "
+                f"{label(sc.floor)}{state}")
+        add("special_scheme", "Special scheme" + (" (review overdue)" if sc.overdue else ""), text,
+            sc.victim_name, where, f"scheme:{sc.id}", where)
     kinds = {k: i for i, k in enumerate(KIND_ORDER)}
     badges.sort(key=lambda b: (GROUP_ORDER.get(b["group"], 9), kinds.get(b["kind"], 99)))
     counts = {k: len({s.id for s in facts.subjects if s.kind == k}) for k in ("person", "address", "phone")}
@@ -243,16 +243,17 @@ def gather(log_ids: Iterable[int], now: datetime, today: date) -> dict[int, Fact
     parties = (LogParty.objects.filter(log_id__in=list(root)).select_related("person", "address", "phone")
                .order_by("at", "id"))
     for p in parties:
+        assert p.log_id is not None  # read by log above
         log = root[p.log_id]
         role = ROLE_WORDS.get(p.role, p.role)
-        if p.person_id:
+        if p.person_id and p.person:  # the related rows came with the party (select_related): no query
             facts[log].subjects.append(Subject("person", p.person_id, p.person.name, role))
             people[log].add(p.person_id)
             party_people[log].append((p.person_id, p.person.name, role))
-        if p.address_id:
+        if p.address_id and p.address:
             facts[log].subjects.append(Subject("address", p.address_id, p.address.text, role))
             places[log].add(p.address_id)
-        if p.phone_id:
+        if p.phone_id and p.phone:
             facts[log].subjects.append(Subject("phone", p.phone_id, p.phone.e164, role))
             phones[log].add(p.phone_id)
     all_people = set().union(*people.values()) if people else set()
@@ -302,8 +303,15 @@ def gather(log_ids: Iterable[int], now: datetime, today: date) -> dict[int, Fact
 
     on = Q(person_id__in=all_people) | Q(address_id__in=all_places) | Q(phone_id__in=all_phones)
     for m in Marker.objects.filter(on, ended_at__isnull=True).order_by("created_at", "id"):
-        fact_on = (("person", m.person_id) if m.person_id else ("address", m.address_id) if m.address_id
-                   else ("phone", m.phone_id))
+        fact_on: tuple[str, int]
+        if m.person_id:
+            fact_on = ("person", m.person_id)
+        elif m.address_id:
+            fact_on = ("address", m.address_id)
+        elif m.phone_id:
+            fact_on = ("phone", m.phone_id)
+        else:  # a vehicle's marker: the query above reads only people, places and phones
+            continue
         for log in owners(*fact_on):
             facts[log].markers.append(MarkerFact(m.kind, m.get_kind_display(), fact_on, m.note))
 
@@ -333,21 +341,21 @@ def gather(log_ids: Iterable[int], now: datetime, today: date) -> dict[int, Fact
         in_force, overdue = scheme_in_force(s.removed_at, s.starts_at, s.ends_at, now)
         if not in_force:
             continue
-        fact = SchemeFact(s.pk, s.victim_id, s.victim.name, s.address_id, s.address.text if s.address else "",
-                          s.phone_id, s.phone.e164 if s.phone else "", s.grade_floor, s.ends_at, overdue)
+        scheme = SchemeFact(s.pk, s.victim_id, s.victim.name, s.address_id, s.address.text if s.address else "",
+                            s.phone_id, s.phone.e164 if s.phone else "", s.grade_floor, s.ends_at, overdue)
         logs = set(owners("person", s.victim_id)) | set(owners("address", s.address_id)) | set(
             owners("phone", s.phone_id))
         for log in logs:
-            facts[log].schemes.append(fact)
+            facts[log].schemes.append(scheme)
 
     certs = (FirearmsCertificate.objects.filter(Q(holder_id__in=all_people) | Q(address_id__in=all_places),
                                                 expires_on__gte=today).select_related("holder", "address")
              if all_people or all_places else FirearmsCertificate.objects.none())
     for c in certs:
-        fact = CertificateFact(c.pk, c.holder_id, c.holder.name, c.address_id, c.address.text, c.number,
-                               c.expires_on)
+        certificate = CertificateFact(c.pk, c.holder_id, c.holder.name, c.address_id, c.address.text, c.number,
+                                      c.expires_on)
         for log in set(owners("person", c.holder_id)) | set(owners("address", c.address_id)):
-            facts[log].certificates.append(fact)
+            facts[log].certificates.append(certificate)
     return facts
 
 
@@ -373,15 +381,16 @@ def log_details(log: Any) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------ what feeds which open logs
-def open_logs_fed_by(people: Iterable[int] = (), addresses: Iterable[int] = (), phones: Iterable[int] = (), *,
-                     linked: bool = True, limit: int) -> list[int]:
+def open_logs_fed_by(people: Iterable[int | None] = (), addresses: Iterable[int | None] = (),
+                     phones: Iterable[int | None] = (), *, linked: bool = True, limit: int) -> list[int]:
     """The open logs whose summary these people, addresses or phones feed, newest first, at most `limit`: the
     reverse of `gather`. An address or a phone feeds a log it is on. A person feeds a log they are on and,
     with `linked`, one they are linked to: related (a relationship not ended) to a person on it, living now at
     an address on it, or using a phone on it. (Without `linked`, only the logs the people are on: a new
     relationship links each person to the logs the other is on, not to the logs the other is linked to.)
     Being on a log merged into an open one feeds the open one. A fixed number of queries (three for the
-    links, one for the open logs, one for merged ones) plus one per level of merge above them."""
+    links, one for the open logs, one for merged ones) plus one per level of merge above them. A None among
+    the keys (a marker or a scheme not on that kind of thing) is skipped."""
     from django.db.models import Q
 
     from watchkeeper.incidents.models import Log
@@ -420,8 +429,8 @@ def open_logs_fed_by(people: Iterable[int] = (), addresses: Iterable[int] = (), 
     return sorted(found, reverse=True)[:limit]
 
 
-def risk_changed(people: Iterable[int] = (), addresses: Iterable[int] = (), phones: Iterable[int] = (), *,
-                 linked: bool = True) -> list[int]:
+def risk_changed(people: Iterable[int | None] = (), addresses: Iterable[int | None] = (),
+                 phones: Iterable[int | None] = (), *, linked: bool = True) -> list[int]:
     """L12: something held on these people, addresses or phones changed (a marker added or ended, an order, a
     certificate, a special scheme, a relationship, a residence, a phone's user). Called by the action that
     changed it, inside its unit of work, so the announcements commit with the change: the open logs they

@@ -2,48 +2,35 @@
 people, prompts and checks on a log (C2, C3, C5-C9, M3, M4), and the person, address and phone pages with
 their markers, schemes, orders and timelines (M1-M4, C8).
 
-Thin, like the log pages: parse the form, call one action from `watchkeeper.people.actions`, render. Reading
-about people is always audited with why (A2): the context pane says "call-time context"; a person, address or
-phone page asks the viewer first. A refusal is shown beside the control that caused it, with a 4xx status.
+Thin, like the log pages: parse, then one action (`OPERATIONS[what]` from people/operations.py, validated
+against the API's own schemas through `watchkeeper.web.forms`) or one read model (people/queries.py), then
+render. Reading about people is always audited with why (A2): the context pane says "call-time context"; a
+person, address or phone page asks the viewer first. A refusal is shown beside the control that caused it,
+with a 4xx status.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from watchkeeper.core import clock
+from watchkeeper.core.actor import Actor
 from watchkeeper.core.config import current_policy
-from watchkeeper.core.errors import Invalid, NotFound, Refusal
+from watchkeeper.core.errors import Invalid, Refusal
 from watchkeeper.incidents import actions as log_actions
 from watchkeeper.incidents.models import Log
-from watchkeeper.incidents.views import _date, _datetime, _int, actor_of
-from watchkeeper.people import actions, rules
-from watchkeeper.people.models import (
-    ROLES,
-    Address,
-    Check,
-    FirearmsCertificate,
-    LogParty,
-    Marker,
-    Order,
-    Person,
-    Phone,
-    Prompt,
-    Relationship,
-    Residence,
-    SpecialScheme,
-)
-from watchkeeper.staff.models import User
+from watchkeeper.people import actions, queries, rules
+from watchkeeper.people.models import ROLES, Person
+from watchkeeper.people.operations import OPERATIONS
 from watchkeeper.staff.roles import allowed
+from watchkeeper.web.forms import actor_of, date_param, int_param, operation, parse_form
 
 CALL_TIME = "call-time context"
 
@@ -56,7 +43,6 @@ PURPOSE_REASONS = [
     ("assurance", "Quality assurance or audit"),
     ("other", "Another reason (say below)"),
 ]
-IN_FORCE = ("active", "review_overdue")  # M2: the scheme states in which its floor applies (D5)
 PERMISSIONS = ("person.manage", "marker.manage", "scheme.manage", "order.manage", "check.run", "log.update")
 
 
@@ -91,86 +77,14 @@ def purpose_from(params: QueryDict) -> str | None:
 
 # ------------------------------------------------------------------------------------------- context
 def _context_query(params: QueryDict) -> dict[str, Any]:
-    """What the handler has typed, under the call-taking form's names or the plain ones."""
+    """What the handler has typed, under the plain names or the New contact form's (its schema's: the
+    contact's caller and the log's location)."""
     return {
-        "phone": params.get("phone") or params.get("caller_phone", ""),
+        "phone": params.get("phone") or params.get("contact.caller_phone", ""),
         "address": params.get("address") or params.get("location", ""),
-        "name": params.get("name") or params.get("caller_name", ""),
-        "dob": _date(params.get("dob") or params.get("caller_dob"), "dob"),
+        "name": params.get("name") or params.get("contact.caller_name", ""),
+        "dob": date_param(params.get("dob") or params.get("contact.caller_dob"), "dob"),
     }
-
-
-def _outcome_labels() -> dict[str, str]:
-    policy = current_policy()
-    return {c["code"]: c["label"] for c in [*policy["closing_codes"], *policy["cancellation_codes"]]}
-
-
-def _context_view(ctx: Any, query: dict[str, Any]) -> dict[str, Any]:
-    """The context as the pane shows it: history with outcome labels, what is not shown counted."""
-    data = ctx.as_dict()
-    labels = _outcome_labels()
-    for h in data["history"]:
-        h["outcome_label"] = labels.get(h["outcome"], h["outcome"])
-    limit = int(current_policy()["context_list_limit"])
-    data["history_more"] = max(0, data["history_total"] - limit) if data["history_total"] > limit else 0
-    data["queried"] = any(str(query.get(k) or "").strip() for k in ("phone", "address", "name"))
-    data["found"] = any(data[k] for k in ("phones", "addresses", "people", "history", "markers", "schemes",
-                                          "orders", "linked", "firearms"))
-    # M2: a scheme past its end date without a decision is in force ("review overdue") and listed with the live ones.
-    data["schemes_active"] = [s for s in data["schemes"] if s["state"] in IN_FORCE]
-    data["schemes_lapsed"] = [s for s in data["schemes"] if s["state"] not in IN_FORCE]
-    data["markers_active"] = [m for m in data["markers"] if m["active"]]
-    data["markers_ended"] = [m for m in data["markers"] if not m["active"]]
-    return data
-
-
-PARTY_ROLES = [r for r in ROLES if r[0] != "location"]
-
-
-def _party_picks(data: dict[str, Any], params: QueryDict, on_log: dict[int, str] | None = None) -> None:
-    """C1: beside each person the panel found (and each linked person), a role and a control to attach them:
-    what the context proposes (the caller; the involved, with their officer-safety markers) is preselected
-    and named. On New contact the choice travels with the raise form (`party`, `party_role_<id>`) and is
-    kept when the panel refreshes; on a log's page `on_log` says who is already on it, in which role."""
-    from watchkeeper.people.hooks import proposals_from
-
-    proposals = {p.person_id: p for p in proposals_from(data["people"], data["linked"])}
-    chosen = {v for v in params.getlist("party") if v.isdigit()}
-    labels = dict(Marker.KINDS)
-    seen: set[int] = set()
-    for line in [*data["people"], *data["linked"]]:
-        pid = int(line["id"])
-        if pid in seen:  # a linked person the panel also found: one control, beside the first
-            line["pick"] = None
-            continue
-        seen.add(pid)
-        proposal = proposals.get(pid)
-        default = "caller" if proposal and proposal.role == "caller" else "mentioned"
-        # The role sent back is the handler's choice only if it is not the default the panel last showed:
-        # a name typed before the phone shows her as "mentioned"; once the phone resolves to her she is
-        # proposed as the caller, unless the handler chose a role themselves.
-        given = params.get(f"party_role_{pid}") or ""
-        line["pick"] = {
-            "role": given if given and given != params.get(f"party_default_{pid}") else default,
-            "default": default,
-            "chosen": str(pid) in chosen,
-            "proposed": proposal.role if proposal else "",
-            "proposed_markers": [labels.get(k, k) for k in proposal.markers] if proposal else [],
-            "on_log": (on_log or {}).get(pid, ""),
-        }
-    data["party_roles"] = PARTY_ROLES
-
-
-def _second_call(request: HttpRequest, query: dict[str, Any], params: QueryDict) -> dict[str, Any]:
-    """L8: the open logs this contact matches (phone, place, named person), for "attach to that log" first."""
-    from watchkeeper.incidents import hooks as log_hooks
-
-    policy = current_policy()
-    chosen = [int(v) for v in params.getlist("party") if v.isdigit()]
-    matches = log_hooks.open_matches(query.get("phone") or "", query.get("address") or "", query.get("name") or "",
-                                     chosen, policy)
-    return {"matches": matches, "hours": int(policy["second_call_hours"]),
-            "second_call_reason": params.get("second_call_reason", "")}
 
 
 @login_required
@@ -189,11 +103,11 @@ def context_fragment(request: HttpRequest) -> HttpResponse:
         ctx = actions.context(actor_of(request), purpose=purpose, **query)
     except Refusal as exc:
         return render(request, "people/_context.html", {"error": exc, "slot": slot}, status=exc.status)
-    data = _context_view(ctx, query)
+    data = queries.context_view(ctx, query)
     extra: dict[str, Any] = {}
     if slot == "new":
-        _party_picks(data, request.GET)
-        extra["second"] = _second_call(request, query, request.GET)
+        queries.party_picks(data, request.GET)
+        extra["second"] = queries.second_call(query, request.GET)
     return render(request, "people/_context.html", {"c": data, "policy": current_policy(), "slot": slot, **extra})
 
 
@@ -205,35 +119,14 @@ def log_context(request: HttpRequest, reference: str) -> HttpResponse:
         actor = actor_of(request)
         actor.require("log.view")
         log, _ = log_actions.resolve(reference)
-        query = _log_query(log)
+        query = queries.log_query(log)
         ctx = actions.context(actor, purpose=CALL_TIME, **query)
     except Refusal as exc:
         return render(request, "people/_context.html", {"error": exc}, status=exc.status)
-    data = _context_view(ctx, query)
-    # This log is not its own history: only what came before it, or alongside it, is context.
-    shown = len(data["history"])
-    data["history"] = [h for h in data["history"] if h["log"] != log.reference]
-    data["history_total"] = max(0, data["history_total"] - (shown - len(data["history"])))
-    roles = dict(ROLES)
-    on_log: dict[int, str] = {}
-    for pid, role in LogParty.objects.filter(log=log, person__isnull=False).order_by("at", "id").values_list(
-            "person_id", "role"):
-        on_log.setdefault(pid, roles.get(role, role))
-    _party_picks(data, request.GET, on_log)
+    data = queries.log_context(ctx, query, log, request.GET)
     may_attach = log.status == "open" and allowed(getattr(request.user, "role", ""), "log.update")
     return render(request, "people/_context.html", {"c": data, "policy": current_policy(), "on_log": True,
                                                     "log": log, "may_attach": may_attach})
-
-
-def _log_query(log: Log) -> dict[str, Any]:
-    parties = list(LogParty.objects.filter(log=log).select_related("person", "phone", "address").order_by("at"))
-    phone = next((p.phone.e164 for p in parties if p.phone and p.role == "caller"), None) or next(
-        (p.phone.e164 for p in parties if p.phone), "")
-    place = next((p.address.text for p in parties if p.address and p.role == "location"), None) or log.location
-    named = sorted((p for p in parties if p.person), key=lambda p: (p.role not in ("caller", "victim"), p.at))
-    person = named[0].person if named else None
-    return {"phone": phone, "address": place or "", "name": person.name if person else "",
-            "dob": person.dob if person else None}
 
 
 # --------------------------------------------------------------------------------------- person picker
@@ -242,32 +135,16 @@ def _log_query(log: Log) -> dict[str, Any]:
 def pick(request: HttpRequest) -> HttpResponse:
     """Find an existing person by name (the context lookup, audited) to put on a log, relate or protect."""
     g = request.GET
-    opts = {"field": g.get("field", "person_id"), "prefix": g.get("prefix", "pk"), "new": g.get("new") == "1",
-            "none": g.get("none") == "1", "q": g.get("q", "").strip()}
+    opts: dict[str, Any] = {"field": g.get("field", "person_id"), "prefix": g.get("prefix", "pk"),
+                            "new": g.get("new") == "1", "none": g.get("none") == "1", "q": g.get("q", "").strip()}
     try:
-        matches = _matches(request, opts["q"], _date(g.get("dob"), "dob"), g.get("why", "") or "finding a person")
+        dob = date_param(g.get("dob"), "dob")
+        why = (g.get("why", "") or "finding a person")[:200]
+        matches = (queries.pick_matches(actions.context(actor_of(request), name=opts["q"], dob=dob, purpose=why))
+                   if opts["q"] else [])
     except Refusal as exc:
         return render(request, "people/_pick.html", {**opts, "error": exc}, status=exc.status)
     return render(request, "people/_pick.html", {**opts, "matches": matches})
-
-
-def _matches(request: HttpRequest, q: str, dob: date | None, why: str) -> list[dict[str, Any]]:
-    if not q:
-        return []
-    ctx = actions.context(actor_of(request), name=q, dob=dob, purpose=why[:200])
-    ids = [p["id"] for p in ctx.people]
-    marks = _active_markers(Q(person_id__in=ids))
-    return [{**p, "markers": marks.get(("person", p["id"]), [])} for p in ctx.people]
-
-
-def _active_markers(where: Q) -> dict[tuple[str, int], list[Marker]]:
-    """Active markers keyed by what they are on, for badges beside people, phones and places."""
-    out: dict[tuple[str, int], list[Marker]] = {}
-    for m in Marker.objects.filter(where, ended_at__isnull=True).order_by("-created_at"):
-        for kind, pk in (("person", m.person_id), ("address", m.address_id), ("phone", m.phone_id)):
-            if pk is not None:
-                out.setdefault((kind, pk), []).append(m)
-    return out
 
 
 # ---------------------------------------------------------------------------------------- log parts
@@ -277,70 +154,9 @@ def _open_log(request: HttpRequest, reference: str) -> Log:
     return log
 
 
-def _parties(log: Log) -> list[dict[str, Any]]:
-    rows = list(LogParty.objects.filter(log=log).select_related("person", "phone", "address").order_by("at", "id"))
-    person_ids = [r.person_id for r in rows if r.person_id]
-    phone_ids = [r.phone_id for r in rows if r.phone_id]
-    address_ids = [r.address_id for r in rows if r.address_id]
-    marks = _active_markers(Q(person_id__in=person_ids) | Q(phone_id__in=phone_ids) | Q(address_id__in=address_ids))
-    now = clock.now()
-    schemes = SpecialScheme.objects.filter(Q(phone_id__in=phone_ids) | Q(address_id__in=address_ids)).filter(
-        SpecialScheme.in_force(now))
-    floors: dict[tuple[str, int], list[SpecialScheme]] = {}
-    for s in schemes:
-        key = ("phone", s.phone_id) if s.phone_id else ("address", s.address_id or 0)
-        floors.setdefault(key, []).append(s)
-    roles = dict(ROLES)
-    out = []
-    for r in rows:
-        out.append({
-            "id": r.pk, "role": r.role, "role_label": roles.get(r.role, r.role), "at": r.at,
-            "person": r.person, "phone": r.phone, "address": r.address,
-            "person_markers": marks.get(("person", r.person_id or 0), []),
-            "phone_markers": marks.get(("phone", r.phone_id or 0), []),
-            "address_markers": marks.get(("address", r.address_id or 0), []),
-            "schemes": floors.get(("phone", r.phone_id or 0), []) + floors.get(("address", r.address_id or 0), []),
-        })
-    return out
-
-
-def _prompts(log: Log) -> list[Prompt]:
-    policy = current_policy()
-    prompts = list(Prompt.objects.filter(log=log).select_related("decided_by"))
-    prompts.sort(key=lambda p: (p.state != "open", -p.pk))
-    for p in prompts:
-        if p.suggestion == "reclassify" and p.suggested_category:
-            p.accept_label = f"Accept: reclassify as {policy.category_label(p.suggested_category)}"  # type: ignore[attr-defined]
-        elif p.suggestion == "add_flag" and p.details.get("flag"):
-            p.accept_label = f"Accept: add the {policy.flag_label(str(p.details['flag']))} marker"  # type: ignore[attr-defined]
-        elif p.suggestion == "create_task":
-            p.accept_label = "Accept: create the task"  # type: ignore[attr-defined]
-        else:
-            p.accept_label = "Accept"  # type: ignore[attr-defined]
-    return prompts
-
-
-def _checks(log: Log) -> list[Check]:
-    checks = list(Check.objects.filter(log=log).select_related("done_by", "person", "phone", "address"))
-    checks.sort(key=lambda c: (c.state != "outstanding", not c.mandatory, c.pk))
-    return checks
-
-
 def _part_context(request: HttpRequest, log: Log, part: str) -> dict[str, Any]:
-    ctx: dict[str, Any] = {"log": log, "part": part, "may": _may(request), "policy": current_policy(),
-                           "errors": {}, "form": {}}
-    if part == "prompts":
-        ctx["prompts"] = _prompts(log)
-        ctx["open_prompts"] = sum(1 for p in ctx["prompts"] if p.state == "open")
-        ctx["checks"] = _checks(log)
-        ctx["outstanding"] = sum(1 for c in ctx["checks"] if c.state == "outstanding")
-        ctx["check_kinds"] = Check.KINDS
-        ctx["log_people"] = [r["person"] for r in _parties(log) if r["person"]]
-        ctx["party_roles"] = PARTY_ROLES
-    else:
-        ctx["parties"] = _parties(log)
-        ctx["roles"] = [r for r in ROLES if r[0] != "location"] + [("location", "Location")]
-    return ctx
+    return {**queries.log_part(log, part), "may": _may(request), "policy": current_policy(), "errors": {},
+            "form": {}}
 
 
 LOG_PARTS = {"prompts": "people/_log_prompts.html", "parties": "people/_log_parties.html"}
@@ -362,53 +178,42 @@ def log_part(request: HttpRequest, reference: str, part: str) -> HttpResponse:
     return render(request, LOG_PARTS[part], _part_context(request, log, part))
 
 
+# The form beside a prompt or check says which one it is about (the API has it in the URL).
+LOG_ACTION_PATH = {"decide": "prompt_id", "check_result": "check_id"}
+LOG_ACTION_PART = {"party": "parties", "decide": "prompts", "check": "prompts", "check_result": "prompts"}
+
+
 def _log_do(request: HttpRequest, log: Log, what: str) -> str:
     """One action on a log's people, prompts or checks; returns what it did, for the announcement."""
+    if what not in LOG_ACTION_PART:
+        raise Invalid(f"Unknown action {what!r}; expected one of: {', '.join(sorted(LOG_ACTION_PART))}", "action")
     actor = actor_of(request)
-    p = request.POST
+    form = request.POST
     if what == "party":
-        return _add_party(request, log)
-    if what == "decide":
-        accept = p.get("decision") == "accept"
-        prompt = actions.decide_prompt(actor, _int(p.get("prompt_id"), "prompt_id") or 0, accept=accept,
-                                       reason=p.get("reason", ""))
-        return f"{prompt.safeguard} prompt {prompt.state}."
+        return _add_party(actor, log, form)
     if what == "check":
-        actions.add_check(actor, log.reference, kind=p.get("kind", ""), subject=p.get("subject", ""),
-                          person_id=_int(p.get("person_id"), "person_id"), phone=p.get("phone", ""),
-                          address=p.get("address", ""), mandatory=p.get("mandatory") == "yes")
+        OPERATIONS["check"].from_form(actor, form, reference=log.reference)
         return "Check added."
-    if what == "check_result":
-        check = actions.record_check(actor, _int(p.get("check_id"), "check_id") or 0, result=p.get("result", ""),
-                                     system=p.get("system", ""), possible=p.get("possible") != "no")
-        return f"Check recorded: {check.get_state_display()}."
-    raise Invalid(f"Unknown action {what!r}", "action")
+    field = LOG_ACTION_PATH[what]
+    done = operation(OPERATIONS, what).from_form(actor, form, **{field: int_param(form.get(field), field) or 0})
+    if what == "decide":
+        return f"{done.safeguard} prompt {done.state}."
+    return f"Check recorded: {done.get_state_display()}."
 
 
-def _add_party(request: HttpRequest, log: Log) -> str:
-    """Put someone (found, or new to the index), a phone or a place on the log in a role."""
-    actor = actor_of(request)
-    p = request.POST
-    role = p.get("role", "")
-    if role not in dict(ROLES):
-        raise Invalid("Choose the role they have on this log", "role")
-    chosen = p.get("person_id", "")
-    person_id: int | None = None
-    if chosen == "new":
-        given, family = p.get("given_names", "").strip(), p.get("family_name", "").strip()
-        if not family:
-            given, family = rules.split_name(p.get("q", ""))
-        person = actions.create_person(actor, given_names=given, family_name=family,
-                                       dob=_date(p.get("dob"), "dob"))
-        person_id = person.pk
-    elif chosen:
-        person_id = _int(chosen, "person_id")
-    party = actions.link_party(actor, log.reference, role=role, person_id=person_id, phone=p.get("phone", ""),
-                               address=p.get("address", ""))
+def _add_party(actor: Actor, log: Log, form: QueryDict) -> str:
+    """Put someone (found, or new to the index), a phone or a place on the log in a role. Someone new is
+    added to the index first (the person form's fields, defaulting to the name searched for), then linked."""
+    if form.get("person_id") == "new":
+        body = parse_form(OPERATIONS["party"].schema, form, person_id=None)
+        if body.role not in dict(ROLES):  # refused before anyone is added to the index
+            raise Invalid("Choose the role they have on this log", "role")
+        form = form.copy()
+        if not form.get("family_name", "").strip():
+            form["given_names"], form["family_name"] = rules.split_name(form.get("q", ""))
+        form["person_id"] = str(OPERATIONS["person"].from_form(actor, form).pk)
+    party = OPERATIONS["party"].from_form(actor, form, reference=log.reference)
     return f"{dict(ROLES)[party.role]} added to the log."
-
-
-LOG_ACTION_PART = {"party": "parties", "decide": "prompts", "check": "prompts", "check_result": "prompts"}
 
 
 @login_required
@@ -433,7 +238,7 @@ def log_do(request: HttpRequest, reference: str, what: str) -> HttpResponse:
         _attach_errors(ctx, ctx["errors"])
         return render(request, LOG_PARTS[part], ctx, status=exc.status)
     if not _is_htmx(request):
-        return HttpResponseRedirect(f"/logs/{log.reference}/#{part}")
+        return HttpResponseRedirect(reverse("log", args=[log.reference]) + f"#{part}")
     log.refresh_from_db()
     ctx = _part_context(request, log, part)
     ctx["announce"] = done
@@ -470,21 +275,21 @@ def people_index(request: HttpRequest) -> HttpResponse:
     ctx: dict[str, Any] = {"reasons": PURPOSE_REASONS, "may": _may(request), "form": request.POST or {},
                            "policy": current_policy(), "sexes": Person.SEXES}
     if request.method == "POST":
+        form = request.POST.copy()
+        # The form takes the aliases in one box, separated by ";" (the schema's list, one item each).
+        form.setlist("aliases", [a.strip() for a in request.POST.get("aliases", "").split(";") if a.strip()])
         try:
-            person = actions.create_person(
-                actor_of(request), given_names=request.POST.get("given_names", ""),
-                family_name=request.POST.get("family_name", ""), dob=_date(request.POST.get("dob"), "dob"),
-                sex=request.POST.get("sex", "").strip(),
-                aliases=[a.strip() for a in request.POST.get("aliases", "").split(";") if a.strip()])
+            person = OPERATIONS["person"].from_form(actor_of(request), form)
         except Refusal as exc:
             ctx["error"] = exc
             return render(request, "people/index.html", ctx, status=exc.status)
-        return HttpResponseRedirect(f"/people/{person.pk}/?" + urlencode({"purpose": "Added them to the index"}))
+        return HttpResponseRedirect(reverse("person", args=[person.pk]) + "?"
+                                    + urlencode({"purpose": "Added them to the index"}))
     return render(request, "people/index.html", ctx)
 
 
 # ------------------------------------------------------------------------------- person, address, phone
-SUBJECT_PATHS = {"person": "people", "address": "addresses", "phone": "phones"}
+SUBJECT_ROUTES = {"person": "person", "address": "address", "phone": "phone"}
 
 
 @dataclass
@@ -496,7 +301,12 @@ class Subject:
 
     @property
     def url(self) -> str:
-        return f"/{SUBJECT_PATHS[self.kind]}/{self.pk}/"
+        return reverse(SUBJECT_ROUTES[self.kind], args=[self.pk])
+
+    @property
+    def action_route(self) -> str:
+        """The name of the route its forms post to: `{% url subject.action_route subject.pk "marker" %}`."""
+        return f"{SUBJECT_ROUTES[self.kind]}-action"
 
 
 def _purpose_form(request: HttpRequest, subject: Subject, error: Refusal | None = None) -> HttpResponse:
@@ -518,7 +328,7 @@ def _subject_page(request: HttpRequest, subject: Subject, *, errors: dict[str, R
     if purpose is None:
         return _purpose_form(request, subject)
     try:
-        ctx = _subject_data(request, subject, purpose)
+        ctx = queries.subject_data(actor_of(request), subject.kind, subject.pk, purpose)
     except Invalid as exc:
         if exc.details.get("field") == "purpose":
             return _purpose_form(request, subject, exc)
@@ -539,115 +349,6 @@ def _subject_page(request: HttpRequest, subject: Subject, *, errors: dict[str, R
     return render(request, f"people/{subject.kind}.html", ctx, status=status)
 
 
-def _subject_data(request: HttpRequest, subject: Subject, purpose: str) -> dict[str, Any]:
-    actor = actor_of(request)
-    if subject.kind == "person":
-        person = actions.view_person(actor, subject.pk, purpose=purpose)
-        return _person_data(person)
-    actor.require("person.view")
-    if subject.kind == "address":
-        address = Address.objects.filter(pk=subject.pk).first()
-        if address is None:
-            raise NotFound(f"No address {subject.pk}.")
-        ctx = actions.context(actor, address=address.text, purpose=purpose)
-        return {"address": address, **_place_data(Q(address=address), ctx), **_address_extra(address)}
-    phone = Phone.objects.filter(pk=subject.pk).first()
-    if phone is None:
-        raise NotFound(f"No phone {subject.pk}.")
-    ctx = actions.context(actor, phone=phone.e164, purpose=purpose)
-    users = [u.person for u in phone.users.select_related("person").order_by("-created_at")]
-    return {"phone": phone, "users": users, **_place_data(Q(phone=phone), ctx)}
-
-
-def _scheme_state(s: SpecialScheme, now: Any) -> str:
-    """M2: removed, future, active, or review_overdue (past its end, undecided: still in force)."""
-    return s.state_at(now)
-
-
-def _schemes(where: Q) -> list[SpecialScheme]:
-    now = clock.now()
-    rows = list(SpecialScheme.objects.filter(where).select_related("victim", "address", "phone", "officer",
-                                                                    "removed_by").prefetch_related("contacts__by")
-                .order_by("-ends_at"))
-    for s in rows:
-        s.state = _scheme_state(s, now)  # type: ignore[attr-defined]
-    rows.sort(key=lambda s: (s.state not in IN_FORCE, -s.ends_at.timestamp()))  # type: ignore[attr-defined]
-    return rows
-
-
-def _orders(where: Q) -> list[Order]:
-    today = clock.local(clock.now()).date()
-    rows = list(Order.objects.filter(where).distinct().select_related("restricted")
-                .prefetch_related("protected_people", "protected_addresses").order_by("-starts_on"))
-    for o in rows:
-        o.in_force = o.starts_on <= today and (o.ends_on is None or o.ends_on >= today)  # type: ignore[attr-defined]
-        o.class_labels = [rules.describe_class(c) for c in o.protected_classes or []]  # type: ignore[attr-defined]
-    return rows
-
-
-def _markers(where: Q) -> list[Marker]:
-    rows = list(Marker.objects.filter(where).select_related("owner", "ended_by"))
-    rows.sort(key=lambda m: (m.ended_at is not None, -m.created_at.timestamp()))
-    today = clock.local(clock.now()).date()
-    for m in rows:
-        m.review_overdue = m.ended_at is None and m.review_at < today  # type: ignore[attr-defined]
-    return rows
-
-
-def _history(ctx: Any) -> dict[str, Any]:
-    data = _context_view(ctx, {"phone": "x"})
-    return {"history": data["history"], "history_more": data["history_more"]}
-
-
-def _place_data(where: Q, ctx: Any) -> dict[str, Any]:
-    return {"markers": _markers(where), "schemes": _schemes(where), **_history(ctx)}
-
-
-def _address_extra(address: Address) -> dict[str, Any]:
-    return {
-        "residents": list(Residence.objects.filter(address=address).select_related("person")
-                          .order_by("-current", "-created_at")),
-        "orders": _orders(Q(protected_addresses=address)),
-        "certificates": list(FirearmsCertificate.objects.filter(address=address).select_related("holder")
-                             .order_by("-expires_on")),
-    }
-
-
-def _person_data(person: Person) -> dict[str, Any]:
-    today = clock.local(clock.now()).date()
-    rels = []
-    for r in Relationship.objects.filter(Q(person=person) | Q(other=person)).select_related("person", "other"):
-        other = r.other if r.person_id == person.pk else r.person
-        rels.append({"other": other, "kind": r.get_kind_display(), "ended": r.ended_at is not None,
-                     "markers": list(other.markers.filter(ended_at__isnull=True).order_by("-created_at"))})
-    residences = list(person.residences.select_related("address").order_by("-current", "-created_at"))
-    phones = [u.phone for u in person.phone_uses.select_related("phone").order_by("-created_at")]
-    return {
-        "person": person,
-        "age": rules.age_on(person.dob, None, today),
-        "aliases": [a.name for a in person.aliases.all()],
-        "markers": _markers(Q(person=person)),
-        "schemes": _schemes(Q(victim=person)),
-        "orders_restricting": _orders(Q(restricted=person)),
-        "orders_protecting": _orders(Q(protected_people=person)),
-        "relationships": rels,
-        "residences": residences,
-        "phones": phones,
-        "certificates": list(person.certificates.select_related("address").order_by("-expires_on")),
-        "timeline": actions.timeline(person),
-        "relationship_kinds": Relationship.KINDS,
-        "marker_kinds": Marker.KINDS,
-        "order_kinds": Order.KINDS,
-        "class_relationships": [(k, label) for k, label in Relationship.KINDS if k in rules.CLASS_RELATIONSHIPS],
-        "sexes": Person.SEXES,
-        "grades": current_policy()["grades"],
-        "default_floor": current_policy()["scheme_default_floor"],
-        "staff": list(User.objects.filter(is_active=True).order_by("last_name", "username")),
-        "place_choices": [r.address.text for r in residences],
-        "phone_choices": [p.e164 for p in phones],
-    }
-
-
 @login_required
 @require_GET
 def person_page(request: HttpRequest, person_id: int) -> HttpResponse:
@@ -666,84 +367,55 @@ def phone_page(request: HttpRequest, phone_id: int) -> HttpResponse:
     return _subject_page(request, Subject("phone", phone_id))
 
 
-def _required_date(value: str | None, field: str) -> date:
-    found = _date(value, field)
-    if found is None:
-        raise Invalid(f"{field.replace('_', ' ').capitalize()} is required", field)
-    return found
+# What each page's forms may do, and what the page itself gives the action (not the form): the person, place
+# or phone the page is about, or the marker or scheme the form sits beside (the API has it in the URL).
+SUBJECT_ACTIONS = {
+    "person": ("marker", "end_marker", "scheme", "scheme_contact", "scheme_remove", "scheme_extend", "order",
+               "certificate", "relationship", "residence", "phone"),
+    "address": ("marker", "end_marker"),
+    "phone": ("marker", "end_marker"),
+}
+OWN_FIELD = {"scheme": "victim_id", "order": "restricted_id", "certificate": "holder_id"}  # the person's id
+PERSON_PATH = ("relationship", "residence", "phone")  # run(..., person_id=the person's id)
+FORM_PATH = {"end_marker": "marker_id", "scheme_contact": "scheme_id", "scheme_remove": "scheme_id",
+             "scheme_extend": "scheme_id"}
 
 
 def _subject_do(request: HttpRequest, subject: Subject, what: str) -> None:
     """One action from a person, address or phone page (M1-M4 and the index's links)."""
-    actor = actor_of(request)
-    p = request.POST
-    target = {"person": {"person_id": subject.pk}, "address": {}, "phone": {}}[subject.kind]
-    if subject.kind == "address":
-        target = {"address": _address(subject.pk).text}
-    elif subject.kind == "phone":
-        target = {"phone": _phone(subject.pk).e164}
+    if what not in SUBJECT_ACTIONS[subject.kind]:
+        raise Invalid(f"Unknown action {what!r}; expected one of: {', '.join(SUBJECT_ACTIONS[subject.kind])}",
+                      "action")
+    op = operation(OPERATIONS, what)
+    form = request.POST
+    given: dict[str, Any] = {}  # schema fields the page gives
+    path: dict[str, Any] = {}  # values run() takes besides the body
     if what == "marker":
-        actions.add_marker(actor, kind=p.get("kind", ""), source=p.get("source", ""), note=p.get("note", ""),
-                           review_at=_required_date(p.get("review_at"), "review_at"), **target)
-    elif what == "end_marker":
-        actions.end_marker(actor, _int(p.get("marker_id"), "marker_id") or 0, reason=p.get("reason", ""))
-    elif subject.kind != "person":
-        raise Invalid(f"Unknown action {what!r}", "action")
-    elif what == "scheme":
-        actions.create_scheme(actor, victim_id=subject.pk, reason=p.get("reason", ""),
-                              victim_told_how=p.get("victim_told_how", ""), address=p.get("address", ""),
-                              phone=p.get("phone", ""), ends_at=_datetime(p.get("ends_at"), "ends_at"),
-                              grade_floor=p.get("grade_floor", ""),
-                              officer_id=_int(p.get("officer_id"), "officer_id"))
-    elif what == "scheme_contact":
-        actions.record_victim_contact(actor, _int(p.get("scheme_id"), "scheme_id") or 0,
-                                      channel=p.get("channel", ""), outcome=p.get("outcome", ""),
-                                      reached=p.get("reached") == "yes")
-    elif what == "scheme_remove":
-        actions.remove_scheme(actor, _int(p.get("scheme_id"), "scheme_id") or 0, reason=p.get("reason", ""))
-    elif what == "scheme_extend":
-        actions.extend_scheme(actor, _int(p.get("scheme_id"), "scheme_id") or 0, reason=p.get("reason", ""),
-                              until=_required_datetime(p.get("until"), "until"))
-    elif what == "order":
-        actions.create_order(
-            actor, kind=p.get("kind", ""), restricted_id=subject.pk, conditions=p.get("conditions", ""),
-            starts_on=_required_date(p.get("starts_on"), "starts_on"), ends_on=_date(p.get("ends_on"), "ends_on"),
-            protected_person_ids=[i for i in (_int(x, "protected_person_id")
-                                              for x in p.getlist("protected_person_id")) if i is not None],
-            protected_addresses=[a for a in p.getlist("protected_address") if a.strip()],
-            protected_classes=_order_classes(p),
-            activities=[a for a in p.get("activities", "").splitlines() if a.strip()])
-    elif what == "certificate":
-        actions.add_certificate(actor, holder_id=subject.pk, address=p.get("address", ""),
-                                number=p.get("number", ""),
-                                expires_on=_required_date(p.get("expires_on"), "expires_on"))
-    elif what == "relationship":
-        other = _int(p.get("other_id"), "other_id")
-        if other is None:
-            raise Invalid("Find and choose the other person first", "other_id")
-        actions.relate(actor, subject.pk, other, p.get("kind", ""))
-    elif what == "residence":
-        actions.add_residence(actor, subject.pk, p.get("address", ""), current=p.get("current") == "yes")
-    elif what == "phone":
-        actions.add_phone_use(actor, subject.pk, p.get("phone", ""))
-    else:
-        raise Invalid(f"Unknown action {what!r}", "action")
+        if subject.kind == "person":
+            given = {"person_id": subject.pk}
+        elif subject.kind == "address":
+            given = {"address": queries.address_of(subject.pk).text}
+        else:
+            given = {"phone": queries.phone_of(subject.pk).e164}
+    elif what in OWN_FIELD:
+        given = {OWN_FIELD[what]: subject.pk}
+    elif what in PERSON_PATH:
+        path = {"person_id": subject.pk}
+    elif what in FORM_PATH:
+        field = FORM_PATH[what]
+        path = {field: int_param(form.get(field), field) or 0}
+    if what == "order":
+        given.update(_order_form(form))
+    op.run(actor_of(request), parse_form(op.schema, form, **given), **path)
 
 
-def _required_datetime(value: str | None, field: str) -> Any:
-    found = _datetime(value, field)
-    if found is None:
-        raise Invalid(f"{field.replace('_', ' ').capitalize()} is required", field)
-    return found
-
-
-def _order_classes(p: QueryDict) -> list[dict[str, Any]]:
-    """M3: the classes of people an order protects, as the order form gives them: "anyone under N", a
-    relationship to the restricted person and a sex (together they are one class: any female partner under
-    N)."""
-    under = p.get("class_under_age", "").strip()
-    relationship = p.get("class_relationship", "").strip()
-    sex = p.get("class_sex", "").strip()
+def _order_form(form: QueryDict) -> dict[str, Any]:
+    """M3: what the order form gives in its own way. Restricted activities are one a line. The class of people
+    it protects is "anyone under N", a relationship to the restricted person and a sex (together they are one
+    class: any female partner under N)."""
+    under = form.get("class_under_age", "").strip()
+    relationship = form.get("class_relationship", "").strip()
+    sex = form.get("class_sex", "").strip()
     cls: dict[str, Any] = {}
     if under:
         if not under.isdigit() or not 1 <= int(under) <= 121:
@@ -753,21 +425,8 @@ def _order_classes(p: QueryDict) -> list[dict[str, Any]]:
         cls["relationship"] = relationship
     if sex:
         cls["sex"] = sex
-    return [cls] if cls else []
-
-
-def _address(pk: int) -> Address:
-    a = Address.objects.filter(pk=pk).first()
-    if a is None:
-        raise NotFound(f"No address {pk}.")
-    return a
-
-
-def _phone(pk: int) -> Phone:
-    ph = Phone.objects.filter(pk=pk).first()
-    if ph is None:
-        raise NotFound(f"No phone {pk}.")
-    return ph
+    return {"protected_classes": [cls] if cls else [],
+            "activities": [a for a in form.get("activities", "").splitlines() if a.strip()]}
 
 
 SECTIONS = {"marker": "markers", "end_marker": "markers", "scheme": "schemes", "scheme_contact": "schemes",

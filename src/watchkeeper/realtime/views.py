@@ -4,6 +4,10 @@ A client connects with the topics it wants and the last sequence number it has (
 header, or `?since=`); it is first replayed what it missed from the database, then woken by the broker for
 each commit. Each event carries its sequence number as its SSE id, so a reconnecting browser resumes exactly
 where it stopped. Connecting to a log's topic also announces presence (L4: who else has it open).
+
+`?view=<name>` asks for the events as a page draws them (render.py): a dispatch board's stream receives
+each row as HTML rendered from the page's own templates for the viewer's role, with the session's CSRF
+token in its forms. Without a view, events are their JSON, as integrations read them.
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from django.db import close_old_connections
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.middleware.csrf import get_token
 
 from watchkeeper.core import clock
+from watchkeeper.realtime import render
 from watchkeeper.realtime.broker import broker, start_pg_listener
 from watchkeeper.realtime.feed import BATCH, feed, latest_seq, pool
 from watchkeeper.realtime.models import Presence
@@ -88,10 +94,19 @@ def _leave(user_id: int, log_ids: list[int]) -> None:
                 publish(f"log:{log_id}", "presence", {"user_id": user_id, "present": False}, log_id=log_id)
 
 
-def _format(event: dict[str, Any]) -> bytes:
-    data = json.dumps({"kind": event["kind"], "topic": event["topic"], **event["payload"]})
+def _format(event: dict[str, Any], data: str | None = None) -> bytes:
+    if data is None:
+        data = json.dumps({"kind": event["kind"], "topic": event["topic"], **event["payload"]})
     name = event["kind"].replace(".", "_")
     return f"id: {event['seq']}\nevent: {name}\ndata: {data}\n\n".encode()
+
+
+def _next(topics: list[str], since: int, view: str, role: str) -> list[tuple[dict[str, Any], str | None]]:
+    """A stream's next events, each with its rendering in the stream's view (None: sent as JSON)."""
+    events = feed.after(topics, since)
+    if not view:
+        return [(ev, None) for ev in events]
+    return list(zip(events, render.frames(view, role, events), strict=True))
 
 
 def _session_user(request: HttpRequest) -> Any:
@@ -109,7 +124,7 @@ def _token_user(header: str) -> Any:
     return row.user if row is not None and row.user.is_active else None
 
 
-async def stream(request: HttpRequest) -> HttpResponse:
+async def stream(request: HttpRequest) -> HttpResponseBase:
     """Browsers authenticate with their session; integrations (a mobile terminal) with a bearer token."""
     header = request.headers.get("Authorization", "")
     user = await _db(_token_user, header) if header else await _db(_session_user, request)
@@ -119,6 +134,10 @@ async def stream(request: HttpRequest) -> HttpResponse:
     topics = _allowed_topics(user, wanted)
     if not topics:
         return HttpResponse("No topics you may follow.", status=400)
+    view = request.GET.get("view", "")
+    if view and view not in render.VIEWS:
+        return HttpResponse(f"No view {view!r}; expected one of: {', '.join(sorted(render.VIEWS))}.", status=400)
+    csrf = get_token(request) if view and not header else ""  # the session's: its forms post as the page's do
     raw_since = request.headers.get("Last-Event-ID") or request.GET.get("since") or ""
     start_pg_listener()
     since = int(raw_since) if raw_since.isdigit() else await _db(latest_seq)
@@ -134,10 +153,10 @@ async def stream(request: HttpRequest) -> HttpResponse:
             yield b"retry: 2000\n\n"
             while True:
                 wake.clear()
-                events = await _db(feed.after, topics, since)
-                for ev in events:
+                events = await _db(_next, topics, since, view, user.role)
+                for ev, data in events:
                     since = ev["seq"]
-                    yield _format(ev)
+                    yield _format(ev, None if data is None else render.for_stream(data, csrf))
                 if len(events) == BATCH:
                     continue
                 try:

@@ -231,7 +231,7 @@ def _second_call(run: Run, handler: Actor, as_: Callable[[str], Actor], *, first
 
     run.step("Minutes later Sara rings too. Her number is on an open log: the handler is offered it first, "
              "and a new log without a reason is refused.")
-    second = {"contact": {"channel": "999", "caller_name": "Sara Quinn", "caller_phone": HER_PHONE,
+    second: dict[str, Any] = {"contact": {"channel": "999", "caller_name": "Sara Quinn", "caller_phone": HER_PHONE,
                           "caller_age": 34, "account": "He's outside again, banging on the door."},
               "category": "domestic_incident", "summary": "Ex-partner at the door", "location": HER_HOME}
     handler.attempt("POST", "/api/logs", second, expect="L8", status=409)

@@ -13,7 +13,7 @@ from watchkeeper.safeguards.registry import all_safeguards, get
 router = Router(tags=["safeguards"])
 
 
-@router.get("", summary="Every safeguard in the catalogue with its state and tests")
+@router.get("", summary="Every safeguard in the catalogue with its state, tests and lesson replays")
 def list_safeguards(request: HttpRequest) -> list[dict[str, Any]]:
     return [sg.as_dict() for sg in all_safeguards()]
 

@@ -1,9 +1,17 @@
-"""The safeguard registry: every safeguard in the catalogue with its state and the tests that prove it.
+"""The safeguard registry: every safeguard in the catalogue with its state and what proves it.
 
 State is what the product does today: "enforced" (the system refuses), "prompt" (it shows what must be
-considered and records the answer) or "planned" (not built yet). Test node IDs come from `tests.json`,
-generated from the `@pytest.mark.safeguard(...)` markers in the suite (`make registry`); a test fails when
-the file and the markers disagree.
+considered and records the answer), "partial" (part of it is built and enforced; `BUILT` says which part)
+or "planned" (not built yet).
+
+Each built safeguard is proven twice over:
+- tests: unit and integration test node IDs from `tests.json`, generated from the test-level
+  `@pytest.mark.safeguard(...)` markers in the suite (`make registry`); a test fails when the file and the
+  markers disagree;
+- replays: the lesson replays (`replays/catalogue.py`) that name it among the safeguards that must
+  intervene (a replay fails when one of them does not), or, where no replay can show it, the reason in
+  `NO_REPLAY`.
+`tests/unit/safeguards/test_registry_tests.py` fails when a built safeguard lacks either.
 """
 
 from __future__ import annotations
@@ -46,12 +54,54 @@ STATES: dict[str, str] = {
     "M2": "enforced",
     "M3": "prompt",
     "M4": "enforced",
+    "A2": "partial",
     "A3": "enforced",
     "K1": "enforced",
     "K2": "enforced",
     "K3": "prompt",
     "K4": "prompt",
     "K5": "enforced",
+}
+
+STATE_NAMES = ("enforced", "prompt", "partial", "planned")
+BUILT_STATES = ("enforced", "prompt", "partial")
+
+# What is built today, where that is less than the catalogue entry describes.
+BUILT: dict[str, str] = {
+    "A2": "Every view of a log or a person's record, and every call-time context look-up, writes an audit "
+          "record naming who looked and the purpose they gave; a person's record does not open without a "
+          "purpose. The anomaly rules (repeated views of a vulnerable person's record with no task on it, "
+          "a high volume of contact between one member of staff and a vulnerable person) are not built yet, "
+          "so nothing is flagged to professional standards.",
+}
+
+# Built safeguards no lesson replay shows intervening, and why. A replay acts out a lesson's case through
+# the API; these hold whatever a case does, or belong to the learning library rather than the control room.
+NO_REPLAY: dict[str, str] = {
+    "L2": "The lesson behind it (B28.8, a record and a notebook that disagreed) is a disclosure case whose "
+          "other safeguards are planned, so its replay cannot run yet. Entries cannot be edited whatever a "
+          "case does: there is no edit route and the database refuses UPDATE and DELETE on entries; the "
+          "tests prove both.",
+    "D4": "The unit register is what dispatch works with rather than a decision that can go wrong: no lesson "
+          "cites it. The replays that send units (I41.2, B28.3) use it; its tests prove the register and "
+          "its live statuses.",
+    "A2": "Its lesson (B31.4, abuse of position) needs the anomaly rules, which are not built, so its replay "
+          "cannot run yet. The purpose recorded with every view is proven by its tests.",
+    "A3": "No lesson case turns on the audit trail being altered; the chain holds under every replay. Its "
+          "tests prove the database refuses UPDATE and DELETE and that verify-audit names the first broken "
+          "record.",
+    "K1": "The learning library is where the lessons come from, not something a control-room case does: "
+          "every replay's quotes are checked against the ingested documents, and its tests prove ingestion "
+          "of each format.",
+    "K2": "The recommendation tracker follows a recommendation over weeks after a case, not during a call; "
+          "the Essex record's replay acts out the call and lists the tracker as planned for it. Its tests "
+          "prove the statutory due date, the responses and the alerts.",
+    "K3": "Answering 'could it happen here?' is a force's review of a lesson, not a step in a case; its tests "
+          "prove the answers, evidence and actions.",
+    "K4": "Traceability is the map between lessons and safeguards that the replays themselves are built from; "
+          "its tests check the registry against the specification, lesson by lesson.",
+    "K5": "Search and themes serve people reading the library, not a case; its tests prove the search and "
+          "the recurring themes.",
 }
 
 FAMILIES: dict[str, str] = {
@@ -82,6 +132,9 @@ class Safeguard:
     description: str
     state: str
     tests: tuple[str, ...]
+    replays: tuple[str, ...] = ()
+    no_replay: str = ""
+    built: str = ""
 
     @property
     def family(self) -> str:
@@ -100,6 +153,9 @@ class Safeguard:
             "lessons": list(self.lessons),
             "state": self.state,
             "tests": list(self.tests),
+            "replays": list(self.replays),
+            "no_replay": self.no_replay,
+            "built": self.built,
             "description": self.description,
         }
 
@@ -114,9 +170,23 @@ def _test_map() -> dict[str, list[str]]:
     return data
 
 
+def replays_by_safeguard() -> dict[str, list[str]]:
+    """{safeguard id: names of the runnable replays that name it among the safeguards that must intervene},
+    from the replays' own data (lesson cases first, then the team's exercises)."""
+    from watchkeeper.replays.catalogue import every
+
+    found: dict[str, list[str]] = {}
+    for replay in every():
+        if replay.runnable:
+            for sid in replay.safeguards:
+                found.setdefault(sid, []).append(replay.name)
+    return found
+
+
 @cache
 def all_safeguards() -> tuple[Safeguard, ...]:
     tests = _test_map()
+    replays = replays_by_safeguard()
     return tuple(
         Safeguard(
             id=sid,
@@ -126,6 +196,9 @@ def all_safeguards() -> tuple[Safeguard, ...]:
             description=text,
             state=STATES.get(sid, "planned"),
             tests=tuple(tests.get(sid, [])),
+            replays=tuple(replays.get(sid, [])),
+            no_replay=NO_REPLAY.get(sid, ""),
+            built=BUILT.get(sid, ""),
         )
         for sid, title, reason, lessons, text in CATALOGUE
     )

@@ -28,8 +28,8 @@ class AbsenceIn(Schema):
 
 @router.post("/{user_id}/absence", summary="Mark someone absent or back (L8, L9 reroute their work)")
 def absence(request: HttpRequest, user_id: int, body: AbsenceIn) -> dict[str, Any]:
-    from watchkeeper.api import actor_of
     from watchkeeper.staff.actions import set_absence
+    from watchkeeper.web.forms import actor_of
 
-    u = set_absence(actor_of(request), user_id, absent=body.absent, reason=body.reason)
+    u = set_absence(actor_of(request, via="api"), user_id, absent=body.absent, reason=body.reason)
     return {"id": u.pk, "username": u.username, "absent": u.absent, "reason": u.absence_reason}

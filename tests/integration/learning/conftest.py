@@ -12,24 +12,13 @@ from pathlib import Path
 import pytest
 import time_machine
 
+from tests.support.lessons import BULLETIN_28, BULLETIN_31, ESSEX, FIXTURES, ISSUE_41, SHARED, shared
 from tests.support.personas import Personas
 from watchkeeper.core.actor import Actor
 from watchkeeper.learning import actions
 from watchkeeper.learning.models import Document, Recommendation
 
-REPO = Path(__file__).resolve().parents[3]
-SHARED_LESSONS = REPO.parent / "shared" / "lessons"
-FIXTURES = REPO / "tests" / "fixtures" / "learning"
-
-BULLETIN_28 = "bulletin-28-protecting-vulnerable-people-2016-11.txt"
-BULLETIN_31 = "bulletin-31-general-2017-12.txt"
-ISSUE_41 = "issue-41-case-2-call-handling-2022-11.txt"
-ESSEX = "recommendation-essex-2019-127918.txt"
-SHARED = [BULLETIN_28, BULLETIN_31, ISSUE_41, ESSEX]
-
-
-def shared(name: str) -> Path:
-    return SHARED_LESSONS / name
+__all__ = ["BULLETIN_28", "BULLETIN_31", "ESSEX", "FIXTURES", "ISSUE_41", "SHARED", "shared"]
 
 
 def ingest_path(actor: Actor, path: Path) -> Document:
@@ -92,3 +81,18 @@ def westshire(lead) -> list[Recommendation]:
     with time_machine.travel(at("2024-01-15"), tick=False):
         doc = actions.ingest(lead, WESTSHIRE_RECORD.encode(), "westshire.md").document
     return list(doc.recommendations.order_by("number"))
+
+
+@pytest.fixture
+def run_now(monkeypatch: pytest.MonkeyPatch):
+    """Queued replays run by a sweep, with the worker thread's body called in the test's own thread (a
+    thread of its own would not see the test's uncommitted rows). Returns `run(run)`: sweep once."""
+    from watchkeeper.clocks.sweeper import sweep_once
+    from watchkeeper.learning import replay_worker
+
+    monkeypatch.setattr(replay_worker, "start", replay_worker.work)
+
+    def run(_run: object = None) -> dict[str, int]:
+        return sweep_once()
+
+    return run

@@ -16,6 +16,7 @@ import pytest
 from django.test import Client
 
 from tests.integration.learning.conftest import BULLETIN_31, ESSEX, WESTSHIRE_RECORD, shared
+from tests.support.personas import ONE_PER_ROLE as PERSONAS
 from tests.support.personas import Personas
 from watchkeeper.audit.models import AuditRecord
 from watchkeeper.core.actor import Actor
@@ -30,24 +31,12 @@ from watchkeeper.learning.models import (
     Recommendation,
     RecommendationAction,
     ReplayResult,
+    ReplayRun,
 )
 from watchkeeper.staff.actions import issue_token
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = (
-    "handler",
-    "dispatcher",
-    "controller",
-    "inspector",
-    "officer",
-    "investigator",
-    "supervisor",
-    "qa",
-    "standards",
-    "learning",
-    "admin",
-)
 
 
 def client_for(user: Any) -> Client:
@@ -77,6 +66,7 @@ def state() -> dict[str, Any]:
         "answers": Answer.objects.count(),
         "settings": LearningSetting.objects.count(),
         "replays": ReplayResult.objects.count(),
+        "replay_runs": list(ReplayRun.objects.order_by("pk").values_list("pk", "state")),
     }
 
 
@@ -230,7 +220,12 @@ WRITES = [
         "POST", "/api/learning/questions/{question_id}/answers", 201, "learning.question_answered", _answer
     ),
     Endpoint(
-        "POST", "/api/learning/cases/{case_id}/replay", 200, "learning.replay_run", _replay, allowed="admin"
+        "POST",
+        "/api/learning/cases/{case_id}/replay",
+        202,
+        "learning.replay_requested",
+        _replay,
+        allowed="admin",
     ),
     Endpoint("POST", "/api/learning/settings", 200, "learning.setting_changed", _setting),
 ]
@@ -265,6 +260,14 @@ READS = [
         refused=None,
     ),
     Endpoint("GET", "/api/learning/progress", 200, None, _nothing, refused=None),
+    Endpoint(
+        "GET",
+        "/api/learning/replay-runs/{run_id}",
+        200,
+        None,
+        _with(run_id=lambda p: actions.request_replay(_lead(p), _replay(p).params["case_id"]).pk),
+        refused=None,
+    ),
     Endpoint("GET", "/api/learning/settings", 200, None, _nothing, refused=None),
 ]
 

@@ -28,35 +28,15 @@ from tests.integration.learning.conftest import (
     ingest_path,
     shared,
 )
-from tests.unit.learning.learning_formats import CONVERTERS
+from tests.support.learning_formats import CONVERTERS
+from tests.support.lessons import BULLETIN_28_CASES as B28_CASES
+from tests.support.lessons import BULLETIN_31_CASES as B31_CASES
 from watchkeeper.audit.models import AuditRecord
 from watchkeeper.core.errors import Forbidden, Refusal
 from watchkeeper.learning import actions
 from watchkeeper.learning.models import Case, CaseTheme, Document, KeyQuestion, Recommendation
 
-pytestmark = [pytest.mark.django_db, pytest.mark.safeguard("K1")]
-
-# (number, title, managers' questions, staff questions, actions taken, outcomes) - counted by reading
-B28_CASES = [
-    (1, "Fatal shooting following marriage breakdown", 7, 0, 5, 3),
-    (2, "Contact with the police before a woman's murder", 3, 0, 2, 2),
-    (3, "Safeguarding a vulnerable man", 4, 1, 1, 4),
-    (4, "Missing following leave from hospital", 4, 2, 1, 3),
-    (5, "Concern for welfare", 3, 1, 2, 6),
-    (6, "Investigation of sexual assault on a minor", 4, 3, 0, 5),
-    (7, "Acting on intelligence", 1, 0, 4, 1),
-    (8, "Disclosure of information to a victim", 3, 2, 1, 2),
-]
-B31_CASES = [
-    (1, "Request for assistance", 3, 1, 2, 1),
-    (2, "Response to welfare concerns", 4, 2, 2, 1),
-    (3, "Safeguarding a vulnerable young person", 1, 4, 1, 1),
-    (4, "Abuse of position", 4, 2, 1, 3),
-    (5, "Recognising conflicts of interest", 1, 3, 2, 1),
-    (6, "Suicide of indecent images suspect", 2, 3, 3, 1),
-    (7, "Getting bail conditions right", 2, 1, 1, 1),
-]
-
+pytestmark = pytest.mark.django_db
 
 def stored_shape(doc: Document) -> list[tuple]:
     """What the database holds for each case: the same shape the parser's tests count."""
@@ -88,6 +68,7 @@ def counts() -> dict[str, int]:
 
 
 # ------------------------------------------------------------------------------ shared documents
+@pytest.mark.safeguard("K1")
 def test_bulletin_28_every_case_title_and_count(lead) -> None:
     doc = ingest_path(lead, shared(BULLETIN_28))
     assert (doc.kind, doc.issue, doc.date, doc.title) == (
@@ -108,6 +89,7 @@ def test_bulletin_28_every_case_title_and_count(lead) -> None:
     ]
 
 
+@pytest.mark.safeguard("K1")
 def test_bulletin_31_every_case_title_and_count(lead) -> None:
     doc = ingest_path(lead, shared(BULLETIN_31))
     assert (doc.kind, doc.issue, doc.date, doc.title) == ("bulletin", 31, date(2017, 12, 1), "General")
@@ -119,6 +101,7 @@ def test_bulletin_31_every_case_title_and_count(lead) -> None:
     assert KeyQuestion.objects.filter(case__document=doc).count() == 33
 
 
+@pytest.mark.safeguard("K1")
 def test_issue_41_case_report_findings_recommendations_and_responses(lead) -> None:
     doc = ingest_path(lead, shared(ISSUE_41))
     assert (doc.kind, doc.issue, doc.date) == ("case_report", 41, date(2022, 11, 23))
@@ -151,6 +134,7 @@ def test_issue_41_case_report_findings_recommendations_and_responses(lead) -> No
     assert all(r.response_due_is_default for r in recs)
 
 
+@pytest.mark.safeguard("K1")
 @pytest.mark.safeguard("K2")
 def test_essex_recommendation_record_two_accepted_due_24_november_2020(lead) -> None:
     doc = ingest_path(lead, shared(ESSEX))
@@ -173,6 +157,7 @@ def test_essex_recommendation_record_two_accepted_due_24_november_2020(lead) -> 
     assert [r.reference for r in recs] == ["2019/127918/R1", "2019/127918/R2"]
 
 
+@pytest.mark.safeguard("K1")
 def test_the_original_file_and_its_hash_are_kept(lead) -> None:
     path = shared(BULLETIN_31)
     doc = ingest_path(lead, path)
@@ -184,6 +169,7 @@ def test_the_original_file_and_its_hash_are_kept(lead) -> None:
     assert stored.record["issue"] == 31 and len(stored.record["cases"]) == 7
 
 
+@pytest.mark.safeguard("K1")
 def test_one_audit_record_per_document_naming_what_was_read(lead) -> None:
     before = AuditRecord.objects.count()
     doc = ingest_path(lead, shared(BULLETIN_28))
@@ -195,6 +181,7 @@ def test_one_audit_record_per_document_naming_what_was_read(lead) -> None:
 
 
 # ---------------------------------------------------------------------------- same file, again
+@pytest.mark.safeguard("K1")
 def test_the_same_file_again_changes_nothing(library, lead) -> None:
     before = counts()
     again = actions.ingest(lead, shared(BULLETIN_31).read_bytes(), "renamed-copy.txt")
@@ -205,6 +192,7 @@ def test_the_same_file_again_changes_nothing(library, lead) -> None:
 
 
 # ----------------------------------------------------------------------------- other formats
+@pytest.mark.safeguard("K1")
 @pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
 @pytest.mark.parametrize("name", [BULLETIN_31, ISSUE_41, ESSEX])
 def test_other_formats_read_to_the_same_record_and_are_kept_as_copies(lead, name: str, fmt: str) -> None:
@@ -229,6 +217,7 @@ def test_other_formats_read_to_the_same_record_and_are_kept_as_copies(lead, name
     assert doc.warnings[-1].startswith("Same content as")
 
 
+@pytest.mark.safeguard("K1")
 def test_bulletin_28_as_word_alone_reads_to_every_case(lead) -> None:
     _, convert = CONVERTERS["docx"]
     doc = actions.ingest(lead, convert(shared(BULLETIN_28).read_text(encoding="utf-8")), "b28.docx").document
@@ -236,6 +225,7 @@ def test_bulletin_28_as_word_alone_reads_to_every_case(lead) -> None:
     assert stored_shape(doc) == B28_CASES
 
 
+@pytest.mark.safeguard("K1")
 def test_bulletin_31_as_pdf_alone_reads_to_every_case(lead) -> None:
     _, convert = CONVERTERS["pdf"]
     doc = actions.ingest(lead, convert(shared(BULLETIN_31).read_text(encoding="utf-8")), "b31.pdf").document
@@ -303,6 +293,7 @@ FIXTURE_SHAPES = {
 }
 
 
+@pytest.mark.safeguard("K1")
 @pytest.mark.parametrize("name", sorted(FIXTURE_SHAPES))
 def test_every_fixture_ingests_with_exact_counts(lead, name: str) -> None:
     kind, codes, shape, recs, warnings = FIXTURE_SHAPES[name]
@@ -318,6 +309,7 @@ def test_the_fixture_folder_is_covered_by_the_table() -> None:
     assert sorted(p.name for p in FIXTURES.iterdir() if p.is_file()) == sorted(FIXTURE_SHAPES)
 
 
+@pytest.mark.safeguard("K1")
 @pytest.mark.safeguard("K2")
 def test_northshire_record_has_no_due_date_so_the_statutory_default_applies(lead) -> None:
     doc = ingest_path(lead, FIXTURES / "recommendation-record-northshire-three.md")
@@ -332,6 +324,7 @@ def test_northshire_record_has_no_due_date_so_the_statutory_default_applies(lead
     assert recs[0].linked_bodies == ["Northshire Police", "Northshire County Council"]
 
 
+@pytest.mark.safeguard("K1")
 def test_a_partial_fit_is_kept_with_warnings_naming_what_was_missing(lead) -> None:
     doc = ingest_path(lead, FIXTURES / "partial-learning-report.txt")
     assert "Case report: publication date not found" in doc.warnings
@@ -343,6 +336,7 @@ def test_a_partial_fit_is_kept_with_warnings_naming_what_was_missing(lead) -> No
     ]
 
 
+@pytest.mark.safeguard("K1")
 def test_a_document_of_no_known_kind_is_kept_as_text_only(lead) -> None:
     doc = ingest_path(lead, FIXTURES / "station-facilities-minutes.txt")
     assert doc.kind == "unknown" and doc.cases.count() == 0
@@ -351,6 +345,7 @@ def test_a_document_of_no_known_kind_is_kept_as_text_only(lead) -> None:
 
 
 # ------------------------------------------------------------------------------------- refusals
+@pytest.mark.safeguard("K1")
 @pytest.mark.parametrize(
     "data,name,says",
     [
@@ -371,6 +366,7 @@ def test_an_unreadable_file_is_refused_and_nothing_is_written(
     assert counts() == before
 
 
+@pytest.mark.safeguard("K1")
 def test_only_a_learning_lead_or_administrator_may_ingest(people) -> None:
     data = shared(BULLETIN_31).read_bytes()
     for who in ("handler", "supervisor", "qa"):
@@ -380,6 +376,7 @@ def test_only_a_learning_lead_or_administrator_may_ingest(people) -> None:
     assert actions.ingest(people.actor("admin"), data, BULLETIN_31).created
 
 
+@pytest.mark.safeguard("K1")
 def test_the_database_refuses_deleting_or_changing_a_stored_document(library) -> None:
     doc = library[BULLETIN_31]
     for sql in (
@@ -394,6 +391,7 @@ def test_the_database_refuses_deleting_or_changing_a_stored_document(library) ->
 
 
 # --------------------------------------------------------------------------------------- the CLI
+@pytest.mark.safeguard("K1")
 def test_cli_ingest_json_prints_every_parsed_record(people, tmp_path: Path) -> None:
     out = io.StringIO()
     call_command(
@@ -419,6 +417,7 @@ def test_cli_ingest_json_prints_every_parsed_record(people, tmp_path: Path) -> N
     assert again.getvalue().startswith("held")
 
 
+@pytest.mark.safeguard("K1")
 def test_cli_ingest_of_a_folder_reports_a_refusal_and_fails(people, tmp_path: Path) -> None:
     (tmp_path / "a-bulletin.txt").write_bytes((FIXTURES / "bulletin-53-custody-two-cases.txt").read_bytes())
     (tmp_path / "b-broken.pdf").write_bytes(b"%PDF-1.4 nothing here")

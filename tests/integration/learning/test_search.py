@@ -15,13 +15,14 @@ from watchkeeper.learning import actions, queries
 from watchkeeper.learning.models import Case
 from watchkeeper.learning.search import RANK_CAP, Filters, engine, search
 
-pytestmark = [pytest.mark.django_db, pytest.mark.safeguard("K5")]
+pytestmark = pytest.mark.django_db
 
 
 def codes(q: str, **filters: object) -> list[str]:
     return [Case.objects.get(pk=h.case_id).code for h in search(q, Filters(**filters), limit=100).hits]  # type: ignore[arg-type]
 
 
+@pytest.mark.safeguard("K5")
 def test_a_phrase_from_one_case_finds_that_case_with_the_phrase_marked(library) -> None:
     results = search('"throwaway comment"')
     assert codes('"throwaway comment"') == ["B31.2"]
@@ -32,6 +33,7 @@ def test_a_phrase_from_one_case_finds_that_case_with_the_phrase_marked(library) 
     assert "throwaway comment" in re.sub(r"</?mark>", "", snippet)
 
 
+@pytest.mark.safeguard("K5")
 def test_words_match_by_stem_and_rank_the_best_case_first(library) -> None:
     found = codes("ambulance requests")
     assert found and found[0] in {"B31.1", "B31.2"}
@@ -39,10 +41,12 @@ def test_words_match_by_stem_and_rank_the_best_case_first(library) -> None:
     assert "B28.1" in codes("stalking")  # "stalking" in the text, found through its stem
 
 
+@pytest.mark.safeguard("K5")
 def test_titles_weigh_more_than_body_text(library) -> None:
     assert codes("conflicts of interest")[0] == "B31.5"  # the case titled "Recognising conflicts of interest"
 
 
+@pytest.mark.safeguard("K5")
 def test_exclusions_and_or(library) -> None:
     with_firearms = set(codes("domestic"))
     without = set(codes("domestic -firearms"))
@@ -50,6 +54,7 @@ def test_exclusions_and_or(library) -> None:
     assert set(codes("bail OR stalking")) == set(codes("bail")) | set(codes("stalking"))
 
 
+@pytest.mark.safeguard("K5")
 def test_filters_by_theme_year_kind_and_force(library, lead) -> None:
     ingest_path(lead, FIXTURES / "recommendation-record-northshire-three.md")
     assert set(codes("police", theme="call handling")) <= {
@@ -69,6 +74,7 @@ def test_filters_by_theme_year_kind_and_force(library, lead) -> None:
     assert codes("police", year=2016, kind="case_report") == []
 
 
+@pytest.mark.safeguard("K5")
 def test_snippets_never_carry_markup_from_a_document(lead) -> None:
     hostile = (
         (FIXTURES / "bulletin-53-custody-two-cases.txt")
@@ -83,6 +89,7 @@ def test_snippets_never_carry_markup_from_a_document(lead) -> None:
     assert "<img" not in snippet and "onerror=alert(1)&gt;" in snippet and "<mark>" in snippet
 
 
+@pytest.mark.safeguard("K5")
 @pytest.mark.parametrize(
     "q",
     [
@@ -104,10 +111,12 @@ def test_any_input_is_a_search_never_an_error(library, q: str) -> None:
     assert Case.objects.count() == 17
 
 
+@pytest.mark.safeguard("K5")
 def test_nothing_to_search_for_finds_nothing(library) -> None:
     assert search("").hits == [] and search("   -firearms").hits == []
 
 
+@pytest.mark.safeguard("K5")
 def test_paging_gives_each_case_once(library) -> None:
     first = search("police", limit=5)
     second = search("police", limit=5, offset=5)
@@ -115,6 +124,7 @@ def test_paging_gives_each_case_once(library) -> None:
     assert not {h.case_id for h in first.hits} & {h.case_id for h in second.hits}
 
 
+@pytest.mark.safeguard("K5")
 def test_a_word_in_more_cases_than_can_be_ranked_is_shown_newest_first(lead) -> None:
     text = (FIXTURES / "bulletin-53-custody-two-cases.txt").read_text()
     for issue in range(60, 60 + RANK_CAP // 2 + 1):  # two cases each: just over the cap
@@ -126,10 +136,12 @@ def test_a_word_in_more_cases_than_can_be_ranked_is_shown_newest_first(lead) -> 
     assert search("swallowed drugs rousing").by_relevance
 
 
+@pytest.mark.safeguard("K5")
 def test_the_engine_is_the_database_s_own(library) -> None:
     assert engine().startswith("SQLite FTS5" if connection.vendor == "sqlite" else "PostgreSQL full text")
 
 
+@pytest.mark.safeguard("K5")
 def test_a_misspelt_title_falls_back_to_titles_like_it_where_trigrams_exist(library) -> None:
     results = search("Abuse of posission")
     if connection.vendor == "postgresql" and engine().endswith("trigram titles"):
@@ -138,6 +150,7 @@ def test_a_misspelt_title_falls_back_to_titles_like_it_where_trigrams_exist(libr
         assert results.hits == [] and not results.fuzzy
 
 
+@pytest.mark.safeguard("K5")
 def test_themes_recur_across_years(library, lead) -> None:
     ingest_path(lead, FIXTURES / "bulletin-38-missing-page.txt")
     chart = queries.themes_by_year()
@@ -149,6 +162,7 @@ def test_themes_recur_across_years(library, lead) -> None:
     assert "Domestic abuse" not in chart.recurring and by["Domestic abuse"].counts == {2020: 1}
 
 
+@pytest.mark.safeguard("K5")
 def test_paging_newest_first_beyond_the_count_cap(lead, monkeypatch) -> None:
     """With more matches than are counted, the newest are found without sorting them all (PostgreSQL
     looks in a window of the newest ids); every page continues where the last stopped."""

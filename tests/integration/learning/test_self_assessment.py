@@ -13,13 +13,14 @@ from watchkeeper.core.errors import Forbidden, Invalid, NotFound, Refusal
 from watchkeeper.learning import actions, queries
 from watchkeeper.learning.models import Answer, Case, KeyQuestion
 
-pytestmark = [pytest.mark.django_db, pytest.mark.safeguard("K3")]
+pytestmark = pytest.mark.django_db
 
 
 def first_question(code: str) -> KeyQuestion:
     return KeyQuestion.objects.filter(case__code=code).order_by("audience", "position").first()  # type: ignore[return-value]
 
 
+@pytest.mark.safeguard("K3")
 def test_an_answer_with_evidence_action_owner_and_due_date(library, lead, people) -> None:
     q = first_question("B31.2")
     before = AuditRecord.objects.count()
@@ -44,6 +45,7 @@ def test_an_answer_with_evidence_action_owner_and_due_date(library, lead, people
     assert (view.status, view.current.pk, view.history) == ("action planned", a.pk, 0)  # type: ignore[union-attr]
 
 
+@pytest.mark.safeguard("K3")
 def test_answering_again_keeps_the_earlier_answer(library, lead) -> None:
     q = first_question("B31.1")
     first = actions.answer_question(lead, q.pk, answer="Not sure yet")
@@ -61,6 +63,7 @@ def test_answering_again_keeps_the_earlier_answer(library, lead) -> None:
     assert AuditRecord.objects.latest("seq").before == {"answer": first.pk}
 
 
+@pytest.mark.safeguard("K3")
 def test_an_action_without_owner_or_date_is_refused_and_nothing_is_written(library, lead, people) -> None:
     q = first_question("B31.2")
     with pytest.raises(Refusal, match="owner and a due date") as refused:
@@ -77,6 +80,7 @@ def test_an_action_without_owner_or_date_is_refused_and_nothing_is_written(libra
     assert Answer.objects.count() == 0
 
 
+@pytest.mark.safeguard("K3")
 def test_only_learning_leads_and_administrators_answer_for_the_force(library, people) -> None:
     q = first_question("B31.2")
     with pytest.raises(Forbidden):
@@ -84,6 +88,7 @@ def test_only_learning_leads_and_administrators_answer_for_the_force(library, pe
     assert actions.answer_question(people.actor("admin"), q.pk, answer="Yes").pk
 
 
+@pytest.mark.safeguard("K3")
 def test_progress_per_document_and_per_theme(library, lead) -> None:
     for q in KeyQuestion.objects.filter(case__code__in=["B31.1", "B31.2"]):
         actions.answer_question(lead, q.pk, answer="Answered at the learning board")
@@ -110,6 +115,7 @@ def test_progress_per_document_and_per_theme(library, lead) -> None:
     assert queries.document_progress(library[ISSUE_41]).label == "1 of 6 answered"
 
 
+@pytest.mark.safeguard("K3")
 def test_answers_are_never_edited_in_the_database(library, lead) -> None:
     from django.db import DatabaseError, connection, transaction
 

@@ -9,11 +9,12 @@ from django.test import Client
 from watchkeeper.audit.models import AuditRecord
 from watchkeeper.core.errors import Forbidden, NotFound, Refusal
 from watchkeeper.learning import actions, traceability
-from watchkeeper.learning.models import Case, ReplayResult
+from watchkeeper.learning.models import Case, ReplayResult, ReplayRun
 
-pytestmark = [pytest.mark.django_db, pytest.mark.safeguard("K4")]
+pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.safeguard("K4")
 def test_each_safeguard_lists_the_ingested_cases_it_answers(library) -> None:
     assert [c.code for c in traceability.cases_for_safeguard("L3")] == ["B31.2"]
     assert [c.code for c in traceability.cases_for_safeguard("L6")] == ["B31.1", "B31.2"]
@@ -21,6 +22,7 @@ def test_each_safeguard_lists_the_ingested_cases_it_answers(library) -> None:
     assert list(traceability.cases_for_safeguard("A3")) == []
 
 
+@pytest.mark.safeguard("K4")
 def test_each_lesson_shows_its_safeguards_states_and_replay(library) -> None:
     trace = traceability.trace("B31.2")
     assert [s.id for s in trace.safeguards] == ["L1", "L3", "L4", "L6", "L10"]
@@ -31,27 +33,33 @@ def test_each_lesson_shows_its_safeguards_states_and_replay(library) -> None:
     assert traceability.trace("B53.1").replay_state == "none" and not traceability.trace("B53.1").mapped
 
 
-def test_running_a_replay_keeps_whether_it_passed(library, lead) -> None:
+@pytest.mark.safeguard("K4")
+def test_a_replay_run_keeps_whether_it_passed(library, lead, run_now) -> None:
     case = Case.objects.get(code="B31.2")
-    before = AuditRecord.objects.count()
-    result = actions.run_replay(lead, case.pk)
-    assert result.passed, result.output
+    run = actions.request_replay(lead, case.pk)
+    assert run.state == "queued" and traceability.trace("B31.2").replay_state == "not run yet"
+    run_now(run)
+    run.refresh_from_db()
+    result = run.result
+    assert run.state == "passed" and result is not None and result.passed, run.failure
     assert (result.lesson, result.replay) == ("B31.2", "bulletin-31-case-2")
     assert "L3 intervened" in result.output and "passed" in result.output
     assert result.finished_at >= result.started_at and result.run_by_id == lead.user.pk  # type: ignore[union-attr]
-    assert [r.action for r in AuditRecord.objects.order_by("seq")[before:]] == ["learning.replay_run"]
     assert traceability.trace("B31.2").replay_state == "passes"
 
 
+@pytest.mark.safeguard("K4")
 def test_a_lesson_without_a_runnable_replay_is_refused(library, lead, people) -> None:
+    before = AuditRecord.objects.count()
     with pytest.raises(Refusal, match="planned") as refused:
-        actions.run_replay(lead, Case.objects.get(code="B28.6").pk)
+        actions.request_replay(lead, Case.objects.get(code="B28.6").pk)
     assert refused.value.safeguard == "K4" and refused.value.status == 409
     with pytest.raises(Forbidden):
-        actions.run_replay(people.actor("handler"), Case.objects.get(code="B31.2").pk)
+        actions.request_replay(people.actor("handler"), Case.objects.get(code="B31.2").pk)
     with pytest.raises(NotFound):
-        actions.run_replay(lead, 99_999_999)
-    assert ReplayResult.objects.count() == 0
+        actions.request_replay(lead, 99_999_999)
+    assert ReplayRun.objects.count() == 0 and ReplayResult.objects.count() == 0
+    assert AuditRecord.objects.count() == before
 
 
 def test_lesson_codes_resolve_to_their_case_and_safeguard_pages_list_lessons(library, people) -> None:

@@ -21,7 +21,7 @@ from watchkeeper.incidents.models import Notification
 from watchkeeper.learning import actions, queries
 from watchkeeper.learning.models import Recommendation, RecommendationAction
 
-pytestmark = [pytest.mark.django_db, pytest.mark.safeguard("K2")]
+pytestmark = pytest.mark.django_db
 
 
 def audit_actions(since: int) -> list[str]:
@@ -39,6 +39,7 @@ def alerts(**kw: object) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------- statuses
+@pytest.mark.safeguard("K2")
 def test_a_record_awaiting_response_is_open_amber_then_red_when_overdue(westshire) -> None:
     rec = westshire[0]
     assert (rec.acceptance, rec.implementation, rec.response_due) == (
@@ -62,6 +63,7 @@ def test_a_record_awaiting_response_is_open_amber_then_red_when_overdue(westshir
         assert [r.rec.pk for r in queries.tracker(status="overdue")] == [w.pk for w in westshire]
 
 
+@pytest.mark.safeguard("K2")
 def test_recording_the_response_ends_open_status_and_alerts(westshire, lead) -> None:
     rec = westshire[0]
     since = last_seq()
@@ -86,6 +88,7 @@ def test_recording_the_response_ends_open_status_and_alerts(westshire, lead) -> 
     assert len([t for t in alerts(kind="learning_overdue") if westshire[1].reference in t]) == 1
 
 
+@pytest.mark.safeguard("K2")
 def test_not_accepting_closes_implementation_and_refuses_actions(westshire, lead, people) -> None:
     rec = actions.record_response(
         lead,
@@ -107,6 +110,7 @@ def test_not_accepting_closes_implementation_and_refuses_actions(westshire, lead
     assert RecommendationAction.objects.count() == 0
 
 
+@pytest.mark.safeguard("K2")
 def test_response_input_is_checked(westshire, lead) -> None:
     with pytest.raises(Invalid):
         actions.record_response(lead, westshire[0].pk, acceptance="maybe", response="x")
@@ -125,6 +129,7 @@ def test_response_input_is_checked(westshire, lead) -> None:
     assert Recommendation.objects.get(pk=westshire[0].pk).response == ""
 
 
+@pytest.mark.safeguard("K2")
 def test_only_learning_leads_change_the_tracker(westshire, people) -> None:
     with pytest.raises(Forbidden, match="learning.manage"):
         actions.record_response(
@@ -137,6 +142,7 @@ def test_only_learning_leads_change_the_tracker(westshire, people) -> None:
 
 
 # ------------------------------------------------------------------------------- tracker fields
+@pytest.mark.safeguard("K2")
 def test_tracker_fields_change_only_against_the_version_read(westshire, lead, people) -> None:
     rec = westshire[0]
     since = last_seq()
@@ -166,6 +172,7 @@ def test_tracker_fields_change_only_against_the_version_read(westshire, lead, pe
     assert Recommendation.objects.get(pk=rec.pk).addressed_to == "Westshire Police control room"
 
 
+@pytest.mark.safeguard("K2")
 def test_implemented_needs_actions_done_and_evidence(westshire, lead, people) -> None:
     rec = actions.record_response(lead, westshire[0].pk, acceptance="accepted", response="Accepted.")
     action = actions.add_action(
@@ -200,6 +207,7 @@ def test_implemented_needs_actions_done_and_evidence(westshire, lead, people) ->
     assert (row.rag.colour, row.rag.reason, row.evidence, row.done_actions) == ("green", "Implemented", 1, 1)
 
 
+@pytest.mark.safeguard("K2")
 def test_an_action_is_completed_by_its_owner_or_a_learning_lead_only(westshire, lead, people) -> None:
     rec = actions.record_response(lead, westshire[0].pk, acceptance="partly", response="In part.")
     action = actions.add_action(
@@ -221,6 +229,7 @@ def test_an_action_is_completed_by_its_owner_or_a_learning_lead_only(westshire, 
         actions.add_evidence(lead, westshire[1].pk, description="Wrong action", action_id=action.pk)
 
 
+@pytest.mark.safeguard("K2")
 def test_a_setting_changes_the_statutory_default_for_later_documents(lead) -> None:
     since = last_seq()
     actions.set_setting(lead, "response_days", 28, "Force policy: four weeks")
@@ -232,6 +241,7 @@ def test_a_setting_changes_the_statutory_default_for_later_documents(lead) -> No
 
 
 # ------------------------------------------------------------------------------------- alerts
+@pytest.mark.safeguard("K2")
 def test_due_soon_then_overdue_alerts_fire_once_each_to_the_learning_lead(westshire, people) -> None:
     refs = [r.reference for r in westshire]
     with time_machine.travel(at("2024-02-20"), tick=False):
@@ -253,6 +263,7 @@ def test_due_soon_then_overdue_alerts_fire_once_each_to_the_learning_lead(westsh
         assert sweep_once(clock.now())["learning due and overdue alerts (K2)"] == 0
 
 
+@pytest.mark.safeguard("K2")
 def test_an_owned_recommendation_alerts_its_owner_and_a_response_stops_alerts(
     westshire, lead, people
 ) -> None:
@@ -267,6 +278,7 @@ def test_an_owned_recommendation_alerts_its_owner_and_a_response_stops_alerts(
     assert [(n.recipient.username, first.reference in n.text) for n in notes] == [("inspector", True)]
 
 
+@pytest.mark.safeguard("K2")
 def test_actions_alert_their_owner_when_due_soon_and_copy_the_owner_when_overdue(
     westshire, lead, people
 ) -> None:
@@ -296,6 +308,7 @@ def test_actions_alert_their_owner_when_due_soon_and_copy_the_owner_when_overdue
     ) == ["controller", "inspector"]
 
 
+@pytest.mark.safeguard("K2")
 def test_completed_actions_do_not_alert(westshire, lead, people) -> None:
     rec = actions.record_response(lead, westshire[0].pk, acceptance="accepted", response="Accepted.")
     actions.record_response(lead, westshire[1].pk, acceptance="accepted", response="Accepted.")
@@ -308,6 +321,7 @@ def test_completed_actions_do_not_alert(westshire, lead, people) -> None:
         assert sweep_once(clock.now())["learning due and overdue alerts (K2)"] == 0
 
 
+@pytest.mark.safeguard("K2")
 def test_a_late_first_sweep_sends_the_overdue_alert_not_due_soon(westshire) -> None:
     with time_machine.travel(at("2024-03-20"), tick=False):  # nothing swept since January
         assert sweep_once(clock.now())["learning due and overdue alerts (K2)"] == 2
@@ -316,6 +330,7 @@ def test_a_late_first_sweep_sends_the_overdue_alert_not_due_soon(westshire) -> N
     assert Notification.objects.filter(kind="learning_overdue").count() == 2
 
 
+@pytest.mark.safeguard("K2")
 def test_old_documents_already_responded_never_alert(lead) -> None:
     ingest_path(lead, shared(ESSEX))
     assert sweep_once(clock.now())["learning due and overdue alerts (K2)"] == 0
@@ -323,6 +338,7 @@ def test_old_documents_already_responded_never_alert(lead) -> None:
 
 
 # ------------------------------------------------------------------------------------ CSV export
+@pytest.mark.safeguard("K2")
 def test_csv_export_has_a_row_per_recommendation_and_never_a_formula(westshire, lead, people) -> None:
     ingest_path(lead, shared(ESSEX))
     actions.update_recommendation(lead, westshire[0].pk, expected_version=1, addressed_to='=HYPERLINK("x")')

@@ -180,7 +180,7 @@ def test_the_page_shows_the_refusal_beside_the_prompt(people):
     client = Client()
     client.force_login(people.handler)
     r = client.post(f"/logs/{log.reference}/people/do/decide/",
-                    {"prompt_id": prompt.pk, "decision": "dismiss", "reason": "caller is an adult"},
+                    {"prompt_id": prompt.pk, "accept": "false", "reason": "caller is an adult"},
                     HTTP_HX_REQUEST="true")
     assert r.status_code == 400
     page = r.content.decode()

@@ -264,30 +264,33 @@ def test_new_contact_panel_offers_parties_and_the_open_log_then_raises_with_them
     rachel, gary, *_ = moore_family(people)
     web = Client()
     web.force_login(people.handler)
-    panel = web.get("/context/", {"slot": "new", "caller_phone": "07700 900123"}).content.decode()
-    assert f'name="party_role_{rachel.pk}"' in panel and f'value="{rachel.pk}"' in panel
+    panel = web.get("/context/", {"slot": "new", "contact.caller_phone": "07700 900123"}).content.decode()
+    assert f'name="parties.{rachel.pk}.role"' in panel
+    assert f'name="parties.{rachel.pk}.person_id" value="{rachel.pk}"' in panel
     assert "Proposed: caller" in panel and "Proposed: involved" in panel
     assert 'id="l8-slot"' in panel and "second-match" not in panel
-    form = {"channel": "999", "account": "He is outside.", "caller_name": "Rachel Moore",
-            "caller_phone": "07700 900123", "caller_age": "35", "category": "domestic_incident",
-            "summary": "Ex-partner outside", "location": "14 Orchard Way, Kingsbridge KB1 1AA", "do": "raise",
-            "party": [str(rachel.pk), str(gary.pk)], f"party_role_{rachel.pk}": "caller",
-            f"party_role_{gary.pk}": "suspect"}
-    r = web.post("/new/", form)
+    form = {"contact.channel": "999", "contact.account": "He is outside.", "contact.caller_name": "Rachel Moore",
+            "contact.caller_phone": "07700 900123", "contact.caller_age": "35", "category": "domestic_incident",
+            "summary": "Ex-partner outside", "location": "14 Orchard Way, Kingsbridge KB1 1AA", "do": "raise"}
+    # Ticked in the panel: each person's id and the role beside them (a person not ticked sends a role only).
+    picks = {f"parties.{rachel.pk}.person_id": str(rachel.pk), f"parties.{rachel.pk}.role": "caller",
+             f"parties.{gary.pk}.person_id": str(gary.pk), f"parties.{gary.pk}.role": "suspect",
+             f"parties.{people.handler.pk + 10_000}.role": "witness"}
+    r = web.post("/new/", {**form, **picks})
     assert r.status_code == 302, r.content.decode()[:2000]
     first = Log.objects.order_by("-id").first()
     assert set(LogParty.objects.filter(log=first, person__isnull=False).values_list("role", flat=True)) == {
         "caller", "suspect"}
     # The same phone again: the panel offers the open log first; raising anyway needs a reason.
-    panel = web.get("/context/", {"slot": "new", "caller_phone": "07700 900123"}).content.decode()
+    panel = web.get("/context/", {"slot": "new", "contact.caller_phone": "07700 900123"}).content.decode()
     assert "second-match" in panel and f'value="attach:{first.reference}"' in panel
-    r = web.post("/new/", {**form, "party": []})
+    r = web.post("/new/", form)
     page = r.content.decode()
     assert r.status_code == 409 and "L8" in page and first.reference in page and 'id="second_call_reason"' in page
-    r = web.post("/new/", {**form, "party": [], "do": f"attach:{first.reference}"})
+    r = web.post("/new/", {**form, "do": f"attach:{first.reference}"})
     assert r.status_code == 302 and r["Location"].endswith(f"/logs/{first.reference}/")
     assert first.contacts.count() == 2
-    r = web.post("/new/", {**form, "party": [], "second_call_reason": "Another incident at the same house"})
+    r = web.post("/new/", {**form, "second_call_reason": "Another incident at the same house"})
     assert r.status_code == 302
     second = Log.objects.order_by("-id").first()
     assert Link.objects.filter(from_log=second, to_log=first).exists()
@@ -310,14 +313,16 @@ def test_a_role_the_panel_chose_is_not_taken_for_the_handlers_when_the_panel_ref
         assert select, panel[:3000]
         return re.search(r'<option value="(\w+)" selected', select.group(0)).group(1)
 
-    by_name = web.get("/context/", {"slot": "new", "caller_name": "Rachel Moore"}).content.decode()
+    by_name = web.get("/context/", {"slot": "new", "contact.caller_name": "Rachel Moore"}).content.decode()
     assert role_of(by_name) == "mentioned"
-    sent_back = {f"party_role_{rachel.pk}": "mentioned", f"party_default_{rachel.pk}": "mentioned"}
-    by_phone = web.get("/context/", {"slot": "new", "caller_name": "Rachel Moore", "caller_phone": "07700 900123",
+    sent_back = {f"parties.{rachel.pk}.role": "mentioned", f"parties.{rachel.pk}.default": "mentioned"}
+    by_phone = web.get("/context/", {"slot": "new", "contact.caller_name": "Rachel Moore",
+                                     "contact.caller_phone": "07700 900123",
                                      **sent_back}).content.decode()
     assert role_of(by_phone) == "caller"
-    chosen = {f"party_role_{rachel.pk}": "victim", f"party_default_{rachel.pk}": "mentioned"}
-    kept = web.get("/context/", {"slot": "new", "caller_name": "Rachel Moore", "caller_phone": "07700 900123",
+    chosen = {f"parties.{rachel.pk}.role": "victim", f"parties.{rachel.pk}.default": "mentioned"}
+    kept = web.get("/context/", {"slot": "new", "contact.caller_name": "Rachel Moore",
+                                 "contact.caller_phone": "07700 900123",
                                  **chosen}).content.decode()
     assert role_of(kept) == "victim"
 

@@ -162,7 +162,7 @@ def test_the_page_offers_to_create_the_task(people):
     [prompt] = promise_prompts(log)
     page = Client()
     page.force_login(people.handler)
-    r = page.post(f"/logs/{log.reference}/people/do/decide/", {"prompt_id": prompt.pk, "decision": "accept"},
+    r = page.post(f"/logs/{log.reference}/people/do/decide/", {"prompt_id": prompt.pk, "accept": "true"},
                   HTTP_HX_REQUEST="true")
     assert r.status_code == 200, r.content[:500]
     assert Task.objects.filter(log=log, owner=people.handler).count() == 1

@@ -14,8 +14,6 @@ import pytest
 
 from watchkeeper.cues import FAMILIES, Cue, detect, families, is_negated, prompts
 
-pytestmark = pytest.mark.safeguard("C3")
-
 AS_OF = date(2026, 6, 1)
 
 
@@ -24,6 +22,7 @@ def found(text: str) -> set[str]:
 
 
 # ------------------------------------------------------------------------------------------ each family
+@pytest.mark.safeguard("C3")
 @pytest.mark.parametrize(("text", "family"), [
     ("Caller wants to reactivate a court order against her ex-husband, he has been in touch again.",
      "domestic_abuse"),
@@ -64,6 +63,7 @@ def test_typical_phrases_raise_their_family(text: str, family: str) -> None:
     assert family in found(text)
 
 
+@pytest.mark.safeguard("C3")
 def test_every_family_has_a_default_prompt_and_reason() -> None:
     text = ("Her ex-partner has a knife, she has taken an overdose, her 12-year-old son is missing from home, "
             "he has schizophrenia, he is being blackmailed, and the ex is on bail not to contact her.")
@@ -80,6 +80,7 @@ def test_every_family_has_a_default_prompt_and_reason() -> None:
 
 
 # ------------------------------------------------------------------------------------------ negation
+@pytest.mark.safeguard("C3")
 @pytest.mark.parametrize(("text", "family"), [
     ("No weapons mentioned, two males arguing over a parking space.", "weapons_firearms"),
     ("She denies any domestic abuse; the call is about her car being keyed.", "domestic_abuse"),
@@ -97,10 +98,12 @@ def test_negated_cues_are_marked_and_not_raised(text: str, family: str) -> None:
     assert negated and all(c.negated for c in negated)
 
 
+@pytest.mark.safeguard("C3")
 def test_not_missing_is_not_a_missing_cue() -> None:
     assert "missing" not in found("Not missing, he was at his mum's all along.")
 
 
+@pytest.mark.safeguard("C3")
 @pytest.mark.parametrize(("text", "family"), [
     # "not sure" does not negate what follows: the lesson's caller was not sure it was her ex-husband
     ("She is not sure if it was her ex-husband at the door.", "domestic_abuse"),
@@ -112,6 +115,7 @@ def test_pseudo_negations_and_clause_breaks_keep_the_cue(text: str, family: str)
     assert family in found(text)
 
 
+@pytest.mark.safeguard("C3")
 def test_is_negated_looks_only_at_the_cues_own_clause() -> None:
     text = "No injuries. He has a knife."
     start = text.index("knife")
@@ -122,6 +126,7 @@ def test_is_negated_looks_only_at_the_cues_own_clause() -> None:
 
 
 # ------------------------------------------------------------------------------------------ hard negatives
+@pytest.mark.safeguard("C3")
 @pytest.mark.parametrize("text", [
     "Fight in the food court, security dealing.",
     "Caller's ex-colleague keeps posting rude comments about her.",
@@ -147,6 +152,7 @@ def test_hard_negatives_raise_nothing(text: str) -> None:
 
 
 # ------------------------------------------------------------------------------------------ ages
+@pytest.mark.safeguard("C3")
 @pytest.mark.parametrize(("text", "child"), [
     ("Victim is a 13-year-old girl.", True),
     ("Victim is a 17 year old boy.", True),
@@ -161,6 +167,7 @@ def test_ages_are_computed_and_only_under_18_is_a_child(text: str, child: bool) 
     assert ("children" in found(text)) is child
 
 
+@pytest.mark.safeguard("C3")
 def test_a_date_of_birth_becomes_an_age_on_the_given_day() -> None:
     text = "Subject DOB 12/05/2010, shoplifting."
     assert "children" in families(detect(text, today=date(2026, 5, 11)))  # 15, a day before 16
@@ -170,6 +177,7 @@ def test_a_date_of_birth_becomes_an_age_on_the_given_day() -> None:
 
 
 # ------------------------------------------------------------------------------------------ the cue itself
+@pytest.mark.safeguard("C3")
 def test_a_cue_says_what_matched_where_and_why() -> None:
     text = "999 call. Female states her ex-husband is banging on the door. Shouting heard."
     [cue] = [c for c in detect(text, today=AS_OF) if c.phrase == "ex-husband"]
@@ -181,16 +189,19 @@ def test_a_cue_says_what_matched_where_and_why() -> None:
     assert cue.as_dict()["phrase"] == "ex-husband"
 
 
+@pytest.mark.safeguard("C3")
 def test_typographic_apostrophes_match_like_plain_ones() -> None:
     assert "missing" in found("Her son hasn\u2019t come home from school.")
 
 
+@pytest.mark.safeguard("C3")
 def test_overlapping_matches_in_a_family_become_one_cue() -> None:
     cues = [c for c in detect("There is a domestic violence case ongoing.", today=AS_OF)
             if c.family == "domestic_abuse"]
     assert len(cues) == 1 and cues[0].phrase.lower().startswith("domestic violence")
 
 
+@pytest.mark.safeguard("C3")
 def test_prompts_give_one_decision_per_family_with_every_phrase() -> None:
     cues = detect("Her ex-partner threatened to kill her; the ex-partner has a DVPO.", today=AS_OF)
     da = [p for p in prompts(cues) if p["family"] == "domestic_abuse"]
@@ -198,5 +209,6 @@ def test_prompts_give_one_decision_per_family_with_every_phrase() -> None:
     assert "ex-partner" in da[0]["phrases"] and len(da[0]["phrases"]) >= 2
 
 
+@pytest.mark.safeguard("C3")
 def test_empty_text_has_no_cues() -> None:
     assert detect("") == [] and prompts([]) == []

@@ -19,8 +19,6 @@ from django.core.management import call_command
 from watchkeeper.cues import FAMILIES
 from watchkeeper.cues.evaluate import TARGETS, evaluate, load_eval_set, misses, render_table, score
 
-pytestmark = pytest.mark.safeguard("C3")
-
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -34,6 +32,7 @@ def report(items: list[dict]) -> dict:
     return evaluate(items)
 
 
+@pytest.mark.safeguard("C3")
 def test_the_set_is_large_varied_and_well_formed(items: list[dict]) -> None:
     assert len(items) >= 200
     assert sum(1 for i in items if not i["families"]) >= 60
@@ -47,6 +46,7 @@ def test_the_set_is_large_varied_and_well_formed(items: list[dict]) -> None:
         assert len(set(item["families"])) == len(item["families"])
 
 
+@pytest.mark.safeguard("C3")
 def test_a_held_out_portion_is_kept_and_has_every_family(items: list[dict]) -> None:
     held = [i for i in items if i["holdout"]]
     assert len(held) >= 100
@@ -54,6 +54,7 @@ def test_a_held_out_portion_is_kept_and_has_every_family(items: list[dict]) -> N
     assert any(not i["families"] for i in held)
 
 
+@pytest.mark.safeguard("C3")
 def test_the_set_paraphrases_the_published_lessons(items: list[dict]) -> None:
     sources = Counter(i.get("source", "") for i in items)
     for lesson in ("lesson:I41.2", "lesson:B28.3", "lesson:B28.4", "lesson:B31.3", "lesson:B31.6",
@@ -63,6 +64,7 @@ def test_the_set_paraphrases_the_published_lessons(items: list[dict]) -> None:
     assert "a bit of a domestic violence case last year" in texts
 
 
+@pytest.mark.safeguard("C3")
 def test_the_set_covers_reported_speech_third_parties_relative_clauses_and_ages_in_words(items: list[dict]) -> None:
     texts = [i["text"].lower() for i in items]
     for words in ("said he'd", "told me he will", "texted saying", "my neighbour says her boyfriend",
@@ -72,6 +74,7 @@ def test_the_set_covers_reported_speech_third_parties_relative_clauses_and_ages_
     assert max(i["batch"] for i in held) > max(i["batch"] for i in items if not i["holdout"])  # written last
 
 
+@pytest.mark.safeguard("C3")
 def test_domestic_abuse_meets_its_target_on_the_tuned_split(report: dict) -> None:
     da = report["tuned"]["domestic_abuse"]
     assert da["recall"] >= TARGETS["domestic_abuse"]["recall"] == 0.95, da

@@ -23,11 +23,10 @@ from watchkeeper.cues import (
     validate_lexicon,
 )
 
-pytestmark = pytest.mark.safeguard("C3")
-
 AS_OF = date(2026, 6, 1)
 
 
+@pytest.mark.safeguard("C3")
 def test_the_default_lexicon_is_valid_data_for_every_family() -> None:
     canonical = validate_lexicon(DEFAULT_LEXICON)
     assert set(canonical) == set(FAMILIES)
@@ -35,6 +34,7 @@ def test_the_default_lexicon_is_valid_data_for_every_family() -> None:
     assert all(("phrase" in e) != ("pattern" in e) for f in FAMILIES for e in canonical[f])
 
 
+@pytest.mark.safeguard("C3")
 def test_a_force_adds_a_local_phrase_and_it_is_detected() -> None:
     text = "Caller is staying at Haven House tonight and is frightened he will find her."
     assert "domestic_abuse" not in families(detect(text, today=AS_OF))
@@ -44,6 +44,7 @@ def test_a_force_adds_a_local_phrase_and_it_is_detected() -> None:
     assert any(c.rule == "Haven House" and c.category == "domestic_incident" for c in cues)
 
 
+@pytest.mark.safeguard("C3")
 def test_a_force_entry_can_carry_context_words_and_its_own_prompt() -> None:
     additions = {"weapons_firearms": [{
         "pattern": r"shank(?:s|ed)?", "unless": ["shank of"], "suggestion": "run_checks",
@@ -56,12 +57,14 @@ def test_a_force_entry_can_carry_context_words_and_its_own_prompt() -> None:
     assert not [c for c in detect("A shank of lamb was stolen.", lexicon, today=AS_OF) if c.rule == rule]
 
 
+@pytest.mark.safeguard("C3")
 def test_phrases_match_whole_words_with_spaces_and_hyphens_interchangeable() -> None:
     lexicon = merge_lexicon(DEFAULT_LEXICON, {"exploitation_blackmail": ["sugar daddy"]})
     assert "exploitation_blackmail" in families(detect("She calls him her sugar-daddy.", lexicon, today=AS_OF))
     assert "exploitation_blackmail" not in families(detect("Sugar daddylonglegs.", lexicon, today=AS_OF))
 
 
+@pytest.mark.safeguard("C3")
 def test_merging_never_changes_the_default_or_the_additions() -> None:
     before = copy.deepcopy(DEFAULT_LEXICON)
     additions = {"missing": ["gone walkabout"]}
@@ -71,6 +74,7 @@ def test_merging_never_changes_the_default_or_the_additions() -> None:
     assert {"phrase": "gone walkabout"} in merged["missing"]
 
 
+@pytest.mark.safeguard("C3")
 def test_a_force_can_disable_a_default_entry_by_name_but_not_an_unknown_one() -> None:
     merged = merge_lexicon(DEFAULT_LEXICON, disabled={"domestic_abuse": ["court order"]})
     assert "domestic_abuse" not in families(detect("He has a court order.", merged, today=AS_OF))
@@ -78,6 +82,7 @@ def test_a_force_can_disable_a_default_entry_by_name_but_not_an_unknown_one() ->
         merge_lexicon(DEFAULT_LEXICON, disabled={"domestic_abuse": ["no such phrase"]})
 
 
+@pytest.mark.safeguard("C3")
 @pytest.mark.parametrize(("additions", "problem"), [
     ({"weapons_firearms": [{"pattern": "knife(("}]}, "not a valid regular expression"),
     ({"weapons_firearms": [{"pattern": "x*"}]}, "can match nothing"),
@@ -100,6 +105,7 @@ def test_bad_force_entries_are_refused_with_a_clear_error(additions: dict, probl
     assert family in str(refused.value)
 
 
+@pytest.mark.safeguard("C3")
 def test_the_error_names_the_entry_and_is_a_4xx_refusal() -> None:
     with pytest.raises(LexiconError) as refused:
         merge_lexicon(DEFAULT_LEXICON, {"missing": ["gone walkabout", {"pattern": "[unclosed"}]})
@@ -109,6 +115,7 @@ def test_the_error_names_the_entry_and_is_a_4xx_refusal() -> None:
     assert "missing[1]" in err.message and err.details == {"field": "lexicon.missing[1]"}
 
 
+@pytest.mark.safeguard("C3")
 def test_a_compiled_lexicon_gives_the_same_cues_as_the_raw_one() -> None:
     text = "Her ex-partner has a knife and her 8-year-old is missing from home."
     compiled = compile_lexicon(DEFAULT_LEXICON)

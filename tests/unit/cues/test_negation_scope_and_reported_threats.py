@@ -10,8 +10,6 @@ import pytest
 
 from watchkeeper.cues import detect, families, is_negated
 
-pytestmark = pytest.mark.safeguard("C3")
-
 AS_OF = date(2026, 6, 1)
 
 
@@ -25,6 +23,7 @@ def negated(text: str, words: str) -> bool:
 
 
 # ------------------------------------------------------------------------------------------ negation scope
+@pytest.mark.safeguard("C3")
 @pytest.mark.parametrize(("text", "family"), [
     # the negation governs "met", a relative clause; the main clause's cue stands
     ("A man I have never met is blackmailing me.", "exploitation_blackmail"),
@@ -44,6 +43,7 @@ def test_a_negation_does_not_reach_past_its_own_clause(text: str, family: str) -
     assert family in found(text)
 
 
+@pytest.mark.safeguard("C3")
 @pytest.mark.parametrize(("text", "family"), [
     ("No weapons mentioned.", "weapons_firearms"),
     ("She says there are no weapons in the house.", "weapons_firearms"),
@@ -57,6 +57,7 @@ def test_a_negation_still_cancels_the_cue_it_governs(text: str, family: str) -> 
     assert family not in found(text)
 
 
+@pytest.mark.safeguard("C3")
 def test_is_negated_stops_at_a_new_predicate_after_the_negated_verb() -> None:
     assert negated("a man I have never met is blackmailing me", "blackmailing") is False
     assert negated("I have never met a man blackmailing me", "blackmailing") is False  # two words away
@@ -65,6 +66,7 @@ def test_is_negated_stops_at_a_new_predicate_after_the_negated_verb() -> None:
 
 
 # ------------------------------------------------------------------------------------------ reported threats
+@pytest.mark.safeguard("C3")
 @pytest.mark.parametrize(("text", "expected"), [
     ("He said he'd shoot her.", {"weapons_firearms", "domestic_abuse"}),
     ("She told me he will kill her.", {"domestic_abuse"}),
@@ -78,6 +80,7 @@ def test_a_threat_reported_in_speech_or_a_message_is_a_cue(text: str, expected: 
     assert expected <= found(text)
 
 
+@pytest.mark.safeguard("C3")
 @pytest.mark.parametrize(("text", "absent"), [
     # a stranger's threat is a weapons cue, not domestic abuse
     ("A male threatened to stab the shopkeeper.", "domestic_abuse"),
@@ -91,6 +94,7 @@ def test_look_alikes_of_reported_threats_stay_quiet(text: str, absent: str) -> N
 
 
 # ------------------------------------------------------------------------------------------ ages in words
+@pytest.mark.safeguard("C3")
 @pytest.mark.parametrize("text", [
     "My daughter is fifteen and she has gone off with an older man.",
     "There is a lad of about twelve on the railway bridge.",
@@ -101,5 +105,6 @@ def test_ages_written_in_words_or_in_a_relative_clause_make_a_child(text: str) -
     assert "children" in found(text)
 
 
+@pytest.mark.safeguard("C3")
 def test_an_adult_age_in_a_relative_clause_is_not_a_child() -> None:
     assert "children" not in found("Her son, who is thirty, lives with her.")

@@ -11,8 +11,6 @@ import pytest
 from watchkeeper.cues.evaluate import evaluate_promises, load_promise_set
 from watchkeeper.cues.promises import due_at, find_promises, stated_due
 
-pytestmark = pytest.mark.safeguard("L11")
-
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 3, 10, 15, 30, tzinfo=LONDON)
 
@@ -21,6 +19,7 @@ def phrases(text: str, speaker: str = "staff") -> list[str]:
     return [p.phrase for p in find_promises(text, speaker=speaker)]
 
 
+@pytest.mark.safeguard("L11")
 @pytest.mark.parametrize(("text", "phrase"), [
     ("I will call back.", "I will call"),
     ("I'll make enquiries about the number.", "I'll make enquiries"),
@@ -37,6 +36,7 @@ def test_our_promises_are_found(text: str, phrase: str) -> None:
     assert phrases(text) == [phrase]
 
 
+@pytest.mark.safeguard("L11")
 @pytest.mark.parametrize("text", [
     "He will call back.",
     "They said they'd ring but never did.",
@@ -53,11 +53,13 @@ def test_what_is_not_our_promise_is_not_found(text: str) -> None:
     assert phrases(text) == []
 
 
+@pytest.mark.safeguard("L11")
 def test_a_callers_account_never_commits_the_force() -> None:
     assert phrases("I will ring back later.", speaker="caller") == []
     assert phrases("I will ring back later.", speaker="staff") == ["I will ring"]
 
 
+@pytest.mark.safeguard("L11")
 def test_one_promise_per_sentence_and_each_sentence_counts() -> None:
     text = "I'll ring the hospital and let you know. We will send someone tomorrow morning."
     found = find_promises(text)
@@ -66,6 +68,7 @@ def test_one_promise_per_sentence_and_each_sentence_counts() -> None:
     assert text[found[1].start:found[1].end] == "We will send someone"
 
 
+@pytest.mark.safeguard("L11")
 @pytest.mark.parametrize(("phrase", "minutes"), [
     ("in 10 minutes", 10),
     ("within 20 mins", 20),
@@ -88,11 +91,13 @@ def test_stated_times_are_placed_from_now(phrase: str, minutes: int) -> None:
     assert stated_due(phrase, NOW) == NOW + timedelta(minutes=minutes)
 
 
+@pytest.mark.safeguard("L11")
 @pytest.mark.parametrize("phrase", [None, "", "this morning", "at 13pm", "by 25:00"])
 def test_times_that_cannot_be_placed_are_none(phrase) -> None:
     assert stated_due(phrase, NOW) is None
 
 
+@pytest.mark.safeguard("L11")
 def test_a_promise_with_no_time_is_due_after_the_default() -> None:
     [promise] = find_promises("I will call back.")
     assert due_at(promise, NOW, 60) == (NOW + timedelta(minutes=60), False)
@@ -100,6 +105,7 @@ def test_a_promise_with_no_time_is_due_after_the_default() -> None:
     assert due_at(promise, NOW, 60) == (NOW + timedelta(minutes=5), True)
 
 
+@pytest.mark.safeguard("L11")
 def test_the_promise_set_has_both_splits_and_meets_its_target_on_the_tuned_split() -> None:
     items = load_promise_set()
     assert len({i["id"] for i in items}) == len(items)
@@ -112,6 +118,7 @@ def test_the_promise_set_has_both_splits_and_meets_its_target_on_the_tuned_split
     assert report["holdout"]["items"] == len(held)
 
 
+@pytest.mark.safeguard("L11")
 @pytest.mark.parametrize(("text", "phrase"), [
     ("PC 2231 will ring the caller back after the briefing.", "PC 2231 will ring"),
     ("DC Okafor will phone her about the statement.", "DC Okafor will phone"),
@@ -133,6 +140,7 @@ def test_new_shapes_of_our_promises_are_found(text: str, phrase: str) -> None:
     assert phrases(text) == [phrase]
 
 
+@pytest.mark.safeguard("L11")
 @pytest.mark.parametrize("text", [
     "If the neighbour starts again we will send a unit.",
     "Should the vehicle return, we'll get officers there.",
@@ -150,12 +158,14 @@ def test_new_kinds_of_non_promise_are_not_found(text: str) -> None:
     assert phrases(text) == []
 
 
+@pytest.mark.safeguard("L11")
 def test_a_decimal_time_or_abbreviation_does_not_end_the_sentence() -> None:
     [promise] = find_promises("Will ring the RP back by 7.15pm with the result.")
     assert promise.due_phrase == "by 7.15pm"
     assert promise.sentence == "Will ring the RP back by 7.15pm with the result."
 
 
+@pytest.mark.safeguard("L11")
 @pytest.mark.parametrize(("phrase", "minutes"), [
     ("in 20", 20),  # "ring back in 20": minutes
     ("in 10-15 mins", 15),  # a range is due at its end
@@ -180,11 +190,13 @@ def test_new_stated_times_are_placed_from_now(phrase: str, minutes: int) -> None
     assert stated_due(phrase, NOW) == NOW + timedelta(minutes=minutes)
 
 
+@pytest.mark.safeguard("L11")
 def test_later_today_after_the_day_has_ended_cannot_be_placed() -> None:
     late = NOW.replace(hour=22, minute=30)
     assert stated_due("later today", late) is None
 
 
+@pytest.mark.safeguard("L11")
 @pytest.mark.parametrize(("text", "due_phrase"), [
     ("Told caller we'd ring back in 20.", "in 20"),
     ("Will update the RP within 10-15 minutes.", "within 10-15 minutes"),

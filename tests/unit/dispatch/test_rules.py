@@ -7,28 +7,21 @@ property tests check the clock maths against an independent reading of the polic
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.policy import policy
 from watchkeeper.core.errors import Refusal
-from watchkeeper.core.policy import DEFAULTS, Policy
+from watchkeeper.core.policy import Policy
 from watchkeeper.dispatch import rules
 from watchkeeper.dispatch.rules import PendingFact
 
 PROPERTY = settings(deadline=None, database=None)
 POLICY = Policy()
 T0 = datetime(2026, 3, 1, 14, 0, tzinfo=UTC)
-
-
-def policy(**changes: Any) -> Policy:
-    values = copy.deepcopy(DEFAULTS)
-    values.update(changes)
-    return Policy(values)
 
 
 def minutes(n: float) -> timedelta:

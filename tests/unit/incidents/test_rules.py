@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.policy import policy as policy_with
 from watchkeeper.core.errors import Conflict, Invalid, Refusal
 from watchkeeper.core.policy import DEFAULTS, Policy
 from watchkeeper.incidents import rules
@@ -28,11 +29,6 @@ LEVELS: list[str] = DEFAULTS["levels"]
 FLAGS: list[str] = [f["code"] for f in DEFAULTS["flags"]]
 CATEGORIES: list[str] = [c["code"] for c in DEFAULTS["categories"]]
 GRADES: list[str] = [g["code"] for g in DEFAULTS["grades"]]
-
-
-def policy_with(**overrides: Any) -> Policy:
-    """The default policy with some keys replaced, as an administrator's change would."""
-    return Policy({**DEFAULTS, **overrides})
 
 
 def entry(seq: int, author_id: int | None = 2, text: str = "update", kind: str = "narrative") -> EntryFact:

@@ -19,44 +19,48 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
+from tests.support.learning_formats import to_pdf
+from tests.support.lessons import BULLETIN_28, shared
 from watchkeeper.learning.parsing import UnreadableDocument, extract_text, parse_document
-
-from .learning_formats import SHARED_LESSONS, to_pdf
-
-pytestmark = pytest.mark.safeguard("K1")
-
-BULLETIN_28 = SHARED_LESSONS / "bulletin-28-protecting-vulnerable-people-2016-11.txt"
 
 
 class TestPlainText:
+    @pytest.mark.safeguard("K1")
     def test_utf8_with_bom(self) -> None:
         assert extract_text("\ufeffOfficers’ notes".encode(), "notes.txt") == "Officers’ notes"
 
+    @pytest.mark.safeguard("K1")
     def test_falls_back_to_windows_1252(self) -> None:
         assert extract_text(b"Officers\x92 notes \x96 draft", "notes.txt") == "Officers’ notes – draft"
 
+    @pytest.mark.safeguard("K1")
     def test_markdown_is_read_as_text(self) -> None:
         document = parse_document(b"# Heading\n\nSome text.", "notes.md")
         assert document.source_format == "md"
 
+    @pytest.mark.safeguard("K1")
     def test_binary_named_as_text_is_refused(self) -> None:
         with pytest.raises(UnreadableDocument, match="not plain text"):
             extract_text(b"\x00\x01\x02binary", "notes.txt")
 
 
 class TestRefusals:
+    @pytest.mark.safeguard("K1")
     def test_empty_file(self) -> None:
         with pytest.raises(UnreadableDocument, match="empty"):
             extract_text(b"", "lesson.pdf")
 
+    @pytest.mark.safeguard("K1")
     def test_pdf_name_without_pdf_content(self) -> None:
         with pytest.raises(UnreadableDocument, match="not a PDF"):
             extract_text(b"just some text", "lesson.pdf")
 
+    @pytest.mark.safeguard("K1")
     def test_damaged_pdf(self) -> None:
         with pytest.raises(UnreadableDocument, match="PDF could not be read"):
             extract_text(b"%PDF-1.7\n%garbage that is not a pdf body", "lesson.pdf")
 
+    @pytest.mark.safeguard("K1")
     def test_damaged_word_file(self) -> None:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
@@ -64,14 +68,17 @@ class TestRefusals:
         with pytest.raises(UnreadableDocument, match="Word file could not be read"):
             extract_text(buffer.getvalue(), "lesson.docx")
 
+    @pytest.mark.safeguard("K1")
     def test_legacy_word_format(self) -> None:
         with pytest.raises(UnreadableDocument, match=r"\.docx"):
             extract_text(b"\xd0\xcf\x11\xe0 old word", "lesson.doc")
 
+    @pytest.mark.safeguard("K1")
     def test_unknown_binary(self) -> None:
         with pytest.raises(UnreadableDocument, match="not a supported document type"):
             extract_text(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "photo.png")
 
+    @pytest.mark.safeguard("K1")
     def test_pdf_without_text_layer(self) -> None:
         from fpdf import FPDF
 
@@ -83,14 +90,17 @@ class TestRefusals:
 
 
 class TestSniffing:
+    @pytest.mark.safeguard("K1")
     def test_pdf_without_extension(self) -> None:
         data = to_pdf("Bulletin 9\n\nSome text.")
         assert parse_document(data, "upload").source_format == "pdf"
 
+    @pytest.mark.safeguard("K1")
     def test_html_without_extension(self) -> None:
         text = extract_text(b"<!DOCTYPE html><html><body><p>Hello</p></body></html>", "upload.bin")
         assert text == "Hello"
 
+    @pytest.mark.safeguard("K1")
     def test_docx_without_extension(self) -> None:
         document = docx.Document()
         document.add_paragraph("Hello from Word")
@@ -98,6 +108,7 @@ class TestSniffing:
         document.save(buffer)
         assert parse_document(buffer.getvalue(), "upload").source_format == "docx"
 
+    @pytest.mark.safeguard("K1")
     def test_text_without_extension(self) -> None:
         assert extract_text(b"Plain words", "README") == "Plain words"
 
@@ -118,6 +129,7 @@ class TestWord:
         document.save(buffer)
         return buffer.getvalue()
 
+    @pytest.mark.safeguard("K1")
     def test_paragraphs_lists_and_tables_in_order(self) -> None:
         assert extract_text(self.make(), "lesson.docx").split("\n") == [
             "Key questions",
@@ -128,6 +140,7 @@ class TestWord:
             "After the table.",
         ]
 
+    @pytest.mark.safeguard("K1")
     def test_hyperlink_text_is_kept(self) -> None:
         document = docx.Document()
         paragraph = document.add_paragraph("Click ")
@@ -149,6 +162,7 @@ class TestWord:
 
 
 class TestHtml:
+    @pytest.mark.safeguard("K1")
     def test_blocks_lists_tables_and_skipped_content(self) -> None:
         page = b"""<!DOCTYPE html><html><head><title>Title bar</title><style>p{}</style></head>
         <body><script>document.write("<p>nope</p>")</script>
@@ -164,9 +178,11 @@ class TestHtml:
             "A\tB",
         ]
 
+    @pytest.mark.safeguard("K1")
     def test_empty_list_item_does_not_turn_the_next_paragraph_into_a_bullet(self) -> None:
         assert extract_text(b"<ul><li></li><li> </li></ul><p>Para</p>", "page.html") == "Para"
 
+    @pytest.mark.safeguard("K1")
     def test_windows_1252_page(self) -> None:
         assert extract_text("<p>Officers’ notes</p>".encode("cp1252"), "page.htm") == "Officers’ notes"
 
@@ -174,13 +190,14 @@ class TestHtml:
 @pytest.fixture(scope="module")
 def rendered() -> tuple[bytes, str, str]:
     """Bulletin 28 as a PDF, its naive pdfplumber text, and our extracted text."""
-    data = to_pdf(BULLETIN_28.read_text(encoding="utf-8"))
+    data = to_pdf(shared(BULLETIN_28).read_text(encoding="utf-8"))
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         raw = "\n".join(page.extract_text() for page in pdf.pages)
     return data, raw, extract_text(data, "bulletin.pdf")
 
 
 class TestPdf:
+    @pytest.mark.safeguard("K1")
     def test_page_furniture_is_removed(self, rendered: tuple[bytes, str, str]) -> None:
         _, raw, text = rendered
         assert raw.count("Learning the Lessons - rendered copy") > 10
@@ -189,6 +206,7 @@ class TestPdf:
         assert not re.search(r"^Page \d+ of \d+$", text, re.M)
         assert "OFFICIAL" not in text
 
+    @pytest.mark.safeguard("K1")
     def test_hyphenated_line_ends_are_rejoined(self, rendered: tuple[bytes, str, str]) -> None:
         _, raw, text = rendered
         broken = re.findall(r"([A-Za-z]+)-\n([a-z]+)", raw)
@@ -196,6 +214,7 @@ class TestPdf:
         for left, right in broken:
             assert f"{left}{right}" in text.replace("\n", " ")
 
+    @pytest.mark.safeguard("K1")
     def test_wrapped_lines_become_one_paragraph(self, rendered: tuple[bytes, str, str]) -> None:
         _, _, text = rendered
         paragraph = (
@@ -204,6 +223,7 @@ class TestPdf:
         )
         assert paragraph in text
 
+    @pytest.mark.safeguard("K1")
     def test_hash_is_of_the_uploaded_bytes(self, rendered: tuple[bytes, str, str]) -> None:
         data, _, _ = rendered
         assert parse_document(data, "bulletin.pdf").sha256 == hashlib.sha256(data).hexdigest()

@@ -14,11 +14,9 @@ from functools import cache
 
 import pytest
 
+from tests.support.learning_formats import CONVERTERS, latin1_copy
+from tests.support.lessons import FIXTURES, case_shape, comparable
 from watchkeeper.learning.parsing import ParsedDocument, extract_text, parse_document, parse_text
-
-from .learning_formats import CONVERTERS, FIXTURES, latin1_copy
-
-pytestmark = pytest.mark.safeguard("K1")
 
 FIXTURE_NAMES = [
     "bulletin-53-custody-two-cases.txt",
@@ -36,27 +34,7 @@ def parsed(name: str) -> ParsedDocument:
     return parse_document((FIXTURES / name).read_bytes(), name)
 
 
-def comparable(document: ParsedDocument) -> dict:
-    data = document.to_dict()
-    data.pop("sha256")
-    data.pop("source_format")
-    return data
-
-
-def shape(document: ParsedDocument) -> list[tuple]:
-    return [
-        (
-            c.number,
-            c.title,
-            len(c.questions_managers),
-            len(c.questions_staff),
-            len(c.actions),
-            len(c.outcomes),
-        )
-        for c in document.cases
-    ]
-
-
+@pytest.mark.safeguard("K1")
 def test_bulletin_with_two_cases_and_a_missing_outcomes_section() -> None:
     doc = parsed("bulletin-53-custody-two-cases.txt")
     assert (doc.kind, doc.issue, doc.date, doc.title) == (
@@ -65,7 +43,7 @@ def test_bulletin_with_two_cases_and_a_missing_outcomes_section() -> None:
         datetime.date(2023, 6, 1),
         "Custody and detention",
     )
-    assert shape(doc) == [
+    assert case_shape(doc) == [
         (1, "Checks on a detainee who had swallowed drugs", 3, 2, 2, 2),
         (2, "Handover between custody shifts", 2, 1, 3, 0),
     ]
@@ -87,6 +65,7 @@ def test_bulletin_with_two_cases_and_a_missing_outcomes_section() -> None:
     assert doc.back_matter.startswith("Related reading")
 
 
+@pytest.mark.safeguard("K1")
 def test_bulletin_with_other_heading_wording_from_a_web_page() -> None:
     doc = parsed("bulletin-47-roads-policing-alt-headings.html")
     assert (doc.kind, doc.issue, doc.date, doc.title) == (
@@ -95,7 +74,7 @@ def test_bulletin_with_other_heading_wording_from_a_web_page() -> None:
         datetime.date(2024, 3, 1),
         "Roads policing",
     )
-    assert shape(doc) == [
+    assert case_shape(doc) == [
         (1, "Pursuit authorised without a tactical adviser", 2, 3, 2, 1),
         (2, "Stinger deployed from an unsafe position", 1, 1, 1, 1),
         (3, "Pursuit continued after the suspect was identified", 3, 0, 2, 2),
@@ -116,6 +95,7 @@ def test_bulletin_with_other_heading_wording_from_a_web_page() -> None:
     ]
 
 
+@pytest.mark.safeguard("K1")
 def test_bulletin_with_a_missing_case_warns_about_every_dangling_reference() -> None:
     doc = parsed("bulletin-38-missing-page.txt")
     assert [case.number for case in doc.cases] == [1, 2, 3, 5]
@@ -130,6 +110,7 @@ def test_bulletin_with_a_missing_case_warns_about_every_dangling_reference() -> 
     ]
 
 
+@pytest.mark.safeguard("K1")
 def test_case_report_with_only_national_recommendations() -> None:
     doc = parsed("case-report-44-national-only.txt")
     assert (doc.kind, doc.issue, doc.case_number, doc.date) == (
@@ -158,6 +139,7 @@ def test_case_report_with_only_national_recommendations() -> None:
     assert doc.warnings == []
 
 
+@pytest.mark.safeguard("K1")
 def test_recommendation_record_with_three_recommendations_and_no_due_date() -> None:
     doc = parsed("recommendation-record-northshire-three.md")
     assert doc.kind == "recommendation_record"
@@ -183,6 +165,7 @@ def test_recommendation_record_with_three_recommendations_and_no_due_date() -> N
     ]
 
 
+@pytest.mark.safeguard("K1")
 def test_partly_fitting_report_is_kept_with_warnings() -> None:
     doc = parsed("partial-learning-report.txt")
     assert doc.kind == "case_report"
@@ -202,6 +185,7 @@ def test_partly_fitting_report_is_kept_with_warnings() -> None:
     ]
 
 
+@pytest.mark.safeguard("K1")
 def test_unrelated_document_is_unknown_not_forced_into_a_shape() -> None:
     doc = parsed("station-facilities-minutes.txt")
     assert doc.kind == "unknown"
@@ -210,6 +194,7 @@ def test_unrelated_document_is_unknown_not_forced_into_a_shape() -> None:
     assert len(doc.warnings) == 1 and "does not match a known kind" in doc.warnings[0]
 
 
+@pytest.mark.safeguard("K1")
 @pytest.mark.parametrize("name", FIXTURE_NAMES)
 @pytest.mark.parametrize("fmt", ["pdf", "pdf-core-font", "docx", "html"])
 def test_fixture_in_other_formats_gives_the_same_record(name: str, fmt: str) -> None:
@@ -220,6 +205,7 @@ def test_fixture_in_other_formats_gives_the_same_record(name: str, fmt: str) -> 
     assert comparable(document) == comparable(expected)
 
 
+@pytest.mark.safeguard("K1")
 @pytest.mark.parametrize("name", FIXTURE_NAMES)
 def test_fixture_as_plain_text_gives_the_same_record(name: str) -> None:
     text = extract_text((FIXTURES / name).read_bytes(), name)

@@ -11,8 +11,6 @@ from hypothesis import strategies as st
 from watchkeeper.learning.parsing import KINDS, UnreadableDocument, extract_text, parse_text
 from watchkeeper.learning.parsing.parse import PARSER_FAILURE_PREFIX
 
-pytestmark = pytest.mark.safeguard("K1")
-
 # Lines that steer the parser into its less travelled branches.
 STRUCTURAL_LINES = [
     "Bulletin 7",
@@ -66,18 +64,21 @@ def _check(document_text: str) -> None:
         assert first.warnings, "an unknown document must say so"
 
 
+@pytest.mark.safeguard("K1")
 @settings(max_examples=300, deadline=None, database=None)
 @given(st.text())
 def test_arbitrary_text_never_raises(text: str) -> None:
     _check(text)
 
 
+@pytest.mark.safeguard("K1")
 @settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents)
 def test_structured_looking_text_never_raises(text: str) -> None:
     _check(text)
 
 
+@pytest.mark.safeguard("K1")
 @settings(max_examples=200, deadline=None, database=None)
 @given(st.binary(max_size=400), st.sampled_from(["x.txt", "x.pdf", "x.docx", "x.html", "x.bin", "x"]))
 def test_extraction_either_reads_or_refuses_clearly(data: bytes, name: str) -> None:
@@ -151,6 +152,7 @@ def bulletins(draw: st.DrawFn) -> tuple[str, list[dict]]:
     return "\n".join(lines), cases
 
 
+@pytest.mark.safeguard("K1")
 @settings(max_examples=150, deadline=None, database=None)
 @given(bulletins())
 def test_generated_bulletins_are_recovered_exactly(generated: tuple[str, list[dict]]) -> None:

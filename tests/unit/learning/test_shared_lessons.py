@@ -1,7 +1,7 @@
 """The published lesson documents parse to exact, hand-counted records (safeguard K1).
 
 Expected values were counted by reading the documents in
-/work/shared/lessons/ (read from there, never copied into the repository).
+../shared/lessons/ beside the checkout (read from there, never copied into the repository).
 The same documents rendered by the tests to PDF, Word and HTML must give
 identical records.
 """
@@ -15,17 +15,20 @@ from functools import cache
 
 import pytest
 
+from tests.support.learning_formats import CONVERTERS, latin1_copy
+from tests.support.lessons import (
+    BULLETIN_28,
+    BULLETIN_28_CASES,
+    BULLETIN_31,
+    BULLETIN_31_CASES,
+    ESSEX,
+    ISSUE_41,
+    SHARED,
+    SHARED_LESSONS,
+    case_shape,
+    comparable,
+)
 from watchkeeper.learning.parsing import ParsedDocument, parse_document, parse_text
-
-from .learning_formats import CONVERTERS, SHARED_LESSONS, latin1_copy
-
-pytestmark = pytest.mark.safeguard("K1")
-
-BULLETIN_28 = "bulletin-28-protecting-vulnerable-people-2016-11.txt"
-BULLETIN_31 = "bulletin-31-general-2017-12.txt"
-ISSUE_41 = "issue-41-case-2-call-handling-2022-11.txt"
-ESSEX = "recommendation-essex-2019-127918.txt"
-ALL_SHARED = [BULLETIN_28, BULLETIN_31, ISSUE_41, ESSEX]
 
 
 @cache
@@ -38,50 +41,8 @@ def parsed(name: str) -> ParsedDocument:
     return parse_text(shared_text(name))
 
 
-def comparable(document: ParsedDocument) -> dict:
-    data = document.to_dict()
-    data.pop("sha256")
-    data.pop("source_format")
-    return data
-
-
-# (number, title, managers' questions, staff questions, actions, outcomes)
-BULLETIN_28_CASES = [
-    (1, "Fatal shooting following marriage breakdown", 7, 0, 5, 3),
-    (2, "Contact with the police before a woman's murder", 3, 0, 2, 2),
-    (3, "Safeguarding a vulnerable man", 4, 1, 1, 4),
-    (4, "Missing following leave from hospital", 4, 2, 1, 3),
-    (5, "Concern for welfare", 3, 1, 2, 6),
-    (6, "Investigation of sexual assault on a minor", 4, 3, 0, 5),
-    (7, "Acting on intelligence", 1, 0, 4, 1),
-    (8, "Disclosure of information to a victim", 3, 2, 1, 2),
-]
-BULLETIN_31_CASES = [
-    (1, "Request for assistance", 3, 1, 2, 1),
-    (2, "Response to welfare concerns", 4, 2, 2, 1),
-    (3, "Safeguarding a vulnerable young person", 1, 4, 1, 1),
-    (4, "Abuse of position", 4, 2, 1, 3),
-    (5, "Recognising conflicts of interest", 1, 3, 2, 1),
-    (6, "Suicide of indecent images suspect", 2, 3, 3, 1),
-    (7, "Getting bail conditions right", 2, 1, 1, 1),
-]
-
-
-def case_shape(document: ParsedDocument) -> list[tuple]:
-    return [
-        (
-            c.number,
-            c.title,
-            len(c.questions_managers),
-            len(c.questions_staff),
-            len(c.actions),
-            len(c.outcomes),
-        )
-        for c in document.cases
-    ]
-
-
 class TestBulletin28:
+    @pytest.mark.safeguard("K1")
     def test_masthead(self) -> None:
         doc = parsed(BULLETIN_28)
         assert doc.kind == "bulletin"
@@ -98,9 +59,11 @@ class TestBulletin28:
             "Public protection",
         ]
 
+    @pytest.mark.safeguard("K1")
     def test_every_case_number_title_and_count(self) -> None:
         assert case_shape(parsed(BULLETIN_28)) == BULLETIN_28_CASES
 
+    @pytest.mark.safeguard("K1")
     def test_item_texts(self) -> None:
         cases = parsed(BULLETIN_28).cases
         assert cases[0].questions_managers[0] == (
@@ -121,6 +84,7 @@ class TestBulletin28:
             "police staff involved in this case."
         ]
 
+    @pytest.mark.safeguard("K1")
     def test_items_split_by_a_page_break_are_rejoined(self) -> None:
         cases = parsed(BULLETIN_28).cases
         assert cases[4].actions[1] == (
@@ -138,6 +102,7 @@ class TestBulletin28:
         )
         assert "she wanted to withdraw her statement." in cases[1].narrative
 
+    @pytest.mark.safeguard("K1")
     def test_missing_sections_are_named_in_warnings(self) -> None:
         assert parsed(BULLETIN_28).warnings == [
             "Case 1 (Fatal shooting following marriage breakdown): no "
@@ -150,6 +115,7 @@ class TestBulletin28:
             "Case 7 (Acting on intelligence): no 'key questions for police officers/staff' section found",
         ]
 
+    @pytest.mark.safeguard("K1")
     def test_theme_index_and_contents_attach_to_cases(self) -> None:
         cases = parsed(BULLETIN_28).cases
         assert cases[0].themes == [
@@ -162,6 +128,7 @@ class TestBulletin28:
         assert cases[2].topics == ["Closing calls", "Identifying financial abuse"]
         assert cases[1].topics == ["Managing contact with victims", "Collaborative working across forces"]
 
+    @pytest.mark.safeguard("K1")
     def test_links_notes_foreword_and_back_matter(self) -> None:
         doc = parsed(BULLETIN_28)
         assert [case.links for case in doc.cases[:7]] == [
@@ -186,6 +153,7 @@ class TestBulletin28:
 
 
 class TestBulletin31:
+    @pytest.mark.safeguard("K1")
     def test_masthead(self) -> None:
         doc = parsed(BULLETIN_31)
         assert (doc.kind, doc.issue, doc.date, doc.title) == (
@@ -203,12 +171,15 @@ class TestBulletin31:
             "Public protection",
         ]
 
+    @pytest.mark.safeguard("K1")
     def test_every_case_number_title_and_count(self) -> None:
         assert case_shape(parsed(BULLETIN_31)) == BULLETIN_31_CASES
 
+    @pytest.mark.safeguard("K1")
     def test_no_warnings(self) -> None:
         assert parsed(BULLETIN_31).warnings == []
 
+    @pytest.mark.safeguard("K1")
     def test_other_heading_wording_is_recognised(self) -> None:
         case_6 = parsed(BULLETIN_31).cases[5]  # "Questions for police officers and police staff", no colon
         assert case_6.questions_staff[0] == (
@@ -216,6 +187,7 @@ class TestBulletin31:
             "contacted directly?"
         )
 
+    @pytest.mark.safeguard("K1")
     def test_narrative_lists_links_and_continuations(self) -> None:
         cases = parsed(BULLETIN_31).cases
         assert (
@@ -236,6 +208,7 @@ class TestBulletin31:
         ]
         assert cases[1].topics[-1] == "Closing logs"
 
+    @pytest.mark.safeguard("K1")
     def test_back_matter_is_not_part_of_the_last_case(self) -> None:
         doc = parsed(BULLETIN_31)
         assert doc.cases[6].outcomes == [
@@ -246,6 +219,7 @@ class TestBulletin31:
 
 
 class TestIssue41CaseReport:
+    @pytest.mark.safeguard("K1")
     def test_header(self) -> None:
         doc = parsed(ISSUE_41)
         assert doc.kind == "case_report"
@@ -265,6 +239,7 @@ class TestIssue41CaseReport:
         assert doc.investigation_type == "IOPC independent investigation"
         assert doc.warnings == []
 
+    @pytest.mark.safeguard("K1")
     def test_overview_loses_page_markings_and_rejoins_sentences(self) -> None:
         overview = parsed(ISSUE_41).overview
         assert overview.startswith("Ms A contacted the police and asked to speak to an officer")
@@ -272,6 +247,7 @@ class TestIssue41CaseReport:
         assert "there was no force guidance that states victims should be informed" in overview
         assert "OFFICIAL" not in overview
 
+    @pytest.mark.safeguard("K1")
     def test_findings(self) -> None:
         findings = parsed(ISSUE_41).findings
         assert len(findings) == 3
@@ -281,6 +257,7 @@ class TestIssue41CaseReport:
             "units attended, and the target response time of 60 minutes was missed."
         )
 
+    @pytest.mark.safeguard("K1")
     def test_recommendations_and_shared_responses(self) -> None:
         recommendations = parsed(ISSUE_41).recommendations
         assert [(r.number, r.scope) for r in recommendations] == [(1, "local"), (2, "local"), (3, "local")]
@@ -298,6 +275,7 @@ class TestIssue41CaseReport:
         assert recommendations[1].response.count("\n- ") == 7
         assert all(r.accepted is None for r in recommendations)
 
+    @pytest.mark.safeguard("K1")
     def test_outcomes_and_questions(self) -> None:
         doc = parsed(ISSUE_41)
         assert doc.outcomes == [
@@ -319,6 +297,7 @@ class TestIssue41CaseReport:
 
 
 class TestEssexRecommendationRecord:
+    @pytest.mark.safeguard("K1")
     def test_metadata(self) -> None:
         doc = parsed(ESSEX)
         assert doc.kind == "recommendation_record"
@@ -336,6 +315,7 @@ class TestEssexRecommendationRecord:
         assert doc.links == ["View on IOPC website"]
         assert doc.warnings == []
 
+    @pytest.mark.safeguard("K1")
     def test_two_recommendations_both_accepted(self) -> None:
         recommendations = parsed(ESSEX).recommendations
         assert [r.number for r in recommendations] == [1, 2]
@@ -343,6 +323,7 @@ class TestEssexRecommendationRecord:
         assert [r.addressed_to for r in recommendations] == ["Essex Police", "Essex Police"]
         assert [r.linked_bodies for r in recommendations] == [["Essex Police"], ["Essex Police"]]
 
+    @pytest.mark.safeguard("K1")
     def test_recommendation_texts_and_responses(self) -> None:
         first, second = parsed(ESSEX).recommendations
         assert first.text.startswith("The IOPC recommends that Essex Police should review the quality")
@@ -353,6 +334,7 @@ class TestEssexRecommendationRecord:
         assert first.response.startswith("Accepted action: We accept the recommendation in full.")
         assert second.response.endswith("update you with the new/amended policy within 3 months.")
 
+    @pytest.mark.safeguard("K1", "K2")
     def test_statutory_default_agrees_with_the_stated_due_date(self) -> None:
         text = shared_text(ESSEX).replace(" Response due 24 Nov 2020", "")
         doc = parse_text(text)
@@ -360,7 +342,8 @@ class TestEssexRecommendationRecord:
         assert doc.response_due_is_default is True
 
 
-@pytest.mark.parametrize("name", ALL_SHARED)
+@pytest.mark.safeguard("K1")
+@pytest.mark.parametrize("name", SHARED)
 @pytest.mark.parametrize("fmt", ["pdf", "pdf-core-font", "docx", "html"])
 def test_other_formats_give_the_same_record(name: str, fmt: str) -> None:
     text = shared_text(name)
@@ -373,7 +356,8 @@ def test_other_formats_give_the_same_record(name: str, fmt: str) -> None:
     assert document.sha256 == hashlib.sha256(data).hexdigest()
 
 
-@pytest.mark.parametrize("name", ALL_SHARED)
+@pytest.mark.safeguard("K1")
+@pytest.mark.parametrize("name", SHARED)
 def test_text_upload_is_stable_and_json_ready(name: str) -> None:
     data = (SHARED_LESSONS / name).read_bytes()
     first, second = parse_document(data, name), parse_document(data, name)

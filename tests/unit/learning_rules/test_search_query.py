@@ -20,9 +20,8 @@ from watchkeeper.learning.search import (
     to_fts5,
 )
 
-pytestmark = pytest.mark.safeguard("K5")
 
-
+@pytest.mark.safeguard("K5")
 def test_words_phrases_exclusions_and_or_groups() -> None:
     groups = parse_query('ambulance "ready to close" -firearms OR custody')
     assert groups == [
@@ -39,11 +38,13 @@ def test_words_phrases_exclusions_and_or_groups() -> None:
     assert query.endswith(') NOT {title body} : ("firearms")) OR (({title body} : ("custody")))')
 
 
+@pytest.mark.safeguard("K5")
 @pytest.mark.parametrize("q", ["", "   ", "-firearms", '""', "OR", "- - -", "***"])
 def test_queries_with_nothing_to_find_are_empty(q: str) -> None:
     assert parse_query(q) == []
 
 
+@pytest.mark.safeguard("K5")
 @pytest.mark.parametrize(
     "q",
     [
@@ -67,10 +68,12 @@ def test_operator_syntax_stays_quoted_text(q: str) -> None:
     assert "NEAR" not in structure and "facets" not in structure and "*" not in structure
 
 
+@pytest.mark.safeguard("K5")
 def test_quotes_inside_a_word_are_escaped() -> None:
     assert to_fts5([[Term('a"b')]]) == '(({title body} : ("a""b")))'
 
 
+@pytest.mark.safeguard("K5")
 def test_a_phrase_is_its_neighbouring_word_pairs_in_any_case_and_accent() -> None:
     assert phrase_pairs("Ready to close") == phrase_pairs("ready TO clöse".replace("ö", "o"))
     assert phrase_pairs("café  owner") == phrase_pairs("cafe owner")
@@ -79,17 +82,20 @@ def test_a_phrase_is_its_neighbouring_word_pairs_in_any_case_and_accent() -> Non
     assert not set(phrase_pairs("close to ready")) <= held
 
 
+@pytest.mark.safeguard("K5")
 def test_a_phrase_of_short_words_keeps_its_longest_word() -> None:
     (p,) = plan(parse_query('"of the"'))
     assert p.words == ("the",) and p.pairs == tuple(phrase_pairs("of the"))
 
 
+@pytest.mark.safeguard("K5")
 def test_negated_phrases_exclude_by_their_pairs() -> None:
     (p,) = plan(parse_query('log -"ready to close" -firearms'))
     assert p.words == ("log",) and p.without == ("firearms",)
     assert p.without_pairs == (tuple(phrase_pairs("ready to close")),)
 
 
+@pytest.mark.safeguard("K5")
 def test_filters_become_the_same_facet_tokens_the_cases_carry() -> None:
     held = set(
         facet_tokens(
@@ -104,6 +110,7 @@ def test_filters_become_the_same_facet_tokens_the_cases_carry() -> None:
     assert Filters().tokens() == [] and not Filters().active
 
 
+@pytest.mark.safeguard("K5")
 def test_snippets_escape_the_document_and_mark_only_the_engine_markers() -> None:
     html = str(highlight('<script>alert(1)</script> the \x02ambulance\x03 was "late"'))
     assert "<script>" not in html and "&lt;script&gt;" in html

@@ -3,13 +3,11 @@ facts. Paraphrases are recognised; negation and doubt just before a claim mean n
 
 from __future__ import annotations
 
-import copy
-from typing import Any
-
 import pytest
 
+from tests.support.policy import policy
 from watchkeeper.core.errors import Refusal
-from watchkeeper.core.policy import DEFAULTS, Policy
+from watchkeeper.core.policy import Policy
 from watchkeeper.people import rules
 from watchkeeper.people.rules import AgeFact, CertificateFact, DismissalFacts
 
@@ -23,12 +21,6 @@ ARMS = DismissalFacts(certificates=(CERT,))
 HISTORY = DismissalFacts(earlier_logs=3, newest_earlier="20261101-0007")
 EVERYTHING = DismissalFacts(ages=(CHILD, GROWN), certificates=(CERT,), earlier_logs=3,
                             newest_earlier="20261101-0007", child_prompt=True)
-
-
-def policy(**changes: Any) -> Policy:
-    values = copy.deepcopy(DEFAULTS)
-    values.update(changes)
-    return Policy(values)
 
 
 def claim(reason: str, facts: DismissalFacts = EVERYTHING, p: Policy = POLICY) -> str | None:

@@ -6,9 +6,8 @@ import pytest
 
 from watchkeeper.people.rules import OFFICER_SAFETY_MARKERS, mentioned_numbers, proposed_parties
 
-pytestmark = pytest.mark.safeguard("C5")
 
-
+@pytest.mark.safeguard("C5")
 @pytest.mark.parametrize(("text", "numbers"), [
     ("call 07700 900456 now", ["+447700900456"]),
     ("+44 7700 900456", ["+447700900456"]),
@@ -26,6 +25,7 @@ def test_phone_numbers_in_uk_and_international_formats_are_found_once_each(text,
     assert mentioned_numbers(text, 10) == numbers
 
 
+@pytest.mark.safeguard("C5")
 @pytest.mark.parametrize("text", [
     "Log 20261207-0001 refers",
     "on 07/12/2026 at 14:30",
@@ -42,6 +42,7 @@ def test_dates_times_references_money_and_bare_digits_are_not_numbers(text):
     assert mentioned_numbers(text, 10) == []
 
 
+@pytest.mark.safeguard("C5")
 def test_at_most_the_limit_is_taken_in_order_of_appearance():
     text = "07700 900001, 07700 900002, 07700 900003"
     assert mentioned_numbers(text, 2) == ["+447700900001", "+447700900002"]
@@ -73,6 +74,7 @@ def test_with_no_phone_user_only_a_sole_resident_is_presumed_the_caller():
     assert proposed_parties(by_name, []) == []
 
 
+@pytest.mark.safeguard("C1")
 def test_officer_safety_markers_are_the_ones_that_endanger_attending_officers():
     assert {"firearms", "firearms_certificate", "weapons", "violence"} <= OFFICER_SAFETY_MARKERS
     assert "vulnerability" not in OFFICER_SAFETY_MARKERS and "child_protection" not in OFFICER_SAFETY_MARKERS

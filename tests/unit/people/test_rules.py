@@ -7,12 +7,12 @@ use comes from `Policy`; where an edge depends on configuration, the test varies
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from tests.support.policy import policy
 from watchkeeper.core.errors import Invalid, Refusal
 from watchkeeper.core.policy import DEFAULTS, Policy
 from watchkeeper.people import rules
@@ -21,12 +21,6 @@ from watchkeeper.people.rules import OrderFact
 POLICY = Policy()
 AT = datetime(2026, 3, 1, 14, 30, tzinfo=UTC)
 TODAY = date(2026, 3, 1)
-
-
-def policy(**changes: Any) -> Policy:
-    values = copy.deepcopy(DEFAULTS)
-    values.update(changes)
-    return Policy(values)
 
 
 # ------------------------------------------------------------------------------------------- names

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from watchkeeper.core.templatetags.wk import when
+from watchkeeper.web.templatetags.wk import when
 
 register = template.Library()
 
@@ -35,7 +35,7 @@ def countdown(row: dict[str, Any]) -> SafeString:
     elif row.get("target_at"):
         shown = format_html("Target {}", when(row["target_at"]))
     else:
-        shown = format_html("No target")
+        shown = mark_safe("No target")
     return format_html(
         '<span class="countdown" data-started="{}" data-target="{}" data-attended="{}" data-breached="{}" '
         'data-appointment="{}">{}</span>',

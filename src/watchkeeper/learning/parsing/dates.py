@@ -83,7 +83,7 @@ def find_date_or_month(text: str) -> FoundDate | None:
 def is_only_a_date(text: str) -> bool:
     """True if the text is nothing but a date or month ("December 2017")."""
     found = find_date_or_month(text)
-    return bool(found) and text.strip(" .,").lower() == found[1].strip(" .,").lower()
+    return found is not None and text.strip(" .,").lower() == found[1].strip(" .,").lower()
 
 
 def default_response_due(made: datetime.date) -> datetime.date:

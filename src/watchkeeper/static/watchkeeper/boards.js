@@ -1,13 +1,15 @@
 // Watchkeeper's live dispatch boards (dispatcher and command) and the unit view.
 //
-// A board page embeds the board's snapshot and the sequence number it is current to; this script follows
-// /events/stream?topics=dispatch from that number and applies every "row" event as the server's
-// boards.apply does (upsert the row by table and key, or remove it), then redraws only that row. So a board
-// that has applied the events after its snapshot equals a fresh load. Clocks are drawn here every second
-// from their deadlines (nothing is pushed per second); their state changes at the policy's alert fractions
-// in colour AND words and shapes. A row someone is working in never moves or changes under them: it is
-// redrawn in place, or once they leave it. Forms post to the dispatch views; a refusal comes back as a
-// fragment and is shown beside the control that caused it.
+// The server draws every row, on the page and live: a board page follows
+// /events/stream?topics=dispatch&view=dispatch.<page> from the sequence number its rows are current to, and
+// each "row" event brings the row as the page's own template renders it for this person (dispatch/live.py),
+// the table body that holds it here (none: it leaves the page) and what to announce when it arrives. This
+// script only swaps rows in, where their data-sort puts them, so a board that has applied the events equals
+// a fresh load. What runs every second or on a key stays here: clocks drawn from their deadlines (nothing is
+// pushed per second), their state changing at the policy's alert fractions in colour AND words and shapes;
+// focus (a row someone is working in never moves or changes under them: it is redrawn in place, or once they
+// leave it); keys; announcements; the empty-table line; unit choosers brought up to date from the page's list.
+// Forms post to the dispatch views; a refusal comes back as a fragment and is shown beside its control.
 (function () {
   "use strict";
 
@@ -164,21 +166,11 @@
 
   // ---------------------------------------------------------------------------------- boards
   var cfg = JSON.parse(dataEl.textContent);
-  var board = cfg.board;
   var page = cfg.page;
   var root = document.getElementById("board");
   var skew = Date.parse(cfg.now) - Date.now();  // the server's clock is the one the targets are on
 
   function now() { return Date.now() + skew; }
-
-  // ---------------------------------------------------------------- the reducer (boards.apply)
-  function apply(payload) {
-    var table = board[payload.table];
-    if (!table) return false;
-    if (payload.row === null || payload.row === undefined) delete table[payload.key];
-    else table[payload.key] = payload.row;
-    return true;
-  }
 
   // ------------------------------------------------------------------------------- times
   var hm = new Intl.DateTimeFormat("en-GB", { timeZone: cfg.tz, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
@@ -207,12 +199,6 @@
     if (seconds < 60) return future ? "in under a minute" : "just now";
     var text = span(Math.floor(seconds / 60));
     return future ? "in " + text : text + " ago";
-  }
-
-  function when(iso) {
-    if (!iso) return "";
-    return '<time datetime="' + esc(iso) + '" title="' + esc(full.format(new Date(iso))) + '">' + esc(shown(iso)) +
-      ' <span class="ago">' + esc(ago(iso)) + "</span></time>";
   }
 
   function clockText(ms) {
@@ -290,283 +276,22 @@
     });
   }
 
-  // ------------------------------------------------------------------------------ rendering
-  // The same markup as the server's row templates (dispatch/_*_row.html), from the same row data.
-  function gradeBadge(code) {
-    if (!code) return '<span class="badge grade grade-none">Ungraded</span>';
-    var g = cfg.grades[code] || { label: code, short: code, shape: "■" };
-    return '<span class="badge grade grade-' + esc(code) + '" title="Grade: ' + esc(g.label) +
-      '"><span aria-hidden="true">' + esc(g.shape) + "</span> " + esc(g.short) + "</span>";
-  }
-
-  function flagBadge(code) {
-    return '<span class="badge flag flag-' + esc(code) + '" title="Marker">' + esc(cfg.flags[code] || code) + "</span>";
-  }
-
-  function countdown(row) {
-    var appointment = "";
-    (row.units || []).forEach(function (u) { if (u.appointment_at && !appointment) appointment = u.appointment_at; });
-    return '<span class="countdown" data-started="' + esc(row.started_at || "") + '" data-target="' + esc(row.target_at || "") +
-      '" data-attended="' + esc(row.attended_at || "") + '" data-breached="' + esc(row.breached_at || "") +
-      '" data-appointment="' + esc(appointment) + '"></span>';
-  }
-
-  function hidden(name, value) {
-    return '<input type="hidden" name="' + esc(name) + '" value="' + esc(value) + '">';
-  }
-
-  function formStart(what, msg, formKey, anchor) {
-    return '<form method="post" action="/dispatch/do/' + what + '/" class="inline wk-act" data-msg="' + esc(msg) + '">' +
-      hidden("csrfmiddlewaretoken", cfg.csrf) + formHidden(formKey, anchor);
-  }
-
-  function formHidden(formKey, anchor) {
-    return hidden("form", formKey) + hidden("next", window.location.pathname) + (anchor ? hidden("anchor", anchor) : "");
-  }
-
-  function incident(row) {
-    return "<b>" + esc(row.category) + "</b> · " + esc(row.summary) +
-      (row.location ? '<span class="loc">' + esc(row.location) + "</span>" : "");
-  }
-
-  // L12: the log's officer-safety summary, as the server's _risk_summary.html draws it (the compact form).
-  function riskSummary(rs) {
-    rs = rs || { badges: [], none_recorded: true, checked: {} };
-    var badges = rs.badges || [];
-    var html;
-    if (badges.length) {
-      html = badges.map(function (b) {
-        return '<span class="badge marker risk-badge mk-' + esc(b.group) + " mk-" + esc(b.kind) + '" title="' + esc(b.text) +
-          '"><span aria-hidden="true">' + esc(b.shape) + "</span> " + esc(b.label) + ": " + esc(b.subject) + "</span> ";
-      }).join("");
-    } else {
-      var c = rs.checked || {};
-      html = c.people || c.addresses || c.phones ? '<span class="risk-none">None recorded</span>'
-        : '<span class="risk-none">None recorded <span class="muted">(no person, address or phone on the log yet)</span></span>';
-    }
-    return '<div class="risk-summary">' + html + "</div>";
-  }
-
-  function ungradedTag(row) {
-    return row.ungraded ? '<span class="badge warn ungraded-tag" title="An emergency call not graded yet: grade it before its deadline (D1)"><span aria-hidden="true">◌</span> Not graded yet</span> ' : "";
-  }
-
-  function gradeClass(row) {
-    return row.grade ? "g-" + row.grade : "g-none";
-  }
-
-  function pendingTag() {
-    return '<span class="badge pending-tag"><span aria-hidden="true">◌</span> Pending: no unit</span>';
-  }
-
-  function unitChoices(row) {
-    var on = {};
-    (row.units || []).forEach(function (u) { on[u.callsign] = true; });
-    return Object.keys(board.units).map(function (k) { return board.units[k]; })
-      .filter(function (u) { return u.on_duty && !on[u.callsign]; })
-      .sort(function (a, b) {
-        return (a.status !== "available") - (b.status !== "available") || (a.callsign < b.callsign ? -1 : a.callsign > b.callsign ? 1 : 0);
-      })
-      .map(function (u) {
-        return '<option value="' + esc(u.callsign) + '">' + esc(u.callsign) + " · " +
-          esc(cfg.unitStatuses[u.status] || u.status) + " · " + esc(u.area) + "</option>";
-      }).join("");
-  }
-
-  function assignmentBlock(row, a) {
-    var ref = row.reference;
-    var id = a.assignment;
-    var html = '<div class="asg" id="asg-' + id + '">\n<span class="asg-line"><a class="callsign" href="/dispatch/units/' +
-      esc(a.callsign) + '/">' + esc(a.callsign) + '</a> <span class="badge asg-state asg-' + esc(a.state) + '">' +
-      esc(cfg.states[a.state] || a.state) + "</span>" +
-      (a.appointment_at ? ' <span class="muted small">appointment ' + when(a.appointment_at) + "</span>" : "") + "</span>\n";
-    var next = cfg.next[a.state] || [];
-    if (cfg.perms["dispatch.update"] && next.length) {
-      html += formStart("state", "msg-asg-" + id, "asg-" + id, "logs-" + ref) + hidden("assignment", id);
-      next.forEach(function (s) {
-        var b = cfg.stateButtons[s];
-        html += '<button type="submit" name="state" value="' + s + '" class="small-button" data-act="state-' + b[1] +
-          '" title="' + esc(a.callsign) + ": " + esc(b[0].toLowerCase()) + " (" + b[1].toUpperCase() + ')" aria-label="' +
-          esc(a.callsign) + " " + esc(b[0].toLowerCase()) + '">' + esc(b[0]) + "</button>";
-      });
-      html += "</form>";
-    }
-    html += "\n";
-    if (cfg.perms["dispatch.assign"]) {
-      html += '<details class="divert"><summary data-act="divert" title="Divert ' + esc(a.callsign) +
-        ' to another log (D)">Divert…</summary>\n<form method="post" action="/dispatch/do/divert/" class="wk-act divert-form" data-msg="msg-asg-' +
-        id + '">' + hidden("csrfmiddlewaretoken", cfg.csrf) + hidden("callsign", a.callsign) + hidden("from_reference", ref) +
-        formHidden("asg-" + id, "logs-" + ref) + "\n" +
-        '<label for="dv-to-' + id + '">Divert ' + esc(a.callsign) + ' to log</label><input id="dv-to-' + id +
-        '" name="to_reference" list="board-refs" required class="mono-input" autocomplete="off">\n' +
-        '<label for="dv-why-' + id + '">Why: the comparative risk</label><input id="dv-why-' + id + '" name="reason" required>\n' +
-        '<button type="submit" class="small-button">Divert ' + esc(a.callsign) + "</button></form></details>";
-    }
-    return html + '\n<div class="form-msg" id="msg-asg-' + id + '"></div></div>';
-  }
-
-  function logRow(row) {
-    var ref = row.reference;
-    var units = (row.units || []).map(function (a) { return assignmentBlock(row, a); }).join("");
-    if (!units) units = row.pending ? pendingTag() : '<span class="muted">No unit on it (attended)</span>';
-    var act = "";
-    if (cfg.perms["dispatch.assign"]) {
-      act += formStart("assign", "msg-log-" + ref, "log-" + ref, "logs-" + ref) + hidden("reference", ref) + "\n" +
-        '<label class="sr-only" for="as-' + esc(ref) + '">Unit to assign to ' + esc(ref) + '</label><select id="as-' + esc(ref) +
-        '" name="callsign" required data-act="assign" title="Assign a unit (A)" aria-keyshortcuts="a"><option value="">Unit…</option>' +
-        unitChoices(row) + "</select>" +
-        (row.grade === "scheduled" ? '\n<label class="sr-only" for="ap-' + esc(ref) + '">Appointment for ' + esc(ref) +
-          '</label><input type="datetime-local" id="ap-' + esc(ref) +
-          '" name="appointment_at" title="Appointment: the unit is committed, not en route (D4)">' : "") +
-        '\n<button type="submit" class="small-button">Assign</button></form>';
-      if (row.pending) {
-        act += "\n" + formStart("no_units", "msg-log-" + ref, "log-" + ref, "logs-" + ref) + hidden("reference", ref) +
-          '<button type="submit" class="small-button" data-act="no-units" title="No units available: the log stays pending and goes to the controller (D3) (X)">No units</button></form>';
-      }
-    }
-    act += '\n<div class="form-msg" id="msg-log-' + esc(ref) + '"></div>';
-    var markers = ungradedTag(row) + (row.diverted ? '<span class="badge divert-tag" title="A unit was diverted away from this log (D2)"><span aria-hidden="true">↺</span> Diverted</span> ' : "") +
-      (row.flags || []).map(function (f) { return flagBadge(f) + " "; }).join("") +
-      (row.vulnerability ? '<span class="badge warn">Vulnerability: ' + esc(row.vulnerability) + "</span> " : "") +
-      riskSummary(row.risk_summary);
-    return '<tr id="logs-' + esc(ref) + '" data-table="logs" data-key="' + esc(ref) + '" class="wk-row ' + gradeClass(row) +
-      (row.diverted ? " is-diverted" : "") + '">\n' +
-      '<th scope="row" class="ref-cell"><a class="ref" href="/logs/' + esc(ref) + '/" data-focus="ref">' + esc(ref) + "</a></th>\n" +
-      '<td class="clock-cell">' + countdown(row) + "</td>\n" +
-      '<td class="nowrap">' + gradeBadge(row.grade) + "</td>\n" +
-      '<td class="inc-cell">' + incident(row) + "</td>\n" +
-      '<td class="markers">' + markers + "</td>\n" +
-      '<td class="units-cell">' + units + "</td>\n" +
-      '<td class="act-cell">' + act + "</td>\n</tr>";
-  }
-
-  function breachRow(row) {
-    var ref = row.reference;
-    var units = (row.units || []).map(function (a) {
-      return '<span class="nowrap"><a class="callsign" href="/dispatch/units/' + esc(a.callsign) + '/">' + esc(a.callsign) +
-        '</a> <span class="muted">' + esc(cfg.states[a.state] || a.state) + "</span></span> ";
-    }).join("") || (row.pending ? pendingTag() : '<span class="muted">None</span>');
-    return '<tr id="breaches-' + esc(ref) + '" data-table="logs" data-key="' + esc(ref) + '" class="wk-row ' + gradeClass(row) + '">\n' +
-      '<th scope="row" class="ref-cell"><a class="ref" href="/logs/' + esc(ref) + '/" data-focus="ref">' + esc(ref) + "</a></th>\n" +
-      '<td class="clock-cell">' + countdown(row) + "</td>\n" +
-      '<td class="nowrap">' + gradeBadge(row.grade) + "</td>\n" +
-      '<td class="inc-cell">' + incident(row) + " " + riskSummary(row.risk_summary) + "</td>\n" +
-      "<td>" + units + "</td>\n</tr>";
-  }
-
-  function unitRow(u) {
-    var cs = u.callsign;
-    var asg = (u.assignments || []).map(function (a) {
-      return '<span class="nowrap"><a class="ref" href="/logs/' + esc(a.reference) + '/">' + esc(a.reference) +
-        '</a> <span class="muted">' + esc(cfg.states[a.state] || a.state) + "</span></span>";
-    }).join(", ") || '<span class="muted">None</span>';
-    return '<tr id="units-' + esc(cs) + '" data-table="units" data-key="' + esc(cs) + '" class="wk-row us-' + esc(u.status) + '">\n' +
-      '<th scope="row"><a class="callsign" href="/dispatch/units/' + esc(cs) + '/" data-focus="ref">' + esc(cs) + "</a></th>\n" +
-      '<td class="nowrap"><span class="badge ustatus us-' + esc(u.status) + '"><span aria-hidden="true">' +
-      esc(cfg.unitShapes[u.status] || "") + "</span> " + esc(cfg.unitStatuses[u.status] || u.status) + "</span></td>\n" +
-      '<td class="nowrap">' + when(u.status_at) + "</td>\n" +
-      "<td>" + esc(u.area) + ' <span class="muted">(' + esc(u.area_type) + ")</span></td>\n" +
-      "<td>" + (u.skills && u.skills.length ? esc(u.skills.join(", ")) : "—") + "</td>\n" +
-      "<td>" + asg + "</td>\n</tr>";
-  }
-
-  function escalated(a) {
-    var origin = cfg.origins[a.kind] || "dispatcher";
-    return cfg.chain.indexOf(a.level) > cfg.chain.indexOf(origin);
-  }
-
-  function mayAcknowledge(level) {
-    var mine = cfg.chain.indexOf(cfg.role);
-    return mine !== -1 && mine >= cfg.chain.indexOf(level);
-  }
-
-  function alertRow(a) {
-    var id = a.id;
-    var level = cfg.levels[a.level] || a.level;
-    var deadline = a.escalate_at ? '<span class="deadline" data-deadline="' + esc(a.escalate_at) + '" data-kind="escalate"></span>'
-      : a.kind === "divert" ? '<span class="muted">At the divert\'s deadline</span>' : '<span class="muted">End of the chain</span>';
-    var act;
-    if (a.divert && board.diverts[String(a.divert)]) {
-      act = '<a href="/dispatch/command/#diverts-' + esc(a.divert) + '">Decide the divert</a>';
-    } else if (mayAcknowledge(a.level)) {
-      act = formStart("ack", "msg-alert-" + id, "alert-" + id, "") + hidden("alert", id) + "\n" +
-        '<label class="sr-only" for="ak-' + id + '">What you are doing about the alert on ' + esc(a.reference) +
-        '</label><input id="ak-' + id + '" name="note" placeholder="What you are doing" class="ack-note">\n' +
-        '<button type="submit" class="small-button" data-act="ack" title="Acknowledge the alert (K)" aria-keyshortcuts="k">Acknowledge</button></form>';
-    } else {
-      act = '<span class="muted">For the ' + esc(level.toLowerCase()) + "</span>";
-    }
-    return '<tr id="alerts-' + id + '" data-table="alerts" data-key="' + id + '" class="wk-row lv-' + esc(a.level) + '">\n' +
-      '<td class="nowrap"><span class="badge level lv-' + esc(a.level) + '"><span aria-hidden="true">' +
-      esc(cfg.levelShapes[a.level] || "") + "</span> " + esc(level) + "</span>" +
-      (escalated(a) ? ' <span class="badge warn">Escalated</span>' : "") + "</td>\n" +
-      '<th scope="row" class="ref-cell"><a class="ref" href="/logs/' + esc(a.reference) + '/" data-focus="ref">' + esc(a.reference) + "</a></th>\n" +
-      '<td><b class="alert-kind k-' + esc(a.kind) + '">' + esc(cfg.alertKinds[a.kind] || a.kind) + "</b> · " + esc(a.text) + "</td>\n" +
-      '<td class="nowrap">' + when(a.created_at) + "</td>\n" +
-      '<td class="nowrap">' + deadline + "</td>\n" +
-      '<td class="act-cell">' + act + '\n<div class="form-msg" id="msg-alert-' + id + '"></div></td>\n</tr>';
-  }
-
-  function divertRow(d) {
-    var id = d.id;
-    var state = d.state === "escalated"
-      ? '<span class="badge danger"><span aria-hidden="true">▲</span> Escalated: no decision in time</span>'
-      : '<span class="badge warn"><span aria-hidden="true">◆</span> Awaiting decision</span> <span class="deadline" data-deadline="' +
-        esc(d.decide_by || "") + '" data-kind="decide"></span>';
-    var act = '<span class="muted">For the controller</span>';
-    if (cfg.perms["dispatch.decide"]) {
-      act = formStart("decide", "msg-divert-" + id, "divert-" + id, "") + hidden("divert", id) + "\n" +
-        '<label class="sr-only" for="dn-' + id + '">Note on the divert of ' + esc(d.unit) + '</label><input id="dn-' + id +
-        '" name="note" placeholder="Note (needed to override)" class="ack-note">\n' +
-        '<button type="submit" name="decision" value="approve" class="small-button primary" data-act="approve" title="Approve: ' +
-        esc(d.unit) + " stays on " + esc(d.to) + "; the duty inspector is asked to find another unit for " + esc(d.from) +
-        ' (Y)">Approve</button>\n<button type="submit" name="decision" value="override" class="small-button" data-act="override" title="Override: ' +
-        esc(d.unit) + " goes back to " + esc(d.from) + ' (O)">Override</button></form>';
-    }
-    return '<tr id="diverts-' + id + '" data-table="diverts" data-key="' + id + '" class="wk-row dv-' + esc(d.state) + '">\n' +
-      '<th scope="row"><a class="callsign" href="/dispatch/units/' + esc(d.unit) + '/" data-focus="ref">' + esc(d.unit) + "</a></th>\n" +
-      '<td class="nowrap"><a class="ref" href="/logs/' + esc(d.from) + '/">' + esc(d.from) +
-      '</a> <span aria-hidden="true">→</span><span class="sr-only">to</span> <a class="ref" href="/logs/' + esc(d.to) + '/">' + esc(d.to) + "</a></td>\n" +
-      "<td>" + esc(d.reason) + "</td>\n" +
-      '<td class="nowrap">' + when(d.at) + "</td>\n" +
-      "<td>" + state + "</td>\n" +
-      '<td class="act-cell">' + act + '\n<div class="form-msg" id="msg-divert-' + id + '"></div></td>\n</tr>';
-  }
-
-  var RENDER = { logs: logRow, breaches: breachRow, units: unitRow, alerts: alertRow, diverts: divertRow };
-
   // ------------------------------------------------------------------------- where rows go
-  // Which table on this page holds a row (none: the row is not shown here), and in what order.
-  function placeFor(table, row) {
-    if (!row) return null;
-    if (page === "board") {
-      if (table === "logs") return { tbody: row.pending ? "pending-body" : "inhand-body", kind: "logs" };
-      if (table === "units") return { tbody: "units-body", kind: "units" };
-      if (table === "alerts" && row.level === "dispatcher") return { tbody: "alerts-body", kind: "alerts" };
-      return null;
+  // The server renders each row's place in its table as data-sort (dispatch/rows.py sort_key): compared
+  // element by element, it is the order a reload draws.
+  function sortOf(tr) {
+    if (!tr._wkSort) {
+      try { tr._wkSort = JSON.parse(tr.getAttribute("data-sort") || "[]"); } catch (e) { tr._wkSort = []; }
     }
-    if (table === "logs") return row.breached_at ? { tbody: "breaches-body", kind: "breaches" } : null;
-    if (table === "alerts") return { tbody: escalated(row) ? "escalations-body" : "alerts-body", kind: "alerts" };
-    if (table === "diverts") return { tbody: "diverts-body", kind: "diverts" };
-    return null;
-  }
-
-  // The server's orders: logs by rules.pending_order_key (least time to target, grade, risk, reference);
-  // alerts by level (the duty inspector's first), then oldest; diverts by their deadline; units by callsign.
-  function sortKey(table, row) {
-    if (table === "logs") {
-      return [row.target_at ? Date.parse(row.target_at) : Infinity, row.grade_rank || 99,
-              -(row.flags || []).length - (row.diverted ? 1 : 0), row.reference];
-    }
-    if (table === "alerts") return [-cfg.chain.indexOf(row.level), row.created_at];
-    if (table === "diverts") return [row.decide_by || "9999", row.at];
-    return [row.callsign];
+    return tr._wkSort;
   }
 
   function compare(a, b) {
-    for (var i = 0; i < a.length; i++) {
-      if (a[i] < b[i]) return -1;
-      if (a[i] > b[i]) return 1;
+    for (var i = 0; i < Math.max(a.length, b.length); i++) {
+      if (a[i] === b[i]) continue;
+      if (a[i] === undefined) return -1;
+      if (b[i] === undefined) return 1;
+      return a[i] < b[i] ? -1 : 1;
     }
     return 0;
   }
@@ -576,19 +301,28 @@
       .filter(function (tr) { return tr.getAttribute("data-key") === String(key); });
   }
 
-  function build(place, row) {
+  function build(html) {
     var holder = document.createElement("tbody");
-    holder.innerHTML = RENDER[place.kind](row);
+    holder.innerHTML = html;
     return holder.querySelector("tr");
   }
 
-  function insertSorted(tbody, tr, key) {
-    tr._wkSort = key;
+  function insertSorted(tbody, tr) {
+    var key = sortOf(tr);
     var rows = tbody.querySelectorAll("tr.wk-row");
     for (var i = 0; i < rows.length; i++) {
-      if (rows[i]._wkSort && compare(key, rows[i]._wkSort) < 0) { tbody.insertBefore(tr, rows[i]); return; }
+      if (compare(key, sortOf(rows[i])) < 0) { tbody.insertBefore(tr, rows[i]); return; }
     }
     tbody.appendChild(tr);
+  }
+
+  // Whether a row stands where its data-sort puts it among its neighbours.
+  function inOrder(tr) {
+    var prev = tr.previousElementSibling;
+    var next = tr.nextElementSibling;
+    while (prev && !prev.classList.contains("wk-row")) prev = prev.previousElementSibling;
+    while (next && !next.classList.contains("wk-row")) next = next.nextElementSibling;
+    return (!prev || compare(sortOf(prev), sortOf(tr)) <= 0) && (!next || compare(sortOf(tr), sortOf(next)) <= 0);
   }
 
   function refreshEmpty() {
@@ -646,35 +380,30 @@
     return { id: a ? a.id : "", act: a && a.getAttribute ? a.getAttribute("data-act") : "", asg: asg ? asg.id : "" };
   }
 
-  var held = {};  // rows waiting for the person to leave them: table|key -> true
+  var held = {};  // rows waiting for the person to leave them: table|key -> the newest event for the row
 
-  function redraw(table, key) {
-    var row = board[table][key];
-    var place = placeFor(table, row);
-    var existing = rowsOf(table, key);
-    var id = table + "|" + key;
+  // One row event: {table, key, tbody (null: not on this page), html, say}.
+  function place(ev) {
+    var id = ev.table + "|" + ev.key;
+    var existing = rowsOf(ev.table, ev.key);
     var following = follow[id] && follow[id] > Date.now();
     var mine = existing.filter(focusInside)[0];
     if (mine && !following) {
-      if (busy(mine)) {  // never under someone's hands: redraw once they leave the row
-        held[id] = true;
+      if (busy(mine) || !ev.tbody) {  // never under someone's hands: redrawn once they leave the row
+        held[id] = ev;
         mine.classList.add("wk-stale");
         return;
       }
       // In place: the row keeps its position (and focus) even if its order changed; it moves once left.
       var memo = focusMemo();
-      if (!place) {
-        held[id] = true;
-        mine.classList.add("wk-stale");
-        return;
-      }
-      var fresh = build(place, row);
-      fresh._wkSort = sortKey(table, row);
+      var fresh = build(ev.html);
       mine.replaceWith(fresh);
       restoreFocus(fresh, memo);
       markChanged(fresh);
-      if (fresh.parentNode.id !== place.tbody) held[id] = true;
+      if (fresh.parentNode.id !== ev.tbody || !inOrder(fresh)) held[id] = ev;
+      else delete held[id];
       existing.forEach(function (tr) { if (tr !== mine) tr.remove(); });
+      syncChooser(fresh);
       tick();
       refreshEmpty();
       return;
@@ -684,13 +413,12 @@
     existing.forEach(function (tr) { tr.remove(); });
     delete held[id];
     var added = null;
-    if (place) {
-      var tbody = document.getElementById(place.tbody);
-      if (tbody) {
-        added = build(place, row);
-        insertSorted(tbody, added, sortKey(table, row));
-        markChanged(added);
-      }
+    var tbody = ev.tbody && document.getElementById(ev.tbody);
+    if (tbody) {
+      added = build(ev.html);
+      insertSorted(tbody, added);
+      markChanged(added);
+      syncChooser(added);
     }
     tick();
     refreshEmpty();
@@ -701,14 +429,7 @@
       var moved = anchor.getBoundingClientRect().top - top;  // keep the row in front of the person still
       if (moved) window.scrollBy(0, moved);
     }
-    if (added && !existing.length) announceNew(table, row);
-  }
-
-  function announceNew(table, row) {
-    if (table === "logs" && page === "board" && row.pending) announce(row.reference + " is pending: no unit on it.");
-    else if (table === "alerts") announce("Alert on " + row.reference + ": " + row.text);
-    else if (table === "diverts") announce("Divert of " + row.unit + " from " + row.from + " awaits a decision.");
-    else if (table === "logs" && page === "command") announce(row.reference + ": response target breached.");
+    if (added && !existing.length && ev.say) announce(ev.say);
   }
 
   // Leaving a held row lets it take its new content and place.
@@ -718,34 +439,55 @@
     var id = tr.getAttribute("data-table") + "|" + tr.getAttribute("data-key");
     if (!held[id]) return;
     window.setTimeout(function () {
-      if (tr.contains(document.activeElement)) return;
-      redraw(tr.getAttribute("data-table"), tr.getAttribute("data-key"));
+      if (tr.contains(document.activeElement) || !held[id]) return;
+      var waiting = held[id];
+      delete held[id];
+      place(waiting);
     }, 0);
   });
 
+  // The references a divert can go to: the logs on this board.
   function refreshRefs() {
     var list = document.getElementById("board-refs");
     if (!list) return;
-    var refs = Object.keys(board.logs).sort();
+    var refs = rows().filter(function (tr) { return tr.getAttribute("data-table") === "logs"; })
+      .map(function (tr) { return tr.getAttribute("data-key"); }).sort();
     var now = Array.prototype.map.call(list.options, function (o) { return o.value; }).join(",");
     if (now === refs.join(",")) return;
     list.innerHTML = refs.map(function (r) { return '<option value="' + esc(r) + '"></option>'; }).join("");
   }
 
-  // A unit chooser lists the units as they are when it is opened (units change on their own rows).
-  document.addEventListener("focusin", function (ev) {
-    var sel = ev.target;
-    if (!sel.matches || !sel.matches("select[data-act=assign]")) return;
-    var tr = sel.closest("tr.wk-row");
-    var row = tr && board.logs[tr.getAttribute("data-key")];
-    if (!row) return;
-    var chosen = sel.value;
-    var html = '<option value="">Unit…</option>' + unitChoices(row);
-    if (sel._wkOptions !== html) {
+  // A unit chooser offers the page's list of units (#unit-choices, rendered by the server and replaced when
+  // units change) without those already on its log; one in use is brought up to date when it is next opened.
+  function syncChooser(scope) {
+    var list = document.getElementById("unit-choices");
+    if (!list) return;
+    var selects = scope.matches && scope.matches("select[data-act=assign]") ? [scope]
+      : Array.prototype.slice.call(scope.querySelectorAll("select[data-act=assign]"));
+    selects.forEach(function (sel) {
+      var exclude = (sel.getAttribute("data-exclude") || "").split(" ").filter(Boolean);
+      var chosen = sel.value;
+      var options = Array.prototype.filter.call(list.content.querySelectorAll("option"), function (o) {
+        return exclude.indexOf(o.value) === -1;
+      });
+      var html = options.map(function (o) { return o.outerHTML; }).join("");
+      if (sel.innerHTML === html) return;
       sel.innerHTML = html;
-      sel._wkOptions = html;
       sel.value = chosen;
-    }
+    });
+  }
+
+  function newChoices(html) {
+    var list = document.getElementById("unit-choices");
+    if (!list || list.innerHTML === html) return;
+    list.innerHTML = html;
+    root.querySelectorAll("select[data-act=assign]").forEach(function (sel) {
+      if (sel !== document.activeElement) syncChooser(sel);
+    });
+  }
+
+  document.addEventListener("focusin", function (ev) {
+    if (ev.target.matches && ev.target.matches("select[data-act=assign]")) syncChooser(ev.target);
   });
 
   // ------------------------------------------------------------------------------ keyboard
@@ -810,53 +552,21 @@
   }
 
   function connect() {
-    var es = new EventSource("/events/stream?topics=dispatch&since=" + since);
+    var es = new EventSource("/events/stream?topics=dispatch&view=" + encodeURIComponent(cfg.view) + "&since=" + since);
     es.onopen = function () { status("Live"); };
     es.onerror = function () {
       status(es.readyState === EventSource.CLOSED ? "Live updates stopped: reload the page" : "Live updates: reconnecting…");
     };
     es.addEventListener("row", function (ev) {
       since = Number(ev.lastEventId) || since;  // a reconnection resumes after it (Last-Event-ID)
-      var payload = JSON.parse(ev.data);
-      if (!apply(payload)) return;
-      redraw(payload.table, payload.key);
-      if (payload.table === "logs") refreshRefs();
-      if (payload.table === "diverts") {
-        // An alert about a divert links to it only while the divert waits for a decision.
-        Object.keys(board.alerts).forEach(function (k) {
-          if (String(board.alerts[k].divert) === String(payload.key)) redraw("alerts", k);
-        });
-      }
+      var data = JSON.parse(ev.data);
+      if (data.choices !== undefined) newChoices(data.choices);
+      place(data);
+      if (data.table === "logs") refreshRefs();
       root.setAttribute("data-seq", String(since));
     });
   }
 
-  // The server's rows carry their order; the script keeps it from here on.
-  function adopt() {
-    rows().forEach(function (tr) {
-      var table = tr.getAttribute("data-table");
-      var row = board[table] && board[table][tr.getAttribute("data-key")];
-      if (row) tr._wkSort = sortKey(table, row);
-    });
-  }
-
-  // For checks that the script draws rows exactly as the server does.
-  window.WatchkeeperBoard = {
-    state: board,
-    redrawAll: function () {
-      rows().forEach(function (tr) {
-        var table = tr.getAttribute("data-table");
-        var row = board[table][tr.getAttribute("data-key")];
-        var place = placeFor(table, row);
-        var fresh = build(place, row);
-        fresh._wkSort = tr._wkSort;
-        tr.replaceWith(fresh);
-      });
-      tick();
-    }
-  };
-
-  adopt();
   tick();
   window.setInterval(tick, 1000);
   connect();

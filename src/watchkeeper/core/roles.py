@@ -1,0 +1,101 @@
+"""Roles and what each may do: permissions as data, part of the kernel (every action asks `Actor.require`).
+Pure data: no Django imports, so rules and tests can use it directly.
+
+Permissions are checked inside actions (not only in views), so the UI, the API and the CLI share them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CALL_HANDLER = "call_handler"
+    DISPATCHER = "dispatcher"
+    CONTROLLER = "controller"
+    DUTY_INSPECTOR = "duty_inspector"
+    RESPONSE_OFFICER = "response_officer"
+    INVESTIGATOR = "investigator"
+    SUPERVISOR = "supervisor"
+    QUALITY_ASSURANCE = "quality_assurance"
+    PROFESSIONAL_STANDARDS = "professional_standards"
+    LEARNING_LEAD = "learning_lead"
+    ADMINISTRATOR = "administrator"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.CALL_HANDLER: "Call handler",
+    Role.DISPATCHER: "Dispatcher",
+    Role.CONTROLLER: "Controller",
+    Role.DUTY_INSPECTOR: "Duty inspector",
+    Role.RESPONSE_OFFICER: "Response officer",
+    Role.INVESTIGATOR: "Investigator",
+    Role.SUPERVISOR: "Supervisor",
+    Role.QUALITY_ASSURANCE: "Quality assurance",
+    Role.PROFESSIONAL_STANDARDS: "Professional standards",
+    Role.LEARNING_LEAD: "Learning lead",
+    Role.ADMINISTRATOR: "Administrator",
+}
+
+OPERATIONAL = frozenset(
+    {
+        Role.CALL_HANDLER,
+        Role.DISPATCHER,
+        Role.CONTROLLER,
+        Role.DUTY_INSPECTOR,
+        Role.RESPONSE_OFFICER,
+        Role.INVESTIGATOR,
+        Role.SUPERVISOR,
+    }
+)
+OVERSIGHT = frozenset({Role.QUALITY_ASSURANCE, Role.PROFESSIONAL_STANDARDS})
+GRADERS = frozenset(
+    {Role.CALL_HANDLER, Role.DISPATCHER, Role.CONTROLLER, Role.DUTY_INSPECTOR, Role.SUPERVISOR}
+)
+COMMAND = frozenset({Role.DISPATCHER, Role.CONTROLLER, Role.DUTY_INSPECTOR, Role.SUPERVISOR})
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "log.view": OPERATIONAL | OVERSIGHT,
+    "log.raise": OPERATIONAL,
+    "contact.record": OPERATIONAL,
+    "entry.add": OPERATIONAL,
+    "log.update": OPERATIONAL,
+    "log.grade": GRADERS,
+    "log.close": GRADERS | {Role.RESPONSE_OFFICER},
+    "log.link": OPERATIONAL,
+    "log.merge": COMMAND | {Role.CALL_HANDLER},
+    "log.cancel": GRADERS,
+    "log.assign_staff": COMMAND | {Role.CALL_HANDLER},
+    "request.manage": OPERATIONAL,
+    "task.manage": OPERATIONAL,
+    "review.own": OPERATIONAL,
+    "reports.view": COMMAND | OVERSIGHT,
+    "unit.manage": COMMAND | {Role.ADMINISTRATOR},
+    "dispatch.assign": COMMAND,
+    "dispatch.update": COMMAND | {Role.RESPONSE_OFFICER},
+    "dispatch.decide": frozenset({Role.CONTROLLER, Role.DUTY_INSPECTOR}),
+    "person.view": OPERATIONAL | OVERSIGHT,
+    "person.manage": OPERATIONAL,
+    "check.run": OPERATIONAL,
+    "marker.manage": frozenset({Role.INVESTIGATOR, Role.SUPERVISOR, Role.CONTROLLER, Role.DUTY_INSPECTOR,
+                                Role.ADMINISTRATOR}),
+    "scheme.manage": frozenset({Role.INVESTIGATOR, Role.SUPERVISOR, Role.DUTY_INSPECTOR}),
+    "order.manage": frozenset({Role.INVESTIGATOR, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    "audit.view": OVERSIGHT | {Role.ADMINISTRATOR},
+    "staff.manage": frozenset({Role.ADMINISTRATOR}),
+    "staff.set_absence": frozenset({Role.ADMINISTRATOR, Role.SUPERVISOR}),
+    "policy.manage": frozenset({Role.ADMINISTRATOR}),
+    "intake.manage": frozenset({Role.ADMINISTRATOR}),
+    "learning.manage": frozenset({Role.LEARNING_LEAD, Role.ADMINISTRATOR}),
+    "learning.view": frozenset(Role),
+}
+
+
+def allowed(role: str, permission: str) -> bool:
+    """True when the role may perform the permission. Unknown permissions are never allowed."""
+    roles = PERMISSIONS.get(permission)
+    return roles is not None and role in roles

@@ -1,0 +1,44 @@
+"""`watchkeeper serve`: the web server (Uvicorn) and the deadline sweeper, together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Serve Watchkeeper over HTTP with its timers."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-sweeper", action="store_true", help="serve without firing timers")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        import uvicorn
+
+        from watchkeeper.core.startup import serving_refusal
+
+        problem = serving_refusal()
+        if problem:
+            raise CommandError(problem)
+
+        from watchkeeper.clocks.sweeper import start_thread
+        from watchkeeper.realtime.broker import start_pg_listener
+
+        if not opts["no_sweeper"]:
+            start_thread()
+        start_pg_listener()
+        self.stdout.write(f"Watchkeeper on http://{opts['host']}:{opts['port']}/ (Ctrl-C to stop)")
+        self.stdout.flush()
+        uvicorn.run(
+            "watchkeeper.asgi:application",
+            host=opts["host"],
+            port=opts["port"],
+            loop="uvloop",
+            http="httptools",
+            lifespan="off",
+            log_level="warning",
+            timeout_graceful_shutdown=2,
+        )

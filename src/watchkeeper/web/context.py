@@ -1,0 +1,34 @@
+"""Template context every page needs: what the navigation offers the signed-in person, and what apps add
+to it (the incidents app's unread count), registered when Django starts with `add_navigation`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest
+
+from watchkeeper.core.roles import allowed
+
+NavigationPart = Callable[[HttpRequest, Any], dict[str, Any]]
+_PARTS: list[NavigationPart] = []
+
+
+def add_navigation(part: NavigationPart) -> None:
+    """Add to every page's context: `part(request, user)` returns names for the templates (idempotent)."""
+    if part not in _PARTS:
+        _PARTS.append(part)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    context: dict[str, Any] = {
+        # The navigation offers only what the person's role may open.
+        "may_view_reports": allowed(user.role, "reports.view"),
+        "may_manage_intake": allowed(user.role, "intake.manage"),
+    }
+    for part in _PARTS:
+        context.update(part(request, user))
+    return context
