@@ -1,6 +1,8 @@
 """The whole suite, as `make test` and CI run it.
 
 1. lint and migration check; 2. unit tests (no database); 3. everything that needs a database, on SQLite;
+3b. schemathesis over the OpenAPI schema against a real server on SQLite (tests/api_fuzz: every operation, a
+bounded number of examples each; any 5xx, undocumented status or body unlike its schema fails the run);
 4. the same on PostgreSQL: WATCHKEEPER_TEST_DATABASE_URL if set, else the server on 127.0.0.1:5432, else a
 throwaway cluster started with this machine's pg_ctl. Under CI=true a missing tool fails the run with what
 to install; elsewhere it is reported loudly and that part is left out.
@@ -20,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 DB_SUITES = ["tests/integration", "tests/scenarios", "tests/e2e"]
+API_FUZZ = "tests/api_fuzz"
 WORKERS = os.environ.get("WATCHKEEPER_TEST_WORKERS", "2")
 
 
@@ -120,6 +123,16 @@ def lint() -> None:
         run([str(path), *args], env=env)
 
 
+def api_fuzz(pytest: list[str], scratch: str) -> None:
+    """schemathesis against the OpenAPI schema, on a real server (SQLite): its own step, so its report reads
+    on its own. A missing schemathesis fails under CI and is reported loudly elsewhere."""
+    if not (BIN / "st").exists():
+        missing("schemathesis (the API fuzzing step)", "make install (pip install -e '.[dev]')")
+        return
+    run([*pytest, API_FUZZ, "-q", "-s"],
+        env={"WATCHKEEPER_DATABASE_URL": f"sqlite:///{scratch}/api-fuzz.sqlite3", "WATCHKEEPER_VAR_DIR": scratch})
+
+
 def main() -> None:
     pytest = [str(BIN / "pytest"), "-p", "no:cacheprovider"]
     lint()
@@ -131,6 +144,7 @@ def main() -> None:
     scratch = tempfile.mkdtemp(prefix="wk-test-")
     run([*pytest, *DB_SUITES, "-q", "-n", WORKERS, "--dist", "loadfile"],
         env={"WATCHKEEPER_DATABASE_URL": f"sqlite:///{scratch}/watchkeeper.sqlite3", "WATCHKEEPER_VAR_DIR": scratch})
+    api_fuzz(pytest, scratch)
     url, throwaway = postgres_url()
     if url is None:
         missing("PostgreSQL (a server on 127.0.0.1:5432, or pg_ctl)", "sudo apt-get install -y postgresql")

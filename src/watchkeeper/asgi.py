@@ -52,9 +52,10 @@ def get_application() -> PooledASGIHandler:
     django.setup(set_prefix=False)
     from django.conf import settings
 
-    from watchkeeper.core.startup import refuse_unsafe_serving
+    from watchkeeper.core.startup import refuse_unsafe_serving, refuse_unwritable_database
 
     refuse_unsafe_serving()  # e.g. the public development key outside debug
+    refuse_unwritable_database()  # a read-only or full database, or one missing migrations
     return PooledASGIHandler(threads=settings.SERVER_THREADS)
 
 

@@ -6,6 +6,7 @@ the process with a message, rather than running with a guess.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 from pathlib import Path
@@ -73,6 +74,21 @@ def _in_range(name: str, value: float, minimum: float, maximum: float | None) ->
         raise ImproperlyConfigured(f"{name} must be {bounds}, not {value:g}")
 
 
+def _env_networks(name: str) -> list[str]:
+    """A comma-separated list of IP addresses or networks (CIDR); a malformed entry stops the process."""
+    out: list[str] = []
+    for raw in os.environ.get(name, "").split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        try:
+            parsed = ipaddress.ip_network(item, strict=False) if "/" in item else ipaddress.ip_address(item)
+            out.append(str(parsed))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must list IP addresses or networks, not {item!r}") from None
+    return out
+
+
 def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     raw = os.environ.get(name, "").strip()
     if raw == "":
@@ -102,6 +118,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    "ninja",  # the API docs page served from its own static files (no CDN), as the CSP requires
     "django_htmx",
     "axes",
     "watchkeeper.core",
@@ -120,6 +137,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "watchkeeper.core.middleware.RequestIdMiddleware",
     "watchkeeper.core.middleware.CleanRequestMiddleware",
@@ -217,6 +235,10 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # A password like the username (or the person's name) is the first thing an attacker tries.
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "first_name", "last_name", "email")}},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -227,12 +249,54 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = _env_bool("WATCHKEEPER_SIGNIN_THROTTLE", True)
+# Client addresses: the connection's own address (REMOTE_ADDR), never a header the client can write.
+# X-Forwarded-For / X-Forwarded-Proto are believed only from the proxies listed in
+# WATCHKEEPER_TRUSTED_PROXIES (addresses or CIDR networks; none by default): `serve` hands the list to
+# Uvicorn's proxy-headers middleware, which replaces the address with the right-most one a trusted proxy
+# did not add. So rotating the header neither unlocks a locked account nor spreads guesses over addresses.
+TRUSTED_PROXIES = _env_networks("WATCHKEEPER_TRUSTED_PROXIES")
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_CLIENT_IP_CALLABLE = "watchkeeper.web.security.client_ip"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 12 * 3600  # one long shift
 SESSION_COOKIE_SECURE = _env_bool("WATCHKEEPER_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Served over HTTPS (secure cookies on): browsers are told to use HTTPS only, for a year by default.
+SECURE_HSTS_SECONDS = (_env_int("WATCHKEEPER_HSTS_SECONDS", 31_536_000, minimum=0)
+                       if SESSION_COOKIE_SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SESSION_COOKIE_SECURE and _env_bool("WATCHKEEPER_HSTS_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy on every response (django-csp): scripts and styles only from this server's own
+# files, never inline, so an injected <script> or on*= handler does not run even if escaping ever failed.
+_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": [_SELF],
+    },
+}
+
+# The API's interactive documentation and OpenAPI schema need a signed-in session or a token unless
+# they are declared public.
+API_DOCS_PUBLIC = _env_bool("WATCHKEEPER_API_DOCS_PUBLIC", False)
+
+# API tokens expire: WATCHKEEPER_API_TOKEN_DAYS is the longest life a token may be issued with
+# (`api-token --days N` may ask for less).
+API_TOKEN_MAX_DAYS = _env_int("WATCHKEEPER_API_TOKEN_DAYS", 90, minimum=1, maximum=3650)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -268,6 +332,42 @@ LOGGING = {
 # The sweeper that fires deadlines; `serve` runs it beside the web server.
 SWEEPER_INTERVAL_SECONDS = _env_float("WATCHKEEPER_SWEEPER_INTERVAL", 0.5, minimum=0.0, maximum=3600.0,
                                       above_minimum=True)
+# A write waiting longer than this for the audit-chain lock is refused with 503 + Retry-After (core/uow.py).
+WRITE_LOCK_WAIT_SECONDS = _env_float("WATCHKEEPER_WRITE_LOCK_WAIT_SECONDS", 5.0, minimum=0.05, maximum=120.0)
+
+
+def _env_rate(name: str, default: str) -> str:
+    """A rate limit in `limits` notation ("6000/minute"), or "off"; a malformed one stops the process."""
+    raw = os.environ.get(name, "").strip() or default
+    if raw.lower() == "off":
+        return "off"
+    import limits
+
+    try:
+        limits.parse(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a rate such as 6000/minute, or off, not {raw!r}") from None
+    return raw
+
+
+# Per-caller API rate limits (web/ratelimit.py, `limits` notation, "off" to disable) and their store.
+API_RATE = _env_rate("WATCHKEEPER_API_RATE", "6000/minute")
+API_WRITE_RATE = _env_rate("WATCHKEEPER_API_WRITE_RATE", "1200/minute")
+RATE_LIMIT_STORAGE = os.environ.get("WATCHKEEPER_RATE_LIMIT_STORAGE", "").strip() or "memory://"
+# One upload limit for the UI and the API (learning documents, K1). The API carries the file as base64
+# in JSON, so its body limit follows from the upload limit instead of Django's 2.5 MB default
+# (which made the API refuse at ~1.8 MB what the UI accepted up to 20 MB).
+UPLOAD_MAX_BYTES = _env_int("WATCHKEEPER_UPLOAD_MAX_MB", 20, minimum=1, maximum=200) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = (UPLOAD_MAX_BYTES + 2) // 3 * 4 + 64 * 1024
+# How long parsing one uploaded document may take (seconds, in a child process) before it is refused.
+DOCUMENT_PARSE_SECONDS = _env_float("WATCHKEEPER_DOCUMENT_PARSE_SECONDS", 30.0, minimum=1.0, maximum=600.0)
+
+# A3: signed checkpoints of the audit chain, kept outside the database, and the key that signs them.
+AUDIT_CHECKPOINT_DIR = Path(os.environ.get("WATCHKEEPER_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
+AUDIT_SIGNING_KEY_FILE = Path(os.environ.get("WATCHKEEPER_AUDIT_SIGNING_KEY_FILE",
+                                             VAR_DIR / "audit-signing-key.pem"))
+AUDIT_CHECKPOINT_INTERVAL_SECONDS = _env_float("WATCHKEEPER_AUDIT_CHECKPOINT_INTERVAL", 60.0, minimum=1.0,
+                                               maximum=86400.0)
 # Worker threads of the web server (asgi.py), each keeping its database connection.
 SERVER_THREADS = _env_int("WATCHKEEPER_THREADS", 8, minimum=1, maximum=256)
 

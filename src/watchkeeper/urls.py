@@ -8,8 +8,14 @@ from watchkeeper.incidents import views as logs
 from watchkeeper.realtime.views import stream
 from watchkeeper.safeguards import views as safeguards
 from watchkeeper.staff import views as staff
+from watchkeeper.web import health
+
+# An outage raised outside a view (by middleware) is a 503 with its reason, like one raised inside a view.
+handler500 = "watchkeeper.core.middleware.server_error"
 
 urlpatterns = [
+    path("health", health.health, name="health"),
+    path("ready", health.ready, name="ready"),
     path("api/", api.urls),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="/login/"), name="logout"),
@@ -29,6 +35,7 @@ urlpatterns = [
     path("messages/<int:contact_id>/handle/", logs.message_handle, name="message-handle"),
     path("review/", logs.review_queue, name="review"),
     path("intake/", logs.intake_reviewers, name="intake"),
+    path("policy/", include("watchkeeper.web.policy_urls")),
     path("reports/", logs.reports, name="reports"),
     path("safeguards/", safeguards.index, name="safeguards"),
     path("safeguards/<str:sid>/", safeguards.detail, name="safeguard"),

@@ -69,7 +69,7 @@ def test_a_board_row_patched_by_live_events_shows_the_same_officer_safety_badges
         assert c.post(f"/api/people/{jane}/relationships", json={"other_id": gary, "kind": "ex_partner"}
                       ).status_code == 201
         r = c.post("/api/certificates", json={"holder_id": gary, "address": f"{tag} Mill Lane, Kingsbridge",
-                                              "number": f"FAC{tag}", "expires_on": "2099-01-31"})
+                                              "number": f"FAC{tag}", "expires_on": "2031-01-31"})
         assert r.status_code == 201, r.text
         r = c.post("/api/orders", json={"kind": "non_molestation", "restricted_id": gary, "conditions": "No contact",
                                         "starts_on": "2020-01-01", "protected_person_ids": [jane]})
@@ -112,7 +112,7 @@ def test_a_board_row_patched_by_live_events_shows_the_same_officer_safety_badges
     # badge live, without a reload.
     dispatcher.evaluate("() => { window.__sameDocument = true; }")
     with api("investigator") as c:
-        r = c.post("/api/markers", json={"kind": "violence", "source": "PNC", "review_at": "2099-01-01",
+        r = c.post("/api/markers", json={"kind": "violence", "source": "PNC", "review_at": "2031-01-01",
                                          "person_id": gary, "note": "Assaulted police"})
         assert r.status_code == 201, r.text
     expect(row.locator(".risk-badge", has_text=f"Violence: Gary Board{tag}")).to_be_visible()
@@ -145,7 +145,7 @@ def test_a_board_row_patched_by_live_events_shows_the_same_officer_safety_badges
     header = handler.locator(".log-risk")
     expect(header.locator(".risk-badge", has_text=f"Violence: Gary Board{tag}")).to_be_visible()
     with api("investigator") as c:
-        r = c.post("/api/markers", json={"kind": "weapons", "source": "Intelligence", "review_at": "2099-01-01",
+        r = c.post("/api/markers", json={"kind": "weapons", "source": "Intelligence", "review_at": "2031-01-01",
                                          "person_id": gary, "note": "Keeps a machete in the car"})
         assert r.status_code == 201, r.text
     expect(header.locator(".risk-badge", has_text=f"Weapons: Gary Board{tag}")).to_be_visible()

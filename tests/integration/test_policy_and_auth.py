@@ -44,6 +44,15 @@ def test_policy_changes_are_validated_and_restricted(people):
         ("closing_codes", [{"code": "no_units_available", "label": "No units", "positive": False}]),
         ("scheme_floor_roles", ["bystander"]),
         ("cue_flags", {"not_a_family": "domestic"}),
+        # Values that stopped the control room for everyone: no category to raise in, no code to close with,
+        # a cue family that breaks every scan, a string where the context lookup counts, a format string
+        # reaching the values' attributes.
+        ("categories", []),
+        ("closing_codes", []),
+        ("cue_disabled", {"no_such_family": ["knife"]}),
+        ("repeat_windows", {"repeat_caller": "28", "repeat_address": {"days": 28, "at_least": 3},
+                            "repeat_victim": {"days": 365, "at_least": 2}}),
+        ("log_reference_format", "{seq.__class__.__mro__}"),
     ]
     for key, value in bad:
         with pytest.raises(Invalid):

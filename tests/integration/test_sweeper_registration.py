@@ -15,6 +15,8 @@ EXPECTED = {
     "alert escalations (D1)": "watchkeeper.dispatch",
     "divert decisions not made in time (D2)": "watchkeeper.dispatch",
     "learning due and overdue alerts (K2)": "watchkeeper.learning",
+    "queued lesson replays (K4)": "watchkeeper.learning",
+    "audit checkpoints (A3)": "watchkeeper.audit",
 }
 
 

@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from watchkeeper.bench.server import Server, drop, prepare, run_cli, scratch_url
+from watchkeeper.bench.server import BENCH_ENV, Server, drop, prepare, run_cli, scratch_url
 from watchkeeper.bench.stats import summary_ms
 
 # "Negligible" idle cost, as we read the spec: at most 1% of one core (0.6 CPU seconds a minute).
@@ -69,7 +69,8 @@ def run(db: str, workdir: Path, *, clocks: int = 100_000, seconds: float = 60.0,
         gen_args = {"clocks": clocks, "hold_seconds": hold, "seed": seed}
         out["generation"] = _inside(url, "generate", gen_args)
         out["idle_sweeper"] = _inside(url, "idle", {"seconds": seconds, "warmup": WARMUP_SECONDS})
-        server = Server(url, sweeper=True, extra_env={"WATCHKEEPER_SWEEPER_INTERVAL": str(interval)}).start()
+        env = {**BENCH_ENV, "WATCHKEEPER_SWEEPER_INTERVAL": str(interval)}
+        server = Server(url, sweeper=True, extra_env=env).start()
         try:
             assert server.proc is not None
             pid = server.proc.pid

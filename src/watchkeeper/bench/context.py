@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from watchkeeper.bench.server import Server, drop, prepare, run_cli, scratch_url
+from watchkeeper.bench.server import BENCH_ENV, Server, drop, prepare, run_cli, scratch_url
 from watchkeeper.bench.stats import summary_ms
 
 TARGETS = {"in_process_p99_ms": 10.0, "http_p99_ms": 25.0, "growth_max": 2.0}
@@ -55,7 +55,7 @@ def run(db: str, workdir: Path, *, sizes: list[int], lookups: int = 300, seed: i
                                          "--quiet", timeout=4 * 3600))
             generation = {"wall_seconds": round(time.monotonic() - t0, 1), "phases": summary["seconds"],
                           "rows": summary["rows"]}
-            server = Server(url, sweeper=False).start(timeout=120)
+            server = Server(url, sweeper=False, extra_env=BENCH_ENV).start(timeout=120)
             try:
                 args = {"base": server.base, "token": seed_info["tokens"]["handler"], "lookups": lookups,
                         "seed": seed, "heavy": summary["heavy"]}

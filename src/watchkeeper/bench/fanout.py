@@ -33,7 +33,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from watchkeeper.bench.server import Server, caller, drop, is_postgres, prepare, run_cli, scratch_url
+from watchkeeper.bench.server import BENCH_ENV, Server, caller, drop, is_postgres, prepare, run_cli, scratch_url
 from watchkeeper.bench.stats import summary_ms
 
 TARGET_P99_MS = 250.0
@@ -71,7 +71,7 @@ def run(db: str, workdir: Path, *, clients: int = 500, events: int = 40, spacing
     url = scratch_url(db, workdir, prefix="wk_fan")
     try:
         seed = prepare(url)
-        server = Server(url, sweeper=True).start()
+        server = Server(url, sweeper=True, extra_env=BENCH_ENV).start()
         try:
             assert server.proc is not None
             pid = server.proc.pid

@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from watchkeeper.bench.server import Server, caller, drop, is_postgres, prepare, scratch_url
+from watchkeeper.bench.server import BENCH_ENV, Server, caller, drop, is_postgres, prepare, scratch_url
 from watchkeeper.bench.stats import summary_ms
 
 TARGET_LOGS_PER_SECOND = 300.0
@@ -163,7 +163,7 @@ def run(db: str, workdir: Path, *, seconds: float, concurrency: int, shapes: lis
         url = scratch_url(db, workdir, prefix="wk_bench")
         try:
             seed = prepare(url)
-            server = Server(url, sweeper=True).start()
+            server = Server(url, sweeper=True, extra_env=BENCH_ENV).start()
             try:
                 results[shape] = asyncio.run(_drive(server.base, seed["tokens"]["handler"], shape, seconds,
                                                     concurrency, dispatcher_token=seed["tokens"]["dispatcher"]))

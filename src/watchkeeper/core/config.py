@@ -1,16 +1,27 @@
-"""Reading and changing the policy in force."""
+"""Reading and changing the policy in force: validated on write, previewed, versioned, rolled back.
+
+A value is checked three ways before it is stored (nothing else can make a rule fail on it): its shape
+(`policy_schemas.SCHEMAS`, a pydantic schema per key), what it names in other keys
+(`policy_schemas.consistency`), and the checks the apps own (`add_policy_validator`: closing codes, cue
+families, party roles, channels). A change is previewed against the current data first (`preview_policy`:
+what would move, and what would be refused because open logs use it; apps contribute these through
+`add_policy_impact`), needs a reason and writes one audit record. Every version stays; a rollback writes a
+new row equal to an earlier version, checked again as if typed afresh.
+"""
 
 from __future__ import annotations
 
 import copy
-import json
+import inspect
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from watchkeeper.core.errors import Invalid
+from watchkeeper.core import validate as v
+from watchkeeper.core.errors import Invalid, NotFound, Refusal
 from watchkeeper.core.models import PolicySetting
 from watchkeeper.core.policy import DEFAULTS, Policy
-from watchkeeper.core.roles import Role
+from watchkeeper.core.policy_schemas import consistency, shape_problem
 
 _cached: tuple[object, Policy] | None = None
 
@@ -29,43 +40,36 @@ def current_policy() -> Policy:
     values = copy.deepcopy(DEFAULTS)
     seen: set[str] = set()
     for row in PolicySetting.objects.order_by("-id").only("key", "value"):
-        if row.key not in seen:
+        # A version stored before its key had a schema and not of its shape is passed over (the next older
+        # valid one, or the default, is in force), so no rule is ever handed a value it cannot read.
+        if row.key not in seen and row.key in DEFAULTS and shape_problem(row.key, row.value) is None:
             seen.add(row.key)
-            if row.key in DEFAULTS:
-                values[row.key] = row.value
+            values[row.key] = row.value
     policy = Policy(values)
     _cached = (latest, policy)
     return policy
 
 
-_ITEM_FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "grades": {"code": str, "label": str, "rank": int},
-    "categories": {"code": str, "label": str, "flags": list},
-    "flags": {"code": str, "label": str},
-    "closing_codes": {"code": str, "label": str, "positive": bool},
-    "cancellation_codes": {"code": str, "label": str},
-    "grade_rules": {"name": str, "when": dict, "grade": str},
-}
-_RULE_CONDITIONS = {"categories", "flags_any", "flags_all", "threat_at_least", "harm_at_least",
-                    "risk_at_least", "vulnerability_at_least"}
-# Minutes are bounded by a week; counts by what a page can show.
-_INT_RANGES = {
-    "task_escalation_minutes": (0, 10_080),
-    "review_escalation_minutes": (1, 10_080),
-    "circulation_latest_entries": (1, 200),
-    "alert_escalation_minutes": (1, 1440),
-    "divert_decision_minutes": (1, 1440),
-    "promise_due_minutes": (1, 10_080),
-    "grading_deadline_minutes": (1, 1440),
-    "scheme_overdue_escalation_hours": (1, 168),
-    "risk_republish_max_logs": (1, 1000),
-}
-_ROLE_LISTS = {"downgrade_authoriser_roles", "flagged_close_authoriser_roles"}
-
 # Checks that need an app's knowledge (its codes, its lexicon) are contributed by that app when Django
-# starts: `add_policy_validator(key, check)`; a check raises `Invalid` naming what is wrong.
-PolicyValidator = Callable[[Any], None]
+# starts: `add_policy_validator(key, check)`; a check raises `Invalid` naming what is wrong. A check taking
+# two arguments also receives the whole policy the value would join (`check(value, values)`), so it can
+# compare with other keys as they would be after the change.
+PolicyValidator = Callable[..., None]
 _VALIDATORS: dict[str, list[PolicyValidator]] = {}
+
+
+@dataclass(frozen=True)
+class Impact:
+    """What a change would do to current data: said in the preview; a blocking impact refuses the change."""
+
+    message: str
+    blocking: bool = False
+    count: int = 0
+
+
+# (before, after, key) -> impacts. Apps that hold the data register these (root/wiring.py).
+PolicyImpact = Callable[[Policy, Policy, str], list[Impact]]
+_IMPACTS: list[PolicyImpact] = []
 
 
 def add_policy_validator(key: str, check: PolicyValidator) -> None:
@@ -77,61 +81,150 @@ def add_policy_validator(key: str, check: PolicyValidator) -> None:
         checks.append(check)
 
 
-def validate_policy_value(key: str, value: Any) -> None:
-    """A policy value must have the shape its rules expect, so a change can never make a rule fail."""
+def _wants_policy(check: PolicyValidator) -> bool:
+    params = [p for p in inspect.signature(check).parameters.values()
+              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(params) >= 2
+
+
+def add_policy_impact(impact: PolicyImpact) -> None:
+    """Register what a policy change does to data an app holds (idempotent)."""
+    if impact not in _IMPACTS:
+        _IMPACTS.append(impact)
+
+
+def _problems(values: dict[str, Any]) -> list[str]:
+    """Every key's shape, then how the keys agree (a key of the wrong shape is compared as its default)."""
+    problems = []
+    usable = dict(values)
+    for key, value in values.items():
+        problem = shape_problem(key, value)
+        if problem:
+            problems.append(problem)
+            usable[key] = DEFAULTS[key]
+    return problems + consistency(usable)
+
+
+def validate_policy_value(key: str, value: Any, base: Policy | None = None) -> None:
+    """A policy value must have the shape its rules expect and agree with the rest of the policy, so a
+    change can never make a rule fail. `base` is the policy the value joins (the defaults when not given;
+    writes pass the policy in force). Problems already in `base` (stored before these checks existed) are
+    not held against a change that does not add to them, so an administrator can always repair."""
     if key not in DEFAULTS:
         raise Invalid(f"Unknown policy key {key!r}", "key")
-    default = DEFAULTS[key]
-    if type(value) is not type(default):
-        raise Invalid(f"Policy {key} must be a {type(default).__name__}", "value")
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError) as exc:
-        raise Invalid(f"Policy {key} is not JSON data: {exc}", "value") from exc
-    if isinstance(value, int) and not isinstance(value, bool):
-        low, high = _INT_RANGES.get(key, (0, 10_080))
-        if not low <= value <= high:
-            raise Invalid(f"Policy {key} must be between {low} and {high}", "value")
-    if key in _ITEM_FIELDS:
-        for i, item in enumerate(value):
-            if not isinstance(item, dict):
-                raise Invalid(f"Policy {key}[{i}] must be an object", "value")
-            for field, kind in _ITEM_FIELDS[key].items():
-                if not isinstance(item.get(field), kind) or isinstance(item.get(field), bool) != (kind is bool):
-                    raise Invalid(f"Policy {key}[{i}].{field} must be a {getattr(kind, '__name__', kind)}", "value")
-        if len({item["code"] for item in value if "code" in item}) != len(value) and key != "grade_rules":
-            raise Invalid(f"Policy {key} has duplicate codes", "value")
-    if key == "grades" and any(item["rank"] < 1 for item in value):
-        raise Invalid("Policy grades are ranked from 1 (most urgent)", "value")
-    if key == "grade_rules":
-        grades = {g["code"] for g in current_policy()["grades"]}
-        for i, rule in enumerate(value):
-            unknown = set(rule["when"]) - _RULE_CONDITIONS
-            if unknown or rule["grade"] not in grades:
-                raise Invalid(f"Policy grade_rules[{i}] has unknown conditions {sorted(unknown)} or grade "
-                              f"{rule['grade']!r}", "value")
-    if key == "firearms_access_flag" and value not in {f["code"] for f in current_policy()["flags"]}:
-        raise Invalid(f"Policy firearms_access_flag must be a flag code, not {value!r}", "value")
-    if key in _ROLE_LISTS:
-        roles = {r.value for r in Role}
-        if not all(isinstance(r, str) and r in roles for r in value):
-            raise Invalid(f"Policy {key} must list roles from: {', '.join(sorted(roles))}", "value")
+    bad_text = v.first_bad_text(value)
+    if bad_text:
+        raise Invalid(f"Policy {key}{'.' + bad_text[0] if bad_text[0] else ''} {bad_text[1]}", "value")
+    problem = shape_problem(key, value)
+    if problem:
+        raise Invalid(f"Policy {problem}", "value")
+    base = base or Policy()
+    values = {**base.values, key: value}
+    before = set(_problems(dict(base.values)))
+    new = [p for p in _problems(values) if p not in before]
+    if new:
+        raise Invalid("Policy " + "; ".join(new[:5]), "value")
     for check in _VALIDATORS.get(key, ()):
-        check(value)
+        try:
+            if _wants_policy(check):
+                check(value, values)
+            else:
+                check(value)
+        except Invalid as exc:
+            if key in exc.message:
+                raise
+            raise Invalid(f"Policy {key}: {exc.message}", "value") from exc
+
+
+def _impacts(key: str, before: Policy, after: Policy) -> list[Impact]:
+    found: list[Impact] = []
+    for impact in _IMPACTS:
+        found.extend(impact(before, after, key))
+    return found
+
+
+def _candidate(key: str, value: Any) -> tuple[Policy, Policy]:
+    before = current_policy()
+    validate_policy_value(key, value, before)
+    return before, Policy({**before.values, key: copy.deepcopy(value)})
+
+
+def preview_policy(actor: Any, key: str, value: Any) -> dict[str, Any]:
+    """What saving `value` for `key` would do, without saving: the value before and after, what would move
+    in current data (open logs whose policy grade changes, codes in use that disappear) and whether the
+    change would be refused. A malformed value is refused here exactly as on save."""
+    actor.require("policy.manage")
+    before, after = _candidate(key, value)
+    impacts = _impacts(key, before, after)
+    return {"key": key, "before": before[key], "after": value, "changed": before[key] != value,
+            "impacts": [asdict(i) for i in impacts],
+            "refused": [i.message for i in impacts if i.blocking]}
+
+
+def _refuse_blocking(key: str, impacts: list[Impact]) -> None:
+    blocking = [i.message for i in impacts if i.blocking]
+    if blocking:
+        raise Refusal(f"Policy {key} cannot change while it is in use: " + "; ".join(blocking),
+                      next_step="Preview the change to see what uses it; move that data first, or keep the code.",
+                      details={"field": "value", "refused": blocking}, status=409)
+
+
+def _write(actor: Any, key: str, value: Any, reason: str, action: str,
+           rolled_back_from: PolicySetting | None = None) -> PolicySetting:
+    from watchkeeper.core import clock, trail
+    from watchkeeper.core.uow import unit_of_work
+
+    reason = v.text(reason, "reason", max_length=2000)
+    validate_policy_value(key, value, current_policy())
+    with unit_of_work():
+        before, after = _candidate(key, value)  # again under the lock: nothing changed in between
+        _refuse_blocking(key, _impacts(key, before, after))
+        row = PolicySetting.objects.create(key=key, value=value, changed_at=clock.now(), changed_by=actor.user,
+                                           reason=reason, rolled_back_from=rolled_back_from)
+        trail.record(actor, action, "policy", key, before=before[key], after=value, reason=reason)
+    return row
 
 
 def set_policy(actor: Any, key: str, value: Any, reason: str) -> PolicySetting:
-    """Change one policy value (administrators): a new row, audited; the old value stays on record."""
-    from watchkeeper.core import clock, trail
-    from watchkeeper.core import validate as v
-    from watchkeeper.core.uow import unit_of_work
-
+    """Change one policy value (administrators): validated, refused if current data depends on what it
+    removes, a new row with one audit record; the old value stays on record."""
     actor.require("policy.manage")
-    reason = v.text(reason, "reason", max_length=2000)
-    validate_policy_value(key, value)
-    with unit_of_work():
-        before = current_policy()[key]
-        row = PolicySetting.objects.create(key=key, value=value, changed_at=clock.now(), changed_by=actor.user,
-                                           reason=reason)
-        trail.record(actor, "policy.changed", "policy", key, before=before, after=value, reason=reason)
-    return row
+    return _write(actor, key, value, reason, "policy.changed")
+
+
+def policy_versions(actor: Any, key: str) -> list[dict[str, Any]]:
+    """Every version of a key, newest first, the one in force marked; the last is the default (id 0)."""
+    actor.require("policy.manage")
+    if key not in DEFAULTS:
+        raise NotFound(f"No policy key {key!r}")
+    rows = list(PolicySetting.objects.filter(key=key).select_related("changed_by").order_by("-id"))
+    # The newest version of the key's shape is in force (`current_policy` passes over any other).
+    in_force = next((r.pk for r in rows if shape_problem(key, r.value) is None), 0)
+    versions = [{"id": r.pk, "value": r.value, "changed_at": r.changed_at.isoformat(),
+                 "changed_by": r.changed_by.username if r.changed_by else None, "reason": r.reason,
+                 "rolled_back_from": r.rolled_back_from_id, "in_force": r.pk == in_force} for r in rows]
+    versions.append({"id": 0, "value": copy.deepcopy(DEFAULTS[key]), "changed_at": None, "changed_by": None,
+                     "reason": "The default a new force starts with", "rolled_back_from": None,
+                     "in_force": in_force == 0})
+    return versions
+
+
+def rollback_policy(actor: Any, key: str, version_id: int, reason: str) -> PolicySetting:
+    """Put an earlier version of a key back in force: a new row equal to it (nothing is deleted), checked
+    against today's schema and data like any change. Version 0 is the default."""
+    actor.require("policy.manage")
+    if key not in DEFAULTS:
+        raise NotFound(f"No policy key {key!r}")
+    if isinstance(version_id, bool) or not isinstance(version_id, int):
+        raise Invalid("version_id must be a version number", "version_id")
+    source: PolicySetting | None = None
+    if version_id == 0:
+        value = copy.deepcopy(DEFAULTS[key])
+    else:
+        source = PolicySetting.objects.filter(key=key, pk=version_id).first()
+        if source is None:
+            raise NotFound(f"No version {version_id} of policy {key}")
+        value = source.value
+    reason = v.text(reason, "reason", max_length=1900)
+    return _write(actor, key, value, f"Back to {f'version {version_id}' if source else 'the default'}: {reason}",
+                  "policy.rolled_back", rolled_back_from=source)

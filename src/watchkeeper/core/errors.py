@@ -45,6 +45,10 @@ class Refusal(Exception):
     def __post_init__(self) -> None:
         super().__init__(self.message)
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the refusal's response carries (the API's and the pages' alike)."""
+        return {}
+
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"error": "refused", "message": self.message, "next_step": self.next_step}
         if self.safeguard:
@@ -91,3 +95,18 @@ class Invalid(Refusal):
             details={"field": field_name} if field_name else {},
             status=400,
         )
+
+
+class Busy(Refusal):
+    """The system cannot take the write now (another write holds the audit-chain lock past its bound, or
+    the caller sent more than its share of requests): nothing was written; try again shortly. A 503 (or
+    429 for a rate limit) with `Retry-After`, never a 500."""
+
+    def __init__(self, message: str, retry_after: int, *, status: int = 503,
+                 next_step: str = "Nothing was saved. Try again in a few seconds.") -> None:
+        super().__init__(message=message, next_step=next_step, status=status,
+                         details={"retry_after": retry_after})
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

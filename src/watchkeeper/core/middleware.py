@@ -1,13 +1,19 @@
-"""Request ids: every audit record names the request that caused it."""
+"""What every request passes through: request ids (every audit record names the request that caused it),
+clean addresses, refusals shown as pages, and a database that cannot take writes shown as 503 with the
+reason (pages and API alike)."""
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
+import time
 import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+log = logging.getLogger(__name__)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -42,8 +48,67 @@ class RefusalMiddleware:
         from watchkeeper.core.errors import Refusal
 
         if isinstance(exception, Refusal) and not request.path.startswith("/api/"):
-            return render(request, "refused.html", {"error": exception}, status=exception.status)
+            response = render(request, "refused.html", {"error": exception}, status=exception.status)
+            for name, value in exception.headers().items():  # Retry-After on a 503 Busy refusal
+                response[name] = value
+            return response
+        return unavailable_response(request, exception)
+
+
+# How often one process writes the same outage to its log (each request still gets its 503).
+_LOG_EVERY_SECONDS = 60.0
+_last_logged: dict[str, float] = {}
+_log_lock = threading.Lock()
+
+
+def unavailable_response(request: HttpRequest, exception: BaseException) -> HttpResponse | None:
+    """A database error that means "nothing can be written now" (read-only, full disk, disk error, locked
+    past the bound, gone) becomes 503 with the reason and Retry-After: JSON for the API
+    (`{"error": "unavailable", "message", "next_step"}`), a plain page for the UI. Any other error is not
+    an outage and is left to the usual handling (None)."""
+    from django.http import JsonResponse
+    from django.utils.html import format_html
+
+    from watchkeeper.core.startup import unavailable
+
+    outage = unavailable(exception)
+    if outage is None:
         return None
+    now = time.monotonic()
+    with _log_lock:
+        first = now - _last_logged.get(outage.reason, -_LOG_EVERY_SECONDS) >= _LOG_EVERY_SECONDS
+        if first:
+            _last_logged[outage.reason] = now
+    if first:
+        log.error("database unavailable: %s Requests get 503 until it is writable again (%s).",
+                  outage.reason, type(exception).__name__)
+    next_step = ("Nothing you just did was saved. Keep records on the fallback procedure and tell the duty "
+                 f"supervisor and the system administrator; try again in {outage.retry_after} seconds.")
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"error": "unavailable", "message": outage.reason, "next_step": next_step},
+                                status=503)
+    else:
+        response = HttpResponse(format_html(
+            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Watchkeeper unavailable</title>'
+            '</head><body><main role="alert"><h1>Watchkeeper cannot record anything just now</h1>'
+            "<p>{}</p><p>{}</p></main></body></html>", outage.reason, next_step), status=503)
+    response["Retry-After"] = str(outage.retry_after)
+    response["Cache-Control"] = "no-store"
+    response._has_been_logged = True  # type: ignore[attr-defined]  # logged above, once per outage
+    return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 handler: an outage raised outside a view (a session saved by middleware, say) is still a 503
+    with its reason; anything else is Django's plain 500."""
+    import sys
+
+    from django.views.defaults import server_error as plain_500
+
+    exception = sys.exc_info()[1]
+    response = unavailable_response(request, exception) if exception is not None else None
+    return response if response is not None else plain_500(request)
 
 
 class CleanRequestMiddleware:

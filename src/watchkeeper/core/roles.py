@@ -69,6 +69,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "log.link": OPERATIONAL,
     "log.merge": COMMAND | {Role.CALL_HANDLER},
     "log.cancel": GRADERS,
+    # Per record: closing, cancelling or reopening a log someone else owns (and is not assigned to) is for
+    # the people who run the room; the others close their own and the logs they are assigned to.
+    "log.close_any": COMMAND,
     "log.assign_staff": COMMAND | {Role.CALL_HANDLER},
     "request.manage": OPERATIONAL,
     "task.manage": OPERATIONAL,
@@ -78,6 +81,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "dispatch.assign": COMMAND,
     "dispatch.update": COMMAND | {Role.RESPONSE_OFFICER},
     "dispatch.decide": frozenset({Role.CONTROLLER, Role.DUTY_INSPECTOR}),
+    # Per record: handling a message addressed to someone else (not their team's, not one they supervise).
+    "message.handle_any": frozenset({Role.CONTROLLER, Role.DUTY_INSPECTOR}),
     "person.view": OPERATIONAL | OVERSIGHT,
     "person.manage": OPERATIONAL,
     "check.run": OPERATIONAL,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils import timezone
+from pydantic import AfterValidator, Field
 
+from watchkeeper.core import clock
 from watchkeeper.core.errors import Invalid
 
 
@@ -77,3 +79,81 @@ def past_date(value: date | None, field: str, today: date) -> date | None:
     if value is not None and value > today:
         raise Invalid(f"{field} cannot be in the future", field)
     return value
+
+
+# --------------------------------------------------------------------------- bounded input
+# Every request body is bounded field by field, so no single request can hold the audit-chain lock for long
+# or fill the database: each text at most MAX_TEXT characters (an action may allow less and says so),
+# each list at most its own number of items. The input schemas of every app are built from these types;
+# `tests/unit/bounds` fails when a schema has a list, text or mapping without a bound.
+MAX_TEXT = 20_000
+MAX_ITEMS = 50  # a list of codes, ids or short texts
+MAX_ENTRIES = 200  # narrative entries sent with a new log
+
+# Bidirectional embedding, override and isolate controls. Ordinary right-to-left text (Arabic or Hebrew
+# names) needs none of them: the Unicode bidi algorithm orders it. In a record they only make what is
+# shown differ from what was typed ("exe.jpg" shown for "gpj.exe"), or spill their direction into the
+# page around them.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI_MARKS = {ord(c): f"[U+{ord(c):04X}]" for c in BIDI_CONTROLS}
+
+
+def neutralise_bidi(value: str) -> str:
+    """The text with each bidi embedding/override/isolate control written as a visible, lossless mark
+    (`[U+202E]`): what is stored is what everyone sees, and the mark still says exactly what was sent."""
+    return value.translate(_BIDI_MARKS) if any(c in value for c in BIDI_CONTROLS) else value
+
+
+def _text_in(value: str | None) -> str | None:
+    return neutralise_bidi(value) if isinstance(value, str) else value
+
+
+Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_text_in)]
+"""Free text in an input schema: bounded, bidi controls neutralised."""
+
+OptionalText = Annotated[str | None, Field(max_length=MAX_TEXT), AfterValidator(_text_in)]
+"""Free text that may be left out (None: unchanged)."""
+
+
+# --------------------------------------------------------------------------- dates that make sense
+# A date or time sent to the system is checked against now: a call received in year 1 or a task due in
+# 9999 is a typing or integration error, refused naming the field, never stored. Dates of birth reach back
+# further than anything else, so the past bound is a lifetime; nothing is planned further ahead than the
+# future bound (orders without an end leave it blank).
+PAST_YEARS = 150
+FUTURE_YEARS = 30
+
+
+def date_problem(value: date | datetime) -> str | None:
+    """Why a date or time is not sensible (too far in the past or the future), or None."""
+    today = clock.now().date()
+    day = value.date() if isinstance(value, datetime) else value
+    if day.year < today.year - PAST_YEARS:
+        return f"is more than {PAST_YEARS} years in the past"
+    if day.year > today.year + FUTURE_YEARS:
+        return f"is more than {FUTURE_YEARS} years in the future"
+    return None
+
+
+def _sensible(value: Any) -> Any:
+    if isinstance(value, date):
+        problem = date_problem(value)
+        if problem:
+            raise ValueError(f"{value.isoformat()} {problem}")
+    return value
+
+
+def sensible(value: date | datetime | None, field: str) -> Any:
+    """For actions called without a schema: a date or time that makes sense, or Invalid naming `field`."""
+    if isinstance(value, date):
+        problem = date_problem(value)
+        if problem:
+            raise Invalid(f"{field} {problem}", field)
+    return value
+
+
+Day = Annotated[date, AfterValidator(_sensible)]
+"""A date in an input schema, refused when it is not sensible (see `date_problem`)."""
+
+Moment = Annotated[datetime, AfterValidator(_sensible)]
+"""A date and time in an input schema, refused when it is not sensible."""

@@ -251,12 +251,16 @@ def _assignment(assignment_id: int) -> Assignment:
 
 def update_assignment(actor: Actor, assignment_id: int, *, state: str) -> Assignment:
     """D4: an assignment moves on (en route, at scene, cleared) on its own; the unit's status follows from
-    all its assignments. At scene stops the log's clock (attended)."""
+    all its assignments. At scene stops the log's clock (attended), so only the unit's own crew or someone
+    with a dispatcher's permission may move it (D1)."""
     actor.require("dispatch.update")
     v.choice(state, "state", ["en_route", "at_scene", "cleared", "cancelled"])
     policy = current_policy()
     with unit_of_work():
         a = _assignment(assignment_id)
+        rules.check_assignment_updater(
+            crews_unit=actor.user is not None and a.unit.crew.filter(pk=actor.user.pk).exists(),
+            dispatcher=actor.may("dispatch.assign"), callsign=a.unit.callsign)
         rules.check_transition(a.state, state)
         now = clock.now()
         a.state = state

@@ -184,6 +184,19 @@ def check_transition(current: str, new: str) -> None:
                       next_step="Reload the unit's assignments; assign the unit again if it is needed.")
 
 
+def check_assignment_updater(crews_unit: bool, dispatcher: bool, callsign: str) -> None:
+    """D1, D4: an assignment is moved on (en route, at scene, cleared) by the crew of its unit, who are
+    there, or by someone with a dispatcher's permission (`dispatch.assign`). "At scene" stops the log's
+    response clock, so an officer of another unit marking it would silence the clock of an emergency nobody
+    has reached: refused (403) before anything is written."""
+    if crews_unit or dispatcher:
+        return
+    raise Refusal(f"Only {callsign}'s crew or a dispatcher may update this assignment: marking it at scene "
+                  "or cleared stops the log's response clock.",
+                  safeguard="D1", status=403,
+                  next_step="Update your own unit's assignment, or ask the dispatcher to update this one.")
+
+
 def check_assignable(on_duty: bool, log_status: str, already: bool) -> None:
     """D4: a unit on duty goes to an open log it is not already on."""
     if log_status != "open":

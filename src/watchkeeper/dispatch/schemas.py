@@ -4,18 +4,20 @@ divert it acts on is in the URL, as in the API."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from watchkeeper.core import validate as v
+from watchkeeper.core.validate import Moment, Text
 
 
 class UnitIn(Schema):
-    callsign: str
-    area: str
+    callsign: Text
+    area: Text
     area_type: Literal["urban", "rural"] = "urban"
-    skills: list[str] = []
-    crew_ids: list[int] = []
+    skills: Annotated[list[Text], Field(max_length=v.MAX_ITEMS)] = []
+    crew_ids: Annotated[list[int], Field(max_length=v.MAX_ITEMS)] = []
 
 
 class DutyIn(Schema):
@@ -23,8 +25,8 @@ class DutyIn(Schema):
 
 
 class AssignIn(Schema):
-    callsign: str
-    appointment_at: datetime | None = None
+    callsign: Text
+    appointment_at: Moment | None = None
 
 
 class AssignmentStateIn(Schema):
@@ -32,21 +34,21 @@ class AssignmentStateIn(Schema):
 
 
 class DivertIn(Schema):
-    callsign: str
-    from_reference: str
-    to_reference: str
-    reason: str
+    callsign: Text
+    from_reference: Text
+    to_reference: Text
+    reason: Text
 
 
 class DecisionIn(Schema):
     approve: bool
-    note: str = ""
+    note: Text = ""
 
 
 class NoteIn(Schema):
-    note: str = ""
+    note: Text = ""
 
 
 class AreaIn(Schema):
     area_type: Literal["urban", "rural"]
-    reason: str
+    reason: Text

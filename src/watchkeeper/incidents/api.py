@@ -100,12 +100,10 @@ def detail_out(request: HttpRequest, log: Log, resolved_from: str | None) -> dic
 # ---------------------------------------------------------------------------------------- endpoints
 @router.get("/logs", summary="Open logs (the queue), newest first")
 def list_logs(request: HttpRequest, status: str = "open", limit: int = 100) -> list[dict[str, Any]]:
-    actor_of(request, via="api").require("log.view")
+    actor = actor_of(request, via="api")
+    actor.require("log.view")
     v.choice(status, "status", ["open", "closed", "cancelled", "merged", "all"])
-    qs = Log.objects.select_related("owner", "merged_into").order_by("-created_at")
-    if status != "all":
-        qs = qs.filter(status=status)
-    return [log_out(x) for x in qs[: max(1, min(limit, 500))]]
+    return [log_out(x) for x in queries.logs(actor, status, limit)]  # the same read as the queue page
 
 
 @router.post("/logs", response={201: dict}, summary="Raise a log from a contact")
@@ -238,10 +236,8 @@ def take_review(request: HttpRequest, reference: str) -> dict[str, Any]:
 
 @router.get("/review-queue", summary="Automatically created logs awaiting a person (L9)")
 def review_queue(request: HttpRequest) -> list[dict[str, Any]]:
-    actor_of(request, via="api").require("review.own")
-    qs = Log.objects.filter(review_queue__isnull=False, review_owned_at__isnull=True, status="open")
     return [{**log_out(x), "assignee": x.review_assignee.username if x.review_assignee else None}
-            for x in qs.select_related("review_assignee", "owner").order_by("created_at")[:500]]
+            for x in queries.awaiting_review(actor_of(request, via="api"))]  # the same read as the review page
 
 
 @router.post("/messages", response={201: dict}, summary="A message for a named officer (L8)")

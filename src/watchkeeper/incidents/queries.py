@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Q
 
 from watchkeeper.core import clock
+from watchkeeper.core.actor import Actor
 from watchkeeper.core.config import current_policy
 from watchkeeper.incidents import actions, hooks, rules
 from watchkeeper.incidents.models import (
@@ -27,6 +28,25 @@ from watchkeeper.realtime.models import Presence
 from watchkeeper.staff.models import User
 
 PRESENCE_WINDOW = timedelta(seconds=45)
+LOG_STATUSES = ("open", "closed", "cancelled", "merged", "all")
+
+
+def logs(actor: Actor, status: str = "open", limit: int = 100) -> list[Log]:
+    """The logs a list shows, newest first: the queue page, the board's rows and `GET /api/logs` all read
+    through this one function, so a role the API refuses (`log.view`) sees no list in the UI either."""
+    actor.require("log.view")
+    qs = Log.objects.select_related("owner", "merged_into").order_by("-created_at")
+    if status != "all":
+        qs = qs.filter(status=status)
+    return list(qs[: max(1, min(limit, 500))])
+
+
+def awaiting_review(actor: Actor, limit: int = 500) -> list[Log]:
+    """L9: automatically created logs nobody owns yet, oldest first: the review page and
+    `GET /api/review-queue` read through this one function, with the one permission (`review.own`)."""
+    actor.require("review.own")
+    qs = Log.objects.filter(review_queue__isnull=False, review_owned_at__isnull=True, status="open")
+    return list(qs.select_related("review_queue", "review_assignee", "owner").order_by("created_at")[:limit])
 
 
 @dataclass

@@ -489,3 +489,60 @@ def circulation_summary(
         "open_requests": list(open_requests),
         "latest_entries": list(latest_entries),
     }
+
+
+# ------------------------------------------------------------------------------------- per record
+@dataclass(frozen=True)
+class LogHolders:
+    """Who a log belongs to, as plain data: its owner and the staff assigned to it (active)."""
+
+    owner_id: int | None
+    assigned_ids: frozenset[int] = frozenset()
+
+
+def check_may_close(user_id: int | None, may_close_any: bool, holders: LogHolders, doing: str,
+                    reference: str) -> None:
+    """Who may close, cancel, reopen or mark ready to close one log. Those who run the room (the
+    `log.close_any` permission: dispatcher, controller, duty inspector, supervisor) may do it to any log;
+    anyone else with the action's permission (a call handler, a response officer) only to a log they own or
+    are assigned to. The system (no user) acts for the force. Refuses with 403 before anything is written."""
+    if user_id is None or may_close_any:
+        return
+    if user_id == holders.owner_id or user_id in holders.assigned_ids:
+        return
+    raise Refusal(
+        f"You may {doing} only a log you own or are assigned to; {reference} is neither.",
+        next_step="Ask a dispatcher, controller, duty inspector or supervisor, or be assigned to the log first.",
+        status=403,
+    )
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    """Where a message was addressed, as plain data (L8): the addressee, the team whose queue it went to
+    when they were away, and the supervisor of the addressee's team."""
+
+    addressee_id: int | None
+    routed_team_id: int | None
+    addressee_supervisor_id: int | None
+
+
+def check_may_handle_message(user_id: int | None, user_team_id: int | None, may_handle_any: bool,
+                             message: MessageFacts) -> None:
+    """L8: a message is handled by the person it is for: its addressee; when it went to a team's queue (the
+    addressee away), a member of that team; the addressee's supervisor; or the people who run the room
+    (`message.handle_any`: controller, duty inspector). Anyone else is refused (403), so nobody marks a
+    colleague's message handled without them knowing."""
+    if user_id is None or may_handle_any:
+        return
+    if user_id in (message.addressee_id, message.addressee_supervisor_id):
+        return
+    if message.routed_team_id is not None and user_team_id == message.routed_team_id:
+        return
+    raise Refusal(
+        "This message is for someone else: only its addressee, their team's queue (when it was routed there), "
+        "their supervisor, a controller or a duty inspector may handle it.",
+        safeguard="L8",
+        next_step="Leave it for the person it is addressed to, or tell their supervisor.",
+        status=403,
+    )

@@ -4,30 +4,33 @@ path, `watchkeeper.web.forms`). A form names its inputs by these fields (`thrive
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from ninja.schema import DjangoGetter
 from pydantic import model_validator
 
+from watchkeeper.core import validate as v
+from watchkeeper.core.validate import Day, Moment, OptionalText, Text
 from watchkeeper.incidents import actions
+
+Items = Annotated[list[Text], Field(max_length=v.MAX_ITEMS)]
 
 Level = Literal["none", "low", "medium", "high"]
 
 
 class ContactSchema(Schema):
-    channel: str = Field(description="999, 101, switchboard, front_counter, email, online, partner_agency, "
+    channel: Text = Field(description="999, 101, switchboard, front_counter, email, online, partner_agency, "
                          "alarm, police_generated")
-    account: str = Field(description="What the caller said, in their words")
-    received_at: datetime | None = None
-    caller_name: str = ""
-    caller_phone: str = ""
-    caller_dob: date | None = None
+    account: Text = Field(description="What the caller said, in their words")
+    received_at: Moment | None = None
+    caller_name: Text = ""
+    caller_phone: Text = ""
+    caller_dob: Day | None = None
     caller_age: int | None = Field(None, ge=0, le=130)
-    caller_age_reason: str = ""
-    party: str = Field("", description="Which party the caller is (L7)")
-    allegation: str = ""
+    caller_age_reason: Text = ""
+    party: Text = Field("", description="Which party the caller is (L7)")
+    allegation: Text = ""
 
     def to_input(self) -> actions.ContactIn:
         return actions.ContactIn(**self.dict())
@@ -35,40 +38,41 @@ class ContactSchema(Schema):
 
 class PartyChoice(Schema):
     person_id: int
-    role: str = Field(description="caller, victim, suspect, subject, witness or mentioned")
+    role: Text = Field(description="caller, victim, suspect, subject, witness or mentioned")
 
 
 class RaiseLogIn(Schema):
     contact: ContactSchema
-    category: str
-    summary: str
-    location: str = ""
-    flags: list[str] = []
-    source: str = "manual"
-    entries: list[str] = []
-    parties: list[PartyChoice] = Field([], description="C1: people from the context panel to put on the log")
-    second_call_reason: str = Field("", description="L8: why a new log, when an open log from the last hours "
+    category: Text
+    summary: Text
+    location: Text = ""
+    flags: Items = []
+    source: Text = "manual"
+    entries: Annotated[list[Text], Field(max_length=v.MAX_ENTRIES)] = []
+    parties: Annotated[list[PartyChoice], Field(
+        max_length=v.MAX_ITEMS, description="C1: people from the context panel to put on the log")] = []
+    second_call_reason: Text = Field("", description="L8: why a new log, when an open log from the last hours "
                                     "has this phone, place or person (refused with 409 and the matches otherwise)")
 
 
 class EntryIn(Schema):
-    text: str
+    text: Text
     corrects_seq: int | None = None
-    add_flags: list[str] = []
+    add_flags: Items = []
 
 
 class UpdateLogIn(Schema):
     expected_version: int
-    category: str | None = None
-    summary: str | None = None
-    location: str | None = None
-    flags: list[str] | None = None
-    reason: str = ""
+    category: OptionalText = None
+    summary: OptionalText = None
+    location: OptionalText = None
+    flags: Annotated[list[Text] | None, Field(max_length=v.MAX_ITEMS)] = None
+    reason: Text = ""
 
 
 class ThriveElement(Schema):
     level: Level | None = None
-    note: str = ""
+    note: Text = ""
 
     @model_validator(mode="before")
     @classmethod
@@ -89,23 +93,23 @@ class ThriveIn(Schema):
 
 
 class GradeIn(Schema):
-    grade: str
+    grade: Text
     thrive: ThriveIn
-    rationale: str = ""
+    rationale: Text = ""
     expected_version: int
 
 
 class DowngradeIn(Schema):
-    grade: str
+    grade: Text
     thrive: ThriveIn
-    reason: str = ""
+    reason: Text = ""
     authoriser_id: int | None = None
     expected_version: int
 
 
 class DecisionIn(Schema):
     approve: bool
-    note: str = ""
+    note: Text = ""
 
 
 class AckIn(Schema):
@@ -113,56 +117,56 @@ class AckIn(Schema):
 
 
 class CloseIn(Schema):
-    code: str
-    note: str = ""
+    code: Text
+    note: Text = ""
     acknowledged_through: int | None = None
-    authorisation_rationale: str = ""
+    authorisation_rationale: Text = ""
 
 
 class ReopenIn(Schema):
-    reason: str
+    reason: Text
 
 
 class CancelIn(Schema):
-    code: str
-    reason: str
-    duplicate_of: str = ""
+    code: Text
+    reason: Text
+    duplicate_of: Text = ""
     acknowledged_through: int | None = None
 
 
 class ServiceRequestIn(Schema):
     direction: Literal["outbound", "inbound"]
-    service: str
-    requester: str
-    ask: str
-    condition: str = ""
+    service: Text
+    requester: Text
+    ask: Text
+    condition: Text = ""
 
 
 class ServiceRequestUpdateIn(Schema):
     state: Literal["actioned", "declined", "withdrawn"]
-    note: str
+    note: Text
 
 
 class TaskIn(Schema):
-    description: str
+    description: Text
     owner_id: int
-    due_at: datetime
-    reference: str = ""
+    due_at: Moment
+    reference: Text = ""
 
 
 class TaskDoneIn(Schema):
-    result: str
+    result: Text
 
 
 class LinkIn(Schema):
-    other: str
+    other: Text
     kind: Literal["same_event", "related", "counter_allegation"]
-    reason: str = ""
+    reason: Text = ""
 
 
 class MergeIn(Schema):
-    into: str
-    reason: str
+    into: Text
+    reason: Text
 
 
 class AssignIn(Schema):
@@ -175,8 +179,8 @@ class MessageIn(Schema):
 
 
 class HandleMessageIn(Schema):
-    reference: str = ""
-    note: str = ""
+    reference: Text = ""
+    note: Text = ""
 
 
 class TakeReviewIn(Schema):
@@ -186,4 +190,4 @@ class TakeReviewIn(Schema):
 class IntakeReviewersIn(Schema):
     reviewer_id: int
     deputy_id: int
-    name: str = ""
+    name: Text = ""

@@ -44,11 +44,11 @@ def _raise_form(post: QueryDict) -> QueryDict:
     return form
 
 
-def _queue(user: User) -> list[Log]:
-    """Open logs, newest first. Each is marked when the policy grade asks for more than the grade in force
-    (C4), so boards can say so beside the grade."""
+def _queue(request: HttpRequest) -> list[Log]:
+    """Open logs, newest first, read as `GET /api/logs` reads them (queries.logs: `log.view`). Each is marked
+    when the policy grade asks for more than the grade in force (C4), so boards can say so beside the grade."""
     policy = current_policy()
-    logs = list(Log.objects.filter(status="open").select_related("owner").order_by("-created_at")[:200])
+    logs = queries.logs(actor_of(request), "open", 200)
     for log in logs:
         log.policy_higher = bool(log.proposed_grade) and (  # type: ignore[attr-defined]
             not log.grade or rules.less_urgent(log.grade, log.proposed_grade, policy))
@@ -84,7 +84,7 @@ def _common(request: HttpRequest, current: Log | None = None, since: int | None 
         "flags": policy["flags"],
         "channels": CHANNELS,
         "levels": policy["levels"],
-        "queue": _queue(signed_in_user(request)),
+        "queue": _queue(request),
         "current": current,
         "thrive_elements": [("threat", "Threat"), ("harm", "Harm"), ("risk", "Risk"),
                             ("investigation", "Investigation"), ("vulnerability", "Vulnerability"),
@@ -109,6 +109,10 @@ def queue_fragment(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The queue. A role that may not read logs (learning lead, administrator) starts in the learning
+    library, which every role reads, rather than on a refusal."""
+    if not actor_of(request).may("log.view"):
+        return HttpResponseRedirect(reverse("learning:index"))
     ctx = _common(request)
     ctx["grade_counts"] = _grade_counts(ctx["queue"], ctx["policy"])
     return render(request, "incidents/queue.html", ctx)
@@ -395,8 +399,7 @@ def message_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    logs = (Log.objects.filter(review_queue__isnull=False, review_owned_at__isnull=True, status="open")
-            .select_related("review_queue", "review_assignee").order_by("created_at"))
+    logs = queries.awaiting_review(actor_of(request))
     return render(request, "incidents/review.html", {"logs": logs, "policy": current_policy()})
 
 

@@ -146,6 +146,12 @@ def list_documents(request: HttpRequest, kind: str = "", limit: int = 100) -> li
     "/documents",
     response={200: dict, 201: dict},
     summary="Ingest a document (K1): text, PDF, Word or HTML; the same file again changes nothing",
+    description=(
+        "201 with the new document, 200 when the same file is already held. 413 when the file is larger "
+        "than the upload limit (WATCHKEEPER_UPLOAD_MAX_MB, the same as the library page's). 422 when it "
+        "cannot be read within its bounds: a Word file that would inflate too far, more PDF pages or more "
+        "text than a document may have, or reading that passes its time limit (nothing is stored)."
+    ),
 )
 def ingest(request: HttpRequest, body: DocumentIn) -> Status[dict[str, Any]]:
     try:

@@ -4,60 +4,68 @@ Templates name their inputs by these fields."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
+from watchkeeper.core import validate as v
+from watchkeeper.core.validate import Day, OptionalText, Text
+from watchkeeper.learning.actions.common import MAX_BYTES
+
+# base64 carries 3 bytes in 4 characters.
+MAX_BASE64 = (MAX_BYTES + 2) // 3 * 4
+
 
 class DocumentIn(Schema):
-    filename: str = Field(
+    filename: Text = Field(
         description="The file's name; its extension says the format (.txt, .md, .pdf, .docx, .html)"
     )
-    content_base64: str = Field(description="The file's bytes, base64-encoded")
+    content_base64: Annotated[str, Field(
+        max_length=MAX_BASE64, description="The file's bytes, base64-encoded (at most the upload limit)"
+    )]
 
 
 class ResponseIn(Schema):
     acceptance: Literal["accepted", "partly", "not_accepted"]
-    response: str
-    responded_on: date | None = None
+    response: Text
+    responded_on: Day | None = None
 
 
 class TrackerIn(Schema):
     expected_version: int
-    response_due: date | None = None
-    addressed_to: str | None = None
-    linked_bodies: list[str] | None = None
+    response_due: Day | None = None
+    addressed_to: OptionalText = None
+    linked_bodies: Annotated[list[Text] | None, Field(max_length=v.MAX_ITEMS)] = None
     owner_id: int | None = None
     implementation: Literal["not_started", "in_progress", "implemented", "not_accepted"] | None = None
-    reason: str = ""
+    reason: Text = ""
 
 
 class ActionIn(Schema):
-    description: str
+    description: Text
     owner_id: int
-    due_date: date
+    due_date: Day
 
 
 class ActionDoneIn(Schema):
-    result: str
+    result: Text
 
 
 class EvidenceIn(Schema):
-    description: str
-    link: str = ""
+    description: Text
+    link: Text = ""
     action_id: int | None = None
 
 
 class AnswerIn(Schema):
-    answer: str
-    evidence: str = ""
-    action: str = ""
+    answer: Text
+    evidence: Text = ""
+    action: Text = ""
     owner_id: int | None = None
-    due_date: date | None = None
+    due_date: Day | None = None
 
 
 class SettingIn(Schema):
     key: Literal["response_days", "response_due_soon_days", "action_due_soon_days"]
     value: int
-    reason: str
+    reason: Text

@@ -277,13 +277,21 @@ def link_party(
 MARKER_KINDS = [k for k, _ in Marker.KINDS]
 
 
+def _require_may_view_people(actor: Actor, permission: str) -> None:
+    """What is written about a person (a marker, an order, a certificate) is written only by someone who may
+    read the person it is on: the write permission and the read permission the person's record uses
+    (`person.view`, as view_person asks), so nobody records on people they may not see."""
+    actor.require(permission)
+    actor.require("person.view")
+
+
 def add_marker(
     actor: Actor, *, kind: str, source: str, review_at: date, note: str = "", person_id: int | None = None,
     address: str = "", phone: str = "", vehicle: str = "",
 ) -> Marker:
     """M1: a marker on one person, address, phone or vehicle carries a source, an owner (who adds it), a
     created date and a review date."""
-    actor.require("marker.manage")
+    _require_may_view_people(actor, "marker.manage")
     v.choice(kind, "kind", MARKER_KINDS)
     source = v.text(source, "source", max_length=200)
     note = v.text(note, "note", max_length=2000, required=False)
@@ -314,7 +322,7 @@ def add_marker(
 
 def end_marker(actor: Actor, marker_id: int, *, reason: str) -> Marker:
     """M1: a marker is ended with a reason and kept."""
-    actor.require("marker.manage")
+    _require_may_view_people(actor, "marker.manage")
     reason = v.text(reason, "reason", max_length=2000)
     with unit_of_work():
         m = Marker.objects.select_for_update().filter(pk=marker_id).first()
@@ -556,7 +564,7 @@ def create_order(
     """M3: an order or bail conditions: who is restricted; who, which classes of people ("anyone under 16":
     {"max_age": 15}; "any partner": {"relationship": "partner"}) and where are protected; which activities
     are restricted ("no unsupervised internet use"), as written; until when."""
-    actor.require("order.manage")
+    _require_may_view_people(actor, "order.manage")
     v.choice(kind, "kind", ORDER_KINDS)
     conditions = v.text(conditions, "conditions", max_length=4000)
     if not isinstance(starts_on, date) or (ends_on is not None and not isinstance(ends_on, date)):
@@ -602,7 +610,7 @@ def add_certificate(
     actor: Actor, *, holder_id: int, address: str, number: str, expires_on: date
 ) -> FirearmsCertificate:
     """M4: a certificate holder is marked on the person and the address."""
-    actor.require("marker.manage")
+    _require_may_view_people(actor, "marker.manage")
     number = v.text(number, "number", max_length=40)
     address = v.text(address, "address", max_length=300)
     if not isinstance(expires_on, date) or expires_on < clock.local(clock.now()).date():

@@ -6,112 +6,116 @@ validated against the same schemas (`watchkeeper.web.forms`), so both refuse the
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from watchkeeper.core import validate as v
+from watchkeeper.core.validate import Day, Moment, Text
 
 
 class PersonIn(Schema):
-    given_names: str = ""
-    family_name: str
-    dob: date | None = None
-    sex: str = ""
-    aliases: list[str] = []
+    given_names: Text = ""
+    family_name: Text
+    dob: Day | None = None
+    sex: Text = ""
+    aliases: Annotated[list[Text], Field(max_length=v.MAX_ITEMS)] = []
 
 
 class RelationIn(Schema):
     other_id: int
-    kind: str
+    kind: Text
 
 
 class ResidenceIn(Schema):
-    address: str
+    address: Text
     current: bool = True
 
 
 class PhoneUseIn(Schema):
-    phone: str
+    phone: Text
 
 
 class PartyIn(Schema):
-    role: str
+    role: Text
     person_id: int | None = None
-    phone: str = ""
-    address: str = ""
+    phone: Text = ""
+    address: Text = ""
 
 
 class MarkerIn(Schema):
-    kind: str
-    source: str
-    review_at: date
-    note: str = ""
+    kind: Text
+    source: Text
+    review_at: Day
+    note: Text = ""
     person_id: int | None = None
-    address: str = ""
-    phone: str = ""
-    vehicle: str = ""
+    address: Text = ""
+    phone: Text = ""
+    vehicle: Text = ""
 
 
 class EndIn(Schema):
-    reason: str
+    reason: Text
 
 
 class SchemeIn(Schema):
     victim_id: int
-    reason: str
-    victim_told_how: str = ""
-    address: str = ""
-    phone: str = ""
-    ends_at: datetime | None = None
-    grade_floor: str = ""
+    reason: Text
+    victim_told_how: Text = ""
+    address: Text = ""
+    phone: Text = ""
+    ends_at: Moment | None = None
+    grade_floor: Text = ""
     officer_id: int | None = None
 
 
 class VictimContactIn(Schema):
-    channel: str
-    outcome: str
+    channel: Text
+    outcome: Text
     reached: bool
 
 
 class ExtendIn(Schema):
-    until: datetime
-    reason: str
+    until: Moment
+    reason: Text
 
 
 class OrderIn(Schema):
-    kind: str
+    kind: Text
     restricted_id: int
-    conditions: str
-    starts_on: date
-    ends_on: date | None = None
-    protected_person_ids: list[int] = []
-    protected_addresses: list[str] = []
-    protected_classes: list[dict[str, Any]] = []
-    activities: list[str] = []
+    conditions: Text
+    starts_on: Day
+    ends_on: Day | None = None
+    protected_person_ids: Annotated[list[int], Field(max_length=v.MAX_ITEMS)] = []
+    protected_addresses: Annotated[list[Text], Field(max_length=v.MAX_ITEMS)] = []
+    protected_classes: Annotated[
+        list[Annotated[dict[Text, Any], Field(max_length=v.MAX_ITEMS)]], Field(max_length=v.MAX_ITEMS)
+    ] = []
+    activities: Annotated[list[Text], Field(max_length=v.MAX_ITEMS)] = []
 
 
 class CertificateIn(Schema):
     holder_id: int
-    address: str
-    number: str
-    expires_on: date
+    address: Text
+    number: Text
+    expires_on: Day
 
 
 class CheckIn(Schema):
-    kind: str
-    subject: str
+    kind: Text
+    subject: Text
     person_id: int | None = None
-    phone: str = ""
-    address: str = ""
+    phone: Text = ""
+    address: Text = ""
     mandatory: bool = True
 
 
 class CheckResultIn(Schema):
-    result: str
-    system: str = ""
+    result: Text
+    system: Text = ""
     possible: bool = True
 
 
 class PromptDecisionIn(Schema):
     accept: bool
-    reason: str = ""
+    reason: Text = ""

@@ -115,13 +115,10 @@ def _session_user(request: HttpRequest) -> Any:
 
 
 def _token_user(header: str) -> Any:
-    from watchkeeper.staff.models import ApiToken
+    """The same token check as the API's (staff/auth.py): expired, revoked, disabled or locked-out is refused."""
+    from watchkeeper.staff.auth import user_for_token
 
-    if not header.startswith("Bearer "):
-        return None
-    row = (ApiToken.objects.filter(token_hash=ApiToken.hash(header[7:].strip()), revoked_at__isnull=True)
-           .select_related("user").first())
-    return row.user if row is not None and row.user.is_active else None
+    return user_for_token(header[7:]) if header.startswith("Bearer ") else None
 
 
 async def stream(request: HttpRequest) -> HttpResponseBase:

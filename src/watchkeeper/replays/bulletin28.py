@@ -76,6 +76,7 @@ def case_1(run: Run, as_: Callable[[str], Actor]) -> None:
                                                               "system": "force systems"})
     run.step("The officer speaks to the man, tells him his behaviour is not acceptable, and closes the log "
              "without making the referral.")
+    handler.do("POST", f"/api/logs/{first}/assignments", {"user_id": officer.staff_id("officer")})
     officer.do("GET", f"/api/logs/{first}")
     officer.attempt("POST", f"/api/logs/{first}/close", {"code": "spoken_to_safe"}, expect="M4")
     run.step("The referral cannot be skipped: the officer makes it and records it.")

@@ -137,7 +137,7 @@ def case_2(run: Run, as_: Callable[[str], Actor]) -> None:
 
 def case_3(run: Run, as_: Callable[[str], Actor]) -> None:
     """Safeguarding a vulnerable young person: "we'll check back in an hour", and nobody did."""
-    officer, handler = as_("officer"), as_("handler")
+    officer = as_("officer")
     run.step("PCSOs find a 13-year-old girl, drunk, left behind in a park; the encounter is logged.")
     ref = officer.do("POST", "/api/logs", {
         "contact": {"channel": "police_generated", "caller_name": "PCSO patrol", "caller_age": 13,
@@ -155,5 +155,5 @@ def case_3(run: Run, as_: Callable[[str], Actor]) -> None:
     else:
         run.fail("L11: nobody was alerted that the promise fell due")
     run.step("Nobody can close the log while the promise is open.")
-    handler.do("GET", f"/api/logs/{ref}")
-    handler.attempt("POST", f"/api/logs/{ref}/close", {"code": "located_safe"}, expect="L11")
+    officer.do("GET", f"/api/logs/{ref}")
+    officer.attempt("POST", f"/api/logs/{ref}/close", {"code": "located_safe"}, expect="L11")

@@ -82,6 +82,7 @@ def case(run: Run, as_: Callable[[str], Actor]) -> None:
 
     run.step("Officers attend, separate them, and she makes no allegation. With the header still 'abandoned "
              "call', the officer closes the log as spoken to and safe.")
+    handler.do("POST", f"/api/logs/{ref}/assignments", {"user_id": officer.staff_id("officer")})
     officer.do("GET", f"/api/logs/{ref}")
     officer.attempt("POST", f"/api/logs/{ref}/close", {"code": "spoken_to_safe"}, expect="C9")
     run.step("The owner updates the header now the nature is known: a domestic incident. The checks a "

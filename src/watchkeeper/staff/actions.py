@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
+
 from watchkeeper.audit import writer as audit
 from watchkeeper.core import clock
 from watchkeeper.core import validate as v
@@ -29,7 +33,8 @@ def create_staff(
     from django.core.exceptions import ValidationError
 
     try:
-        validate_password(password)
+        # Checked against the person too: a password like their username or name is refused.
+        validate_password(password, User(username=username, first_name=first_name, last_name=last_name))
     except ValidationError as exc:
         raise Invalid("; ".join(exc.messages), "password") from exc
     with unit_of_work():
@@ -60,9 +65,15 @@ def set_absence(actor: Actor, user_id: int, *, absent: bool, reason: str = "") -
     return user
 
 
-def issue_token(actor: Actor, user_id: int, name: str) -> tuple[ApiToken, str]:
-    """A per-user API token. The secret is shown once; only its hash is kept."""
+def issue_token(actor: Actor, user_id: int, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """A per-user API token. The secret is shown once; only its hash is kept. It expires after `days`
+    (at most, and by default, WATCHKEEPER_API_TOKEN_DAYS)."""
     name = v.text(name, "name", max_length=100)
+    longest = settings.API_TOKEN_MAX_DAYS
+    if days is None:
+        days = longest
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= longest:
+        raise Invalid(f"A token lasts between 1 and {longest} days, not {days!r}.", "days")
     if actor.user_id != user_id:
         actor.require("staff.manage")
     with unit_of_work():
@@ -70,19 +81,24 @@ def issue_token(actor: Actor, user_id: int, name: str) -> tuple[ApiToken, str]:
         if user is None:
             raise NotFound(f"No active member of staff {user_id}.")
         secret = ApiToken.new_secret()
+        now = clock.now()
         token = ApiToken.objects.create(user=user, name=name, prefix=secret[:10], token_hash=ApiToken.hash(secret),
-                                        created_at=clock.now())
-        audit.record(actor, "token.issued", "api_token", token.pk, after={"user": user.username, "name": name})
+                                        created_at=now, expires_at=now + timedelta(days=days))
+        audit.record(actor, "token.issued", "api_token", token.pk,
+                     after={"user": user.username, "name": name, "expires_at": token.expires_at.isoformat()})
     return token, secret
 
 
 def revoke_token(actor: Actor, token_id: int) -> ApiToken:
+    """Its owner or an administrator (staff.manage) revokes a token; the row is kept."""
     with unit_of_work():
         token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
-        if token is None or (token.user_id != actor.user_id and not actor.may("staff.manage")):
+        if token is None:
             raise NotFound(f"No token {token_id}.")
+        if token.user_id != actor.user_id:
+            actor.require("staff.manage")
         if token.revoked_at is None:
             token.revoked_at = clock.now()
             token.save(update_fields=["revoked_at"])
-            audit.record(actor, "token.revoked", "api_token", token.pk)
+            audit.record(actor, "token.revoked", "api_token", token.pk, after={"user_id": token.user_id})
     return token

@@ -1,7 +1,8 @@
-"""Staff over the API: who can be named as an authoriser, owner or assignee."""
+"""Staff over the API: who can be named as an authoriser, owner or assignee; API tokens."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -33,3 +34,37 @@ def absence(request: HttpRequest, user_id: int, body: AbsenceIn) -> dict[str, An
 
     u = set_absence(actor_of(request, via="api"), user_id, absent=body.absent, reason=body.reason)
     return {"id": u.pk, "username": u.username, "absent": u.absent, "reason": u.absence_reason}
+
+
+class TokenOut(Schema):
+    id: int
+    user_id: int
+    username: str
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    state: str
+
+
+@router.get("/tokens", response=list[TokenOut],
+            summary="API tokens: your own; another's (user_id) or everyone's (everyone=true) need staff.manage")
+def list_tokens(request: HttpRequest, user_id: int | None = None, everyone: bool = False) -> list[dict[str, Any]]:
+    from watchkeeper.staff.queries import tokens
+    from watchkeeper.web.forms import actor_of
+
+    return tokens(actor_of(request, via="api"), user_id, everyone=everyone)
+
+
+@router.post("/tokens/{token_id}/revoke", response=TokenOut,
+             summary="Revoke an API token: its owner, or an administrator (staff.manage)")
+def revoke_token(request: HttpRequest, token_id: int) -> dict[str, Any]:
+    from watchkeeper.staff import actions
+    from watchkeeper.staff.queries import tokens
+    from watchkeeper.web.forms import actor_of
+
+    actor = actor_of(request, via="api")
+    token = actions.revoke_token(actor, token_id)
+    return next(t for t in tokens(actor, token.user_id) if t["id"] == token.pk)

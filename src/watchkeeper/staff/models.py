@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -51,15 +52,25 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A per-user token for integrations. Only its hash is stored; revoking keeps the row."""
+    """A per-user token for integrations. Only its hash is stored; revoking keeps the row.
+
+    Every token has an expiry (at most WATCHKEEPER_API_TOKEN_DAYS after issue); `staff.auth` refuses it
+    once expired or revoked, and while its user is disabled or locked out after failed sign-ins."""
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=12, db_index=True)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def state_at(self, now: datetime) -> str:
+        """"revoked", "expired" or "active"."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= now else "active"
 
     @staticmethod
     def hash(raw: str) -> str:

@@ -1,16 +1,26 @@
-"""Signing in and out, and a person's own API tokens."""
+"""A person's own API tokens, and every token for an administrator."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from watchkeeper.core.errors import Refusal
-from watchkeeper.staff import actions
-from watchkeeper.staff.models import ApiToken
+from watchkeeper.core.errors import Invalid, Refusal
+from watchkeeper.staff import actions, queries
 from watchkeeper.web.forms import actor_of, signed_in_user
+
+
+def _days(raw: str) -> int | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise Invalid(f"Days must be a whole number, not {raw!r}.", "days") from None
 
 
 @login_required
@@ -18,14 +28,17 @@ from watchkeeper.web.forms import actor_of, signed_in_user
 def tokens(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     user = signed_in_user(request)
-    ctx: dict[str, object] = {}
+    ctx: dict[str, object] = {"max_days": settings.API_TOKEN_MAX_DAYS}
     if request.method == "POST":
         try:
             if request.POST.get("revoke"):
                 actions.revoke_token(actor, int(request.POST["revoke"]))
             else:
-                ctx["secret"] = actions.issue_token(actor, user.pk, request.POST.get("name", ""))[1]
+                ctx["secret"] = actions.issue_token(actor, user.pk, request.POST.get("name", ""),
+                                                    _days(request.POST.get("days", "")))[1]
         except (Refusal, ValueError) as exc:
             ctx["error"] = exc if isinstance(exc, Refusal) else Refusal(str(exc), status=400)
-    ctx["tokens"] = ApiToken.objects.filter(user=user).order_by("-created_at")
+    ctx["tokens"] = queries.tokens(actor)
+    if actor.may("staff.manage"):
+        ctx["all_tokens"] = [t for t in queries.tokens(actor, everyone=True) if t["user_id"] != user.pk]
     return render(request, "staff/tokens.html", ctx, status=getattr(ctx.get("error"), "status", 200))

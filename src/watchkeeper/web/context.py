@@ -26,8 +26,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     context: dict[str, Any] = {
         # The navigation offers only what the person's role may open.
+        "may_view_logs": allowed(user.role, "log.view"),
+        "may_raise": allowed(user.role, "log.raise"),
+        "may_view_people": allowed(user.role, "person.view"),
+        "may_review": allowed(user.role, "review.own"),
         "may_view_reports": allowed(user.role, "reports.view"),
         "may_manage_intake": allowed(user.role, "intake.manage"),
+        "may_manage_policy": allowed(user.role, "policy.manage"),
     }
     for part in _PARTS:
         context.update(part(request, user))

@@ -395,3 +395,19 @@ def test_board_order_least_time_to_target_first_then_grade_then_risk():
     ordered = [p.reference for p in sorted(rows, key=lambda p: rules.pending_order_key(p, now))]
     assert ordered == ["breached", "soon-diverted-flagged", "soon-flagged", "soon", "soon-priority", "later",
                        "no-target-emergency", "no-target", "ungraded"]
+
+
+# ------------------------------------------------------------------------------------- per record
+@pytest.mark.safeguard("D1")
+def test_an_assignment_is_moved_on_by_its_units_crew_or_a_dispatcher() -> None:
+    rules.check_assignment_updater(crews_unit=True, dispatcher=False, callsign="KQ1")
+    rules.check_assignment_updater(crews_unit=False, dispatcher=True, callsign="KQ1")
+
+
+@pytest.mark.safeguard("D1")
+def test_another_units_officer_may_not_stop_the_clock() -> None:
+    """An officer of another unit marking this one at scene would stop an emergency's clock unattended."""
+    with pytest.raises(Refusal) as exc:
+        rules.check_assignment_updater(crews_unit=False, dispatcher=False, callsign="KQ1")
+    assert exc.value.status == 403 and exc.value.safeguard == "D1"
+    assert "KQ1" in exc.value.message and "clock" in exc.value.message

@@ -939,3 +939,61 @@ class TestRegradePrompt:
         )
         prompt = rules.regrade_prompt("scheduled", after, POLICY)
         assert prompt is not None and prompt.startswith("Policy now proposes Emergency")
+
+
+# ------------------------------------------------------------------------------------- per record
+class TestWhoMayClose:
+    """Closing, cancelling and reopening one log: its owner, the staff assigned to it, or the room."""
+
+    HOLDERS = rules.LogHolders(owner_id=1, assigned_ids=frozenset({2}))
+
+    @pytest.mark.parametrize("user_id", [1, 2])
+    def test_the_owner_and_assigned_staff_may(self, user_id: int) -> None:
+        rules.check_may_close(user_id, False, self.HOLDERS, "close", "L-1")
+
+    def test_anyone_else_is_refused_with_403_naming_the_log(self) -> None:
+        with pytest.raises(Refusal) as exc:
+            rules.check_may_close(3, False, self.HOLDERS, "cancel", "L-1")
+        assert exc.value.status == 403
+        assert "cancel" in exc.value.message and "L-1" in exc.value.message
+        assert "dispatcher" in exc.value.next_step
+
+    def test_those_who_run_the_room_may_close_any_log(self) -> None:
+        rules.check_may_close(3, True, self.HOLDERS, "reopen", "L-1")
+        rules.check_may_close(3, True, rules.LogHolders(owner_id=None), "close", "L-1")
+
+    def test_an_unowned_log_is_closed_only_by_its_assigned_staff_or_the_room(self) -> None:
+        """An automatically created log nobody has taken yet has no owner: nobody matches "no owner"."""
+        with pytest.raises(Refusal):
+            rules.check_may_close(3, False, rules.LogHolders(owner_id=None), "close", "L-1")
+
+    def test_the_system_acts_for_the_force(self) -> None:
+        rules.check_may_close(None, False, self.HOLDERS, "close", "L-1")
+
+
+class TestWhoMayHandleAMessage:
+    MESSAGE = rules.MessageFacts(addressee_id=10, routed_team_id=None, addressee_supervisor_id=20)
+    ROUTED = rules.MessageFacts(addressee_id=10, routed_team_id=5, addressee_supervisor_id=20)
+
+    @pytest.mark.safeguard("L8")
+    @pytest.mark.parametrize("user_id", [10, 20])
+    def test_the_addressee_and_their_supervisor_may(self, user_id: int) -> None:
+        rules.check_may_handle_message(user_id, None, False, self.MESSAGE)
+
+    @pytest.mark.safeguard("L8")
+    def test_a_member_of_the_team_it_was_routed_to_may(self) -> None:
+        rules.check_may_handle_message(11, 5, False, self.ROUTED)
+
+    @pytest.mark.safeguard("L8")
+    def test_the_addressees_team_does_not_take_a_message_not_routed_to_it(self) -> None:
+        """While the addressee is at work, the message is theirs: a colleague does not mark it handled."""
+        with pytest.raises(Refusal) as exc:
+            rules.check_may_handle_message(11, 5, False, self.MESSAGE)
+        assert exc.value.status == 403 and exc.value.safeguard == "L8"
+
+    @pytest.mark.safeguard("L8")
+    def test_anyone_else_is_refused_unless_they_run_the_room(self) -> None:
+        with pytest.raises(Refusal):
+            rules.check_may_handle_message(30, 6, False, self.ROUTED)
+        rules.check_may_handle_message(30, 6, True, self.ROUTED)
+        rules.check_may_handle_message(None, None, False, self.ROUTED)

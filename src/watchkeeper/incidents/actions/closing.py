@@ -22,11 +22,20 @@ from watchkeeper.incidents.actions.common import (
 from watchkeeper.incidents.actions.reading import unseen_for
 from watchkeeper.incidents.models import (
     Log,
+    LogAssignment,
     LogSeen,
     ServiceRequest,
     Task,
 )
 from watchkeeper.realtime.publish import publish
+
+
+def _require_may_close(actor: Actor, log: Log, doing: str) -> None:
+    """Per record: a call handler or response officer closes, cancels or reopens only a log they own or are
+    assigned to; the people who run the room (`log.close_any`) any log (rules.check_may_close)."""
+    assigned = frozenset(LogAssignment.objects.filter(log=log, active=True).values_list("user_id", flat=True))
+    rules.check_may_close(actor.user_id, actor.may("log.close_any"),
+                          rules.LogHolders(owner_id=log.owner_id, assigned_ids=assigned), doing, log.reference)
 
 
 def mark_ready_to_close(actor: Actor, reference: str, *, acknowledged_through: int | None = None) -> Log:
@@ -35,6 +44,7 @@ def mark_ready_to_close(actor: Actor, reference: str, *, acknowledged_through: i
     actor.require("log.close")
     with unit_of_work():
         log = _lock(reference)
+        _require_may_close(actor, log, "mark ready to close")
         _require_open(log, "mark it ready to close")
         assert actor.user is not None
         acknowledged = _acknowledge(actor, log, acknowledged_through)
@@ -77,6 +87,7 @@ def close_log(
                                      required=False)
     with unit_of_work():
         log = _lock(reference)
+        _require_may_close(actor, log, "close")
         _require_open(log, "close it")
         if actor.user is None:
             raise Refusal("Only a person can close a log.", safeguard="L3")
@@ -138,6 +149,7 @@ def cancel_log(
         resolve(duplicate_of)  # L1: a duplicate points at a log that exists
     with unit_of_work():
         log = _lock(reference, follow_merge=False)
+        _require_may_close(actor, log, "cancel")
         _require_open(log, "cancel it")
         if actor.user is None:
             raise Refusal("Only a person can cancel a log.", safeguard="L1")
@@ -168,6 +180,7 @@ def reopen_log(actor: Actor, reference: str, *, reason: str) -> Log:
     reason = v.text(reason, "reason", max_length=2000)
     with unit_of_work():
         log = _lock(reference, follow_merge=False)
+        _require_may_close(actor, log, "reopen")
         if log.status != "closed":
             raise Refusal(f"Log {log.reference} is {log.status}; only a closed log can be reopened.", status=409)
         before = _snapshot(log)

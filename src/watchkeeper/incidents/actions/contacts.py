@@ -215,7 +215,9 @@ def send_message(actor: Actor, addressed_to: int, contact: ContactIn) -> Contact
 
 
 def handle_message(actor: Actor, contact_id: int, reference: str = "", note: str = "") -> Contact:
-    """L8: whoever picks a message up records it as handled, attaching it to a log where it belongs."""
+    """L8: the person a message is for (its addressee, their team's queue when it was routed there, their
+    supervisor, or a controller or duty inspector) records it as handled, attaching it to a log where it
+    belongs."""
     actor.require("contact.record")
     policy = current_policy()
     note = v.text(note, "note", max_length=2000, required=False)
@@ -223,6 +225,13 @@ def handle_message(actor: Actor, contact_id: int, reference: str = "", note: str
         c = Contact.objects.select_for_update().filter(pk=contact_id, log__isnull=True).first()
         if c is None:
             raise NotFound(f"No unattached message with id {contact_id}.")
+        addressee = (User.objects.select_related("team").filter(pk=c.addressed_to_id).first()
+                     if c.addressed_to_id is not None else None)
+        rules.check_may_handle_message(
+            actor.user_id, actor.user.team_id if actor.user else None, actor.may("message.handle_any"),
+            rules.MessageFacts(
+                addressee_id=c.addressed_to_id, routed_team_id=c.routed_to_team_id,
+                addressee_supervisor_id=addressee.team.supervisor_id if addressee and addressee.team else None))
         if c.handled_at is not None:
             raise Refusal("This message was already handled.", status=409,
                           next_step="Open the log it was attached to.")

@@ -6,15 +6,26 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
+from django.conf import settings
+
 from watchkeeper.core import clock
 from watchkeeper.core.errors import Invalid, NotFound
+from watchkeeper.core.validate import neutralise_bidi
 from watchkeeper.learning import rules
 from watchkeeper.learning.models import (
     Recommendation,
 )
 from watchkeeper.staff.models import User
 
-MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def upload_max_bytes() -> int:
+    """The largest document accepted, the same for the page's upload and the API (WATCHKEEPER_UPLOAD_MAX_MB)."""
+    return int(getattr(settings, "UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+MAX_BYTES = upload_max_bytes()
 MAX_TEXT = 20_000
 
 
@@ -28,9 +39,10 @@ def at_start_of(day: date) -> datetime:
 
 
 def _clean(value: Any) -> Any:
-    """Stored text without NUL characters (no database keeps them safely), through lists and dicts."""
+    """Stored text without NUL characters (no database keeps them safely) and with bidi controls shown as
+    marks (`core.validate.neutralise_bidi`), through lists and dicts."""
     if isinstance(value, str):
-        return value.replace("\x00", "")
+        return neutralise_bidi(value.replace("\x00", ""))
     if isinstance(value, list):
         return [_clean(x) for x in value]
     if isinstance(value, dict):

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from django.conf import settings
+
 from watchkeeper.audit import writer as audit
 from watchkeeper.core import clock
 from watchkeeper.core import validate as v
@@ -18,9 +20,9 @@ from watchkeeper.core.errors import Invalid, Refusal
 from watchkeeper.core.uow import unit_of_work
 from watchkeeper.learning import rules, search
 from watchkeeper.learning.actions.common import (
-    MAX_BYTES,
     _clean,
     _rec_alert,
+    upload_max_bytes,
 )
 from watchkeeper.learning.config import current
 from watchkeeper.learning.models import (
@@ -30,8 +32,8 @@ from watchkeeper.learning.models import (
     KeyQuestion,
     Recommendation,
 )
-from watchkeeper.learning.parsing import ParsedDocument, UnreadableDocument, parse_text
-from watchkeeper.learning.parsing.extract import extract_text_with_format
+from watchkeeper.learning.parsing import ParsedDocument, UnreadableDocument
+from watchkeeper.learning.parsing.isolated import DEFAULT_SECONDS, read_isolated
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,10 @@ def fingerprint(parsed: ParsedDocument) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n / 1024:g} KB"
+
+
 def _filename(name: str) -> str:
     name = v.text(name, "filename", max_length=1000)
     base = PurePosixPath(name.replace("\\", "/")).name.strip()
@@ -61,9 +67,15 @@ def _filename(name: str) -> str:
 
 def read(data: bytes, filename: str) -> tuple[str, ParsedDocument]:
     """K1: the text and parsed record of an upload. A file that cannot be read is refused (4xx) with what
-    was wrong; a file that only partly fits a kind parses with warnings (never a crash)."""
+    was wrong; a file that only partly fits a kind parses with warnings (never a crash).
+
+    Reading runs in a child process with a time limit (WATCHKEEPER_DOCUMENT_PARSE_SECONDS) and a memory
+    cap, after the bounds on inflated size, pages and text (`learning/parsing/limits.py`, `isolated.py`),
+    and before any lock is taken."""
     try:
-        text, source_format = extract_text_with_format(data, filename)
+        text, source_format, parsed = read_isolated(
+            data, filename, seconds=float(getattr(settings, "DOCUMENT_PARSE_SECONDS", DEFAULT_SECONDS))
+        )
     except UnreadableDocument as exc:
         raise Refusal(
             exc.message,
@@ -71,9 +83,7 @@ def read(data: bytes, filename: str) -> tuple[str, ParsedDocument]:
             status=422,
             next_step="Upload the document as plain text, PDF (with a text layer), Word .docx or HTML.",
         ) from None
-    parsed = dataclasses.replace(
-        parse_text(text), sha256=hashlib.sha256(data).hexdigest(), source_format=source_format
-    )
+    parsed = dataclasses.replace(parsed, sha256=hashlib.sha256(data).hexdigest(), source_format=source_format)
     return text, parsed
 
 
@@ -85,9 +95,10 @@ def ingest(actor: Actor, data: bytes, filename: str) -> Ingested:
     if not isinstance(data, bytes | bytearray):
         raise Invalid("the document must be sent as bytes", "content")
     data = bytes(data)
-    if len(data) > MAX_BYTES:
+    max_bytes = upload_max_bytes()
+    if len(data) > max_bytes:
         raise Refusal(
-            f"'{filename}' is larger than {MAX_BYTES // (1024 * 1024)} MB.",
+            f"'{filename}' is larger than {_size(max_bytes)}, the largest document accepted.",
             safeguard="K1",
             status=413,
             next_step="Split the document, or remove embedded images.",

@@ -20,6 +20,7 @@ from docx.text.paragraph import Paragraph
 
 from .errors import UnreadableDocument
 from .html_text import html_to_text
+from .limits import check_text, check_zip
 from .pdf_text import pdf_to_text
 from .text import clean_unicode
 
@@ -80,16 +81,21 @@ def _docx_table_text(table: Table) -> list[str]:
     return lines
 
 
-def _docx(data: bytes) -> str:
-    """Body paragraphs and tables in document order (headers/footers are page furniture)."""
+def _docx(data: bytes, filename: str = "document.docx") -> str:
+    """Body paragraphs and tables in document order (headers/footers are page furniture). The archive is
+    checked before it is inflated, and reading stops once the text passes its bound."""
+    check_zip(data, filename)
     try:
         document = docx.Document(io.BytesIO(data))
         lines: list[str] = []
+        length = 0
         for block in document.iter_inner_content():
-            if isinstance(block, Table):
-                lines += _docx_table_text(block)
-            else:
-                lines.append(_docx_paragraph_text(block))
+            new = _docx_table_text(block) if isinstance(block, Table) else [_docx_paragraph_text(block)]
+            lines += new
+            length += sum(len(line) + 1 for line in new)
+            check_text(length)
+    except UnreadableDocument:
+        raise
     except Exception as error:  # noqa: BLE001 - python-docx raises many types for bad files
         raise UnreadableDocument(f"This Word file could not be read ({type(error).__name__}).") from error
     return "\n".join(lines)
@@ -143,12 +149,16 @@ def extract_text_with_format(data: bytes, filename: str) -> tuple[str, str]:
     source_format = _format_for(data, filename)
     if source_format in ("txt", "md"):
         text = _text(data)
+        check_text(len(text))
     elif source_format == "pdf":
         text = pdf_to_text(data)
     elif source_format == "docx":
-        text = _docx(data)
+        text = _docx(data, filename)
     else:
-        text = html_to_text(decode_text(data))
+        source = decode_text(data)
+        check_text(len(source))  # the page's text is never longer than its source
+        text = html_to_text(source)
+    check_text(len(text))
     text = clean_unicode(text)
     if not text.strip():
         raise UnreadableDocument(

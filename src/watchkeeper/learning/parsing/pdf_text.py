@@ -30,6 +30,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from .errors import UnreadableDocument
+from .limits import check_pages, check_text
 from .text import clean_unicode
 
 _FURNITURE_ZONE = 0.12
@@ -296,11 +297,16 @@ def pdf_to_text(data: bytes) -> str:
             f"This PDF could not be read ({type(error).__name__}); it may be damaged or password-protected."
         ) from error
     try:
+        check_pages(len(document))
+        length = 0
         for number in range(len(document)):
             page = document[number]
             textpage = page.get_textpage()
             try:
-                pages.append((float(page.get_height()), _page_lines(number, _page_words(page, textpage))))
+                lines = _page_lines(number, _page_words(page, textpage))
+                length += sum(len(w[0]) + 1 for line in lines for w in line.words)
+                check_text(length)
+                pages.append((float(page.get_height()), lines))
             finally:
                 textpage.close()
                 page.close()

@@ -197,4 +197,20 @@
       }
     });
   });
+
+  // Progress bars carry their width as data (data-percent): the Content-Security-Policy refuses style=""
+  // attributes, but a width set from this script is allowed.
+  function drawBars(root) {
+    if (!root || !root.querySelectorAll) return;
+    root.querySelectorAll("[data-percent]").forEach(function (el) {
+      var n = parseFloat(el.getAttribute("data-percent"));
+      el.style.width = (isFinite(n) ? Math.max(0, Math.min(100, n)) : 0) + "%";
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { drawBars(document); });
+  } else {
+    drawBars(document);
+  }
+  document.addEventListener("htmx:load", function (ev) { drawBars(ev.target); });
 })();

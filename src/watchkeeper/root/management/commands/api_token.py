@@ -1,4 +1,6 @@
-"""`watchkeeper api-token USERNAME --name NAME`: issue a per-user API token (printed once)."""
+"""`watchkeeper api-token USERNAME --name NAME [--days N]`: issue a per-user API token (printed once).
+
+A token expires after WATCHKEEPER_API_TOKEN_DAYS (90 by default); `--days` asks for a shorter life."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("username")
         parser.add_argument("--name", default="integration")
+        parser.add_argument("--days", type=int, default=None,
+                            help="days until the token expires (at most WATCHKEEPER_API_TOKEN_DAYS, the default)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from watchkeeper.core.actor import Actor
@@ -24,7 +28,8 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"no member of staff {opts['username']!r}")
         try:
-            _, secret = issue_token(Actor(user=None, via="cli"), user.pk, opts["name"])
+            token, secret = issue_token(Actor(user=None, via="cli"), user.pk, opts["name"], opts["days"])
         except Refusal as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(secret)
+        self.stderr.write(f"expires {token.expires_at.isoformat(timespec='minutes')}")

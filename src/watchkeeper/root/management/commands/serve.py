@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 
@@ -18,11 +19,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         import uvicorn
 
-        from watchkeeper.core.startup import serving_refusal
+        from watchkeeper.core.startup import database_start_problem, serving_refusal
 
         problem = serving_refusal()
         if problem:
             raise CommandError(problem)
+        # A database that cannot take a write stops the start with the reason (it does not start read-only:
+        # see core.startup.database_refusal); at run time the same failure is a 503 with the reason.
+        problem = database_start_problem()
+        if problem:
+            raise CommandError(problem)
+        self.stdout.write("Database writable; migrations applied.")
 
         from watchkeeper.clocks.sweeper import start_thread
         from watchkeeper.realtime.broker import start_pg_listener
@@ -41,4 +48,7 @@ class Command(BaseCommand):
             lifespan="off",
             log_level="warning",
             timeout_graceful_shutdown=2,
+            # Client addresses (the sign-in lock-out's key) come only from proxies the force configured.
+            proxy_headers=bool(settings.TRUSTED_PROXIES),
+            forwarded_allow_ips=",".join(settings.TRUSTED_PROXIES),
         )
