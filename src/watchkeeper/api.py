@@ -304,6 +304,7 @@ def _register() -> None:
     from watchkeeper.incidents.api import router as incidents
     from watchkeeper.learning.api import router as learning
     from watchkeeper.people.api import router as people
+    from watchkeeper.risk.api import router as risk
     from watchkeeper.safeguards.api import router as safeguards
     from watchkeeper.staff.api import router as staff
     from watchkeeper.web.policy_api import router as policy
@@ -315,6 +316,7 @@ def _register() -> None:
     api.add_router("/staff", staff)
     api.add_router("/policy", policy)
     api.add_router("/learning", learning)
+    api.add_router("/risk", risk)
 
 
 _register()

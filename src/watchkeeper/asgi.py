@@ -55,8 +55,29 @@ def get_application() -> PooledASGIHandler:
     from watchkeeper.core.startup import refuse_unsafe_serving, refuse_unwritable_database
 
     refuse_unsafe_serving()  # e.g. the public development key outside debug
-    refuse_unwritable_database()  # a read-only or full database, or one missing migrations
+    # A read-only or full database, or one missing migrations. A worker process of `serve --workers` imports
+    # this inside its running event loop, where database calls belong on a thread.
+    _off_the_loop(refuse_unwritable_database)
     return PooledASGIHandler(threads=settings.SERVER_THREADS)
+
+
+def _off_the_loop(check: Any) -> None:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        check()
+        return
+
+    def run() -> None:
+        from django.db import connections
+
+        try:
+            check()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(run).result()
 
 
 application = get_application()

@@ -22,6 +22,7 @@ COMMANDS = {
     "bench": "Run a benchmark and print JSON",
     "generate-history": "Write a synthetic force history for scale tests (--logs N, --seed N)",
     "eval-cues": "Measure risk-cue detection on the labelled set",
+    "train-cues": "Retrain the learned risk-cue model from the labelled set (needs the dev dependencies)",
     "sweep": "Run the deadline sweeper once (or --forever)",
     "create-staff": "Create a member of staff",
     "api-token": "Issue an API token for a member of staff",

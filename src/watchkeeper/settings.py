@@ -131,12 +131,15 @@ INSTALLED_APPS = [
     "watchkeeper.clocks",
     "watchkeeper.safeguards",
     "watchkeeper.learning",
+    "watchkeeper.risk",
     "watchkeeper.web",  # the template library `wk`
     "watchkeeper.root",  # last: the `watchkeeper` command's own commands, and what joins the apps
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "watchkeeper.core.middleware.BidiDisplayMiddleware",
+    "watchkeeper.core.middleware.ServerTimingMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "watchkeeper.core.middleware.RequestIdMiddleware",
@@ -374,4 +377,10 @@ SERVER_THREADS = _env_int("WATCHKEEPER_THREADS", 8, minimum=1, maximum=256)
 # The clock: WATCHKEEPER_CLOCK_OFFSET_SECONDS moves this process's "now" and is refused unless
 # WATCHKEEPER_DRILL is set (core/clock.py checks it; read here too so every process checks it at start).
 DRILL = _env_bool("WATCHKEEPER_DRILL", False)
+# Each response says what it cost (a Server-Timing header: SQL statements, time holding the audit-chain
+# lock, CPU): for benchmarks and profiling, off in service.
+SERVER_TIMING = _env_bool("WATCHKEEPER_SERVER_TIMING", False)
+# Server processes `watchkeeper serve` runs on its port (Python work on every core; each process's live
+# streams are woken by the others' commits, see realtime/broker.py).
+SERVER_WORKERS = _env_int("WATCHKEEPER_WORKERS", 1, minimum=1, maximum=64)
 CLOCK_OFFSET_SECONDS = _clock.offset_from(os.environ).total_seconds()

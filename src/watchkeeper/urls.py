@@ -41,6 +41,7 @@ urlpatterns = [
     path("safeguards/<str:sid>/", safeguards.detail, name="safeguard"),
     path("learning/", include("watchkeeper.learning.urls")),
     path("dispatch/", include("watchkeeper.dispatch.urls")),
+    path("risk/", include("watchkeeper.risk.urls")),
     path("", include("watchkeeper.people.urls")),
     path("account/tokens/", staff.tokens, name="tokens"),
     path("events/stream", stream, name="events"),

@@ -25,6 +25,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.utils.crypto import get_random_string
 
+from tests.integration.risk import contract as risk
 from tests.support.factories import fresh, raise_log, thrive
 from tests.support.lessons import FIXTURES, SHARED_LESSONS
 from tests.support.personas import AT_WORK, Personas
@@ -175,6 +176,7 @@ def db_state() -> dict[str, Any]:
         "learning_settings": LearningSetting.objects.count(),
         "intake_queues": list(IntakeQueue.objects.order_by("pk").values_list("pk", "name", "reviewer_id",
                                                                              "deputy_id")),
+        **risk.state(),
     }
 
 
@@ -666,6 +668,13 @@ ENDPOINTS: list[Endpoint] = [
              "learning.document_ingested", _document_upload),
     Endpoint("GET", "/api/learning/documents/{document_id}", "learning.view", "handler", None, 200, None,
              lambda p: Call({"document_id": _ingest(p, RECORD).pk}), open_because=LEARNING_VIEW),
+    Endpoint("GET", "/api/learning/documents/{document_id}/record", "learning.view", "handler", None, 200, None,
+             lambda p: Call({"document_id": _ingest(p, RECORD).pk}), open_because=LEARNING_VIEW),
+    Endpoint("POST", "/api/learning/documents/{document_id}/corrections", "learning.manage", "learning", "handler",
+             201, "learning.record_corrected",
+             lambda p: Call({"document_id": _ingest(p, RECORD).pk},
+                            {"expected_version": 1, "field": "title", "value": "A corrected title",
+                             "reason": "Misread by the parser"})),
     Endpoint("GET", "/api/learning/cases/{case_id}", "learning.view", "handler", None, 200, None,
              lambda p: Call({"case_id": _case(p).pk}), open_because=LEARNING_VIEW),
     Endpoint("POST", "/api/learning/cases/{case_id}/replay", "learning.manage", "learning", "handler", 202,
@@ -770,6 +779,8 @@ ENDPOINTS: list[Endpoint] = [
              lambda p: Call({"reference": _graded_emergency(p).reference},
                             {"area_type": "rural", "reason": "The address is on the moor road"})),
     Endpoint("GET", "/api/boards/dispatch", "log.view", "dispatcher", "learning", 200, None, _nothing),
+    # ---- risk assessment (R1-R6): tests/integration/risk/contract.py
+    *risk.endpoints(Endpoint, Call),
 ]
 BY_ROUTE = {(e.method, e.route): e for e in ENDPOINTS}
 WRITES = [e for e in ENDPOINTS if e.method != "GET"]

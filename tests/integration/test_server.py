@@ -125,10 +125,13 @@ def test_live_events_arrive_and_a_reconnecting_client_is_replayed_what_it_missed
 
 
 @pytest.mark.safeguard("L1", "A3")
-def test_kill_9_mid_stream_loses_no_acknowledged_write(live_template: Template) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_kill_9_mid_stream_loses_no_acknowledged_write(live_template: Template, workers: int) -> None:
+    """Acknowledged means committed: every 2xx survives kill -9 of the whole server, one process or several
+    sharing the port (their writes queued on one database)."""
     url = live_template.fresh_url()
     token = live_template.seed["tokens"]["handler"]
-    server = Server(url).start()
+    server = Server(url, extra_env={"WATCHKEEPER_WORKERS": str(workers)}).start()
     acknowledged: list[tuple[str, list[str]]] = []
     stop = threading.Event()
     lock = threading.Lock()

@@ -17,6 +17,7 @@ EXPECTED = {
     "learning due and overdue alerts (K2)": "watchkeeper.learning",
     "queued lesson replays (K4)": "watchkeeper.learning",
     "audit checkpoints (A3)": "watchkeeper.audit",
+    "missing-person reviews overdue (P9)": "watchkeeper.risk",
 }
 
 

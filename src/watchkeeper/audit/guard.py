@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-KEPT_FOREVER = ("audit", "core", "staff", "incidents", "people", "dispatch", "learning", "realtime")
+KEPT_FOREVER = ("audit", "core", "staff", "incidents", "people", "dispatch", "learning", "realtime", "risk")
 
 
 def refuse_backward(plan: list[tuple[Any, bool]] | None = None, **kwargs: Any) -> None:

@@ -6,7 +6,9 @@ it and a second process (`inside()`) measures, for phone, address and name looku
 
 - in process: `watchkeeper.people.context.lookup` with the policy in force, as the action calls it;
 - over HTTP: GET /api/context with a handler's token (the audited action: one audit record per lookup),
-  one request at a time on a keep-alive connection.
+  one request at a time on a keep-alive connection;
+- over HTTP with `CONCURRENT_CLIENTS` clients at once (as several handlers' panels look up together), on a
+  server of `workers` processes, with the server's CPU per lookup.
 
 Lookups are drawn from the data as demand draws them (half from the keys on random logs, so busy keys
 come up as often as they call) and uniformly (half from the index), with typed variations (national or
@@ -30,7 +32,8 @@ from typing import Any
 from watchkeeper.bench.server import BENCH_ENV, Server, drop, prepare, run_cli, scratch_url
 from watchkeeper.bench.stats import summary_ms
 
-TARGETS = {"in_process_p99_ms": 10.0, "http_p99_ms": 25.0, "growth_max": 2.0}
+TARGETS = {"in_process_p99_ms": 10.0, "http_p99_ms": 25.0, "growth_max": 2.0, "concurrent_http_p99_ms": 10.0}
+CONCURRENT_CLIENTS = 4
 KINDS = ("phone", "address", "name")
 WARMUP = 40
 HEAVY_REPEATS = 100
@@ -43,7 +46,8 @@ ABBREVIATE = [("Road", "Rd"), ("Street", "St"), ("Avenue", "Ave"), ("Lane", "Ln"
 
 
 # ------------------------------------------------------------------------------------- orchestration
-def run(db: str, workdir: Path, *, sizes: list[int], lookups: int = 300, seed: int = 1) -> dict[str, Any]:
+def run(db: str, workdir: Path, *, sizes: list[int], lookups: int = 300, seed: int = 1,
+        workers: int = 2) -> dict[str, Any]:
     """The context benchmark on one database kind ("sqlite" or a PostgreSQL URL), at each history size."""
     out: dict[str, Any] = {}
     for size in sizes:
@@ -55,12 +59,20 @@ def run(db: str, workdir: Path, *, sizes: list[int], lookups: int = 300, seed: i
                                          "--quiet", timeout=4 * 3600))
             generation = {"wall_seconds": round(time.monotonic() - t0, 1), "phases": summary["seconds"],
                           "rows": summary["rows"]}
-            server = Server(url, sweeper=False, extra_env=BENCH_ENV).start(timeout=120)
+            server = Server(url, sweeper=False,
+                            extra_env={**BENCH_ENV, "WATCHKEEPER_WORKERS": str(workers)}).start(timeout=120)
             try:
                 args = {"base": server.base, "token": seed_info["tokens"]["handler"], "lookups": lookups,
                         "seed": seed, "heavy": summary["heavy"]}
                 code = f"from watchkeeper.bench.context import inside\ninside({json.dumps(args)!r})\n"
                 measured = json.loads(run_cli(url, code=code, timeout=4 * 3600).strip().splitlines()[-1])
+                code = f"from watchkeeper.bench.context import concurrent\nconcurrent({json.dumps(args)!r})\n"
+                cpu0 = server.cpu_seconds()
+                together = json.loads(run_cli(url, code=code, timeout=3600).strip().splitlines()[-1])
+                cpu = server.cpu_seconds() - cpu0
+                together["server_cpu_ms_per_lookup"] = round(1000 * cpu / max(1, together["lookups"]), 2)
+                together["workers"] = workers
+                measured["http_concurrent"] = together
             finally:
                 server.stop()
             out[str(size)] = {"generation": generation, **measured}
@@ -87,6 +99,11 @@ def verdict(out: dict[str, Any], sizes: list[int]) -> dict[str, Any]:
                 line["meets_growth"] = (line["growth_p99"] or 0) <= TARGETS["growth_max"]
                 ok &= line["meets_growth"]
             result[f"{mode}.{kind}"] = line
+    together = out[big].get("http_concurrent")
+    if together:
+        result["http_concurrent"] = {"p99_ms": together["p99_ms"], "clients": together["clients"],
+                                     "meets_p99": together["p99_ms"] <= TARGETS["concurrent_http_p99_ms"]}
+        ok &= result["http_concurrent"]["meets_p99"]
     result["all_met"] = bool(ok)
     return result
 
@@ -193,6 +210,38 @@ def _heavy(client: Any, heavy: dict[str, Any]) -> dict[str, Any]:
     if not checks["passed"] and heavy["address"]["logs"] >= 2000:
         raise AssertionError(f"heavy-history panel is wrong: {checks}")
     return out
+
+
+def concurrent(raw: str) -> None:
+    """Runs in a process whose Django database is the scratch database: `CONCURRENT_CLIENTS` clients look
+    up at once, each on its own keep-alive connection, every kind in turn; prints one JSON line."""
+    import asyncio
+
+    import httpx
+
+    args = json.loads(raw)
+    draw = Draw(random.Random(args["seed"] + 1))
+    queries = [q for kind in KINDS for q in draw.queries(kind, args["lookups"])]
+    times: list[float] = []
+
+    async def client(mine: list[dict[str, Any]]) -> None:
+        async with httpx.AsyncClient(base_url=args["base"], timeout=60,
+                                     headers={"Authorization": f"Bearer {args['token']}"}) as c:
+            for q in mine:
+                t0 = time.perf_counter()
+                r = await c.get("/api/context", params=q)
+                if r.status_code != 200:
+                    raise RuntimeError(f"GET /api/context {q} -> {r.status_code}: {r.text[:300]}")
+                times.append(time.perf_counter() - t0)
+
+    async def main() -> float:
+        t0 = time.perf_counter()
+        await asyncio.gather(*[client(queries[i::CONCURRENT_CLIENTS]) for i in range(CONCURRENT_CLIENTS)])
+        return time.perf_counter() - t0
+
+    elapsed = asyncio.run(main())
+    print(json.dumps({"clients": CONCURRENT_CLIENTS, "lookups": len(times),
+                      "lookups_per_second": round(len(times) / elapsed, 1), **summary_ms(times)}))
 
 
 # ---------------------------------------------------------------------------------------- the draws

@@ -115,6 +115,31 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def process_tree_cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of a process and all its descendants now alive (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # the process ended while we looked
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
+        parents[int(entry.name)] = int(fields[1])
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, frontier = {root}, [root]
+    while frontier:
+        pid = frontier.pop()
+        for child, parent in parents.items():
+            if parent == pid and child not in tree:
+                tree.add(child)
+                frontier.append(child)
+    return sum(used.get(pid, 0.0) for pid in tree)
+
+
 class Server:
     """A running `watchkeeper serve` process on its own port and database."""
 
@@ -147,6 +172,14 @@ class Server:
             except httpx.HTTPError:
                 time.sleep(0.1)
         raise RuntimeError(f"server did not start:\n{self.log.read_text()}")
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server: its process and every process under it (the
+        workers), read from /proc. The difference across a run divided by the requests served is the server's
+        CPU per request, which a busy machine disturbs far less than wall time."""
+        if self.proc is None:
+            return 0.0
+        return process_tree_cpu_seconds(self.proc.pid)
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         if self.proc and self.proc.poll() is None:

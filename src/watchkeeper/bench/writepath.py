@@ -64,6 +64,8 @@ async def _worker(client: httpx.AsyncClient, shape: str, deadline: float, lat: d
         counts["logs"] += 1
 
 
+# HTTP requests per completed log in each shape (for CPU per request).
+STEPS_PER_LOG = {"single_request": 1, "four_steps": 4, "dispatch_steps": 6}
 THRIVE = {k: {"level": "high", "note": ""} for k in ("threat", "harm", "risk", "vulnerability")}
 DISPATCH_STEPS = ("assign", "en_route", "at_scene", "cleared")
 
@@ -119,16 +121,58 @@ async def _dispatch_worker(client: httpx.AsyncClient, dispatcher: httpx.AsyncCli
         counts["logs"] += 1
 
 
+def server_timing(header: str) -> dict[str, float]:
+    """The server's own account of a request (`Server-Timing`, see core.middleware.ServerTimingMiddleware):
+    statements, time holding the audit-chain lock, CPU in ms."""
+    out: dict[str, float] = {}
+    for metric in header.split(","):
+        name, *params = (p.strip() for p in metric.split(";"))
+        for param in params:
+            key, _, value = param.partition("=")
+            if key == "dur":
+                out[f"{name}_ms"] = float(value)
+            elif key == "desc" and name == "sql":
+                out["statements"] = float(value.strip('"'))
+    return out
+
+
+class Costs:
+    """Per-request server costs gathered from every write's Server-Timing header."""
+
+    def __init__(self) -> None:
+        self.samples: dict[str, list[float]] = defaultdict(list)
+
+    async def hook(self, response: httpx.Response) -> None:
+        if response.request.method != "GET" and "server-timing" in response.headers:
+            for key, value in server_timing(response.headers["server-timing"]).items():
+                self.samples[key].append(value)
+
+    def report(self) -> dict[str, Any]:
+        if not self.samples:
+            return {}
+        n = len(self.samples.get("cpu_ms", [])) or 1
+        lock = sorted(self.samples.get("lock_ms", [0.0]))
+        return {
+            "writes": n,
+            "statements_per_request": round(sum(self.samples.get("statements", [])) / n, 1),
+            "lock_ms_per_request": {"mean": round(sum(lock) / len(lock), 2), "p50": round(lock[len(lock) // 2], 2),
+                                    "p99": round(lock[min(len(lock) - 1, int(len(lock) * 0.99))], 2)},
+            "request_thread_cpu_ms": round(sum(self.samples.get("cpu_ms", [])) / n, 2),
+        }
+
+
 async def _drive(base: str, token: str, shape: str, seconds: float, concurrency: int,
                  dispatcher_token: str | None = None) -> dict[str, Any]:
     lat: dict[str, list[float]] = defaultdict(list)
     counts: dict[str, int] = defaultdict(int)
     errors: list[str] = []
+    costs = Costs()
+    hooks = {"response": [costs.hook]}
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, limits=limits,
-                                 timeout=60) as client, \
+                                 timeout=60, event_hooks=hooks) as client, \
             httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {dispatcher_token or token}"},
-                              limits=limits, timeout=60) as dispatcher:
+                              limits=limits, timeout=60, event_hooks=hooks) as dispatcher:
         if shape == "dispatch_steps":
             units = [f"BENCH-{i + 1}" for i in range(concurrency)]
             for callsign in units:  # set up before the clock starts
@@ -153,20 +197,31 @@ async def _drive(base: str, token: str, shape: str, seconds: float, concurrency:
         "errors": counts["errors"],
         "logs_per_second": round(counts["logs"] / elapsed, 1),
         "latency": {k: summary_ms(v) for k, v in lat.items()},
+        "server": costs.report(),
     }
 
 
-def run(db: str, workdir: Path, *, seconds: float, concurrency: int, shapes: list[str]) -> dict[str, Any]:
-    """Benchmark the write path on one database kind ("sqlite" or a PostgreSQL URL)."""
+def run(db: str, workdir: Path, *, seconds: float, concurrency: int, shapes: list[str],
+        workers: int = 1) -> dict[str, Any]:
+    """Benchmark the write path on one database kind ("sqlite" or a PostgreSQL URL), served by `workers`
+    server processes."""
     results: dict[str, Any] = {}
     for shape in shapes:
         url = scratch_url(db, workdir, prefix="wk_bench")
         try:
             seed = prepare(url)
-            server = Server(url, sweeper=True, extra_env=BENCH_ENV).start()
+            server = Server(url, sweeper=True, extra_env={**BENCH_ENV, "WATCHKEEPER_SERVER_TIMING": "1",
+                                                                "WATCHKEEPER_WORKERS": str(workers)}).start()
             try:
-                results[shape] = asyncio.run(_drive(server.base, seed["tokens"]["handler"], shape, seconds,
-                                                    concurrency, dispatcher_token=seed["tokens"]["dispatcher"]))
+                cpu0 = server.cpu_seconds()
+                result = asyncio.run(_drive(server.base, seed["tokens"]["handler"], shape, seconds,
+                                            concurrency, dispatcher_token=seed["tokens"]["dispatcher"]))
+                cpu = server.cpu_seconds() - cpu0
+                steps = result["logs"] * STEPS_PER_LOG[shape]
+                result["server_cpu_ms_per_log"] = round(1000 * cpu / max(1, result["logs"]), 2)
+                result["server_cpu_ms_per_request"] = round(1000 * cpu / max(1, steps), 2)
+                result["workers"] = workers
+                results[shape] = result
             finally:
                 server.stop()
         finally:

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import copy
 import inspect
-from collections.abc import Callable
+import itertools
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -26,15 +29,40 @@ from watchkeeper.core.policy_schemas import consistency, shape_problem
 _cached: tuple[object, Policy] | None = None
 
 
+class _Scope(threading.local):
+    request = 0  # the request this thread serves (0: none, e.g. the sweeper or a command)
+    checked = 0  # the request whose policy has been checked against the database already
+
+
+_scope = _Scope()
+_requests = itertools.count(1)
+
+
+@contextmanager
+def one_policy_per_request() -> Iterator[None]:
+    """Within this block (one request) the policy in force is checked against the database once, not by
+    every rule that reads it: one request is one decision, made under one policy. A change made in the
+    block is seen at once (`change_policy` forgets the check)."""
+    _scope.request, _scope.checked = next(_requests), 0
+    try:
+        yield
+    finally:
+        _scope.request = _scope.checked = 0
+
+
 def current_policy() -> Policy:
     """Defaults overlaid with the newest stored value of each key.
 
     Built once per policy change: the newest row id says whether anything changed since (one indexed
-    query), so every action reads the policy in force without rebuilding it. Policies are never mutated."""
+    query, once per request: `one_policy_per_request`), so every action reads the policy in force without
+    rebuilding it. Policies are never mutated."""
     global _cached
+    cached = _cached
+    if cached is not None and _scope.request and _scope.checked == _scope.request:
+        return cached[1]
     # The newest row's id and time: a rolled-back row's id can be issued again, never with the same time.
     latest = PolicySetting.objects.order_by("-id").values_list("id", "changed_at").first()
-    cached = _cached
+    _scope.checked = _scope.request
     if cached is not None and cached[0] == latest:
         return cached[1]
     values = copy.deepcopy(DEFAULTS)
@@ -177,11 +205,13 @@ def _write(actor: Any, key: str, value: Any, reason: str, action: str,
     reason = v.text(reason, "reason", max_length=2000)
     validate_policy_value(key, value, current_policy())
     with unit_of_work():
+        _scope.checked = 0  # read again under the lock, and with this change by whatever follows
         before, after = _candidate(key, value)  # again under the lock: nothing changed in between
         _refuse_blocking(key, _impacts(key, before, after))
         row = PolicySetting.objects.create(key=key, value=value, changed_at=clock.now(), changed_by=actor.user,
                                            reason=reason, rolled_back_from=rolled_back_from)
         trail.record(actor, action, "policy", key, before=before[key], after=value, reason=reason)
+        _scope.checked = 0
     return row
 
 

@@ -18,29 +18,106 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class RequestIdMiddleware:
-    """Takes a well-formed X-Request-Id from the caller (integrations correlate with it) or makes one."""
+    """Takes a well-formed X-Request-Id from the caller (integrations correlate with it) or makes one; the
+    request is one decision under one policy (`core.config.one_policy_per_request`)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        from watchkeeper.core.config import one_policy_per_request
+
         given = request.headers.get("X-Request-Id", "")
         rid = given if _SAFE_ID.match(given) else uuid.uuid4().hex
         request.request_id = rid  # type: ignore[attr-defined]
-        response = self.get_response(request)
+        with one_policy_per_request():
+            response = self.get_response(request)
         response["X-Request-Id"] = rid
+        return response
+
+
+class ServerTimingMiddleware:
+    """With SERVER_TIMING on, every response carries what it cost in a `Server-Timing` header: `sql` (the
+    statements run, as desc, and their time), `lock` (time holding the audit-chain lock) and `cpu` (this
+    request's CPU in its thread). Benchmarks read it; with the setting off this costs nothing."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        from django.conf import settings
+
+        self.enabled = bool(getattr(settings, "SERVER_TIMING", False))
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not self.enabled:
+            return self.get_response(request)
+        from django.db import connection
+
+        from watchkeeper.core import uow
+
+        counted = {"n": 0, "s": 0.0}
+
+        def count(execute: Callable[..., object], sql: str, params: object, many: bool, context: object) -> object:
+            t0 = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                counted["n"] += 1
+                counted["s"] += time.perf_counter() - t0
+
+        cpu0 = time.thread_time()
+        uow.lock_held_seconds.value = 0.0
+        with connection.execute_wrapper(count):
+            response = self.get_response(request)
+        cpu = time.thread_time() - cpu0
+        response["Server-Timing"] = (
+            f'sql;desc="{counted["n"]}";dur={counted["s"] * 1000:.2f}, '
+            f"lock;dur={uow.lock_held_seconds.value * 1000:.2f}, cpu;dur={cpu * 1000:.2f}"
+        )
+        return response
+
+
+class BidiDisplayMiddleware:
+    """Text is displayed with bidi controls as visible marks (`core.validate.neutralise_bidi`): every page and
+    CSV export, whoever rendered it, so no template can forget. The record keeps what was sent, and a file
+    served as it was uploaded (a response marked `verbatim`) is left alone. The live stream neutralises its
+    frames where it writes them (`realtime.views`)."""
+
+    DISPLAYED = ("text/html", "text/csv")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from watchkeeper.core.validate import neutralise_bidi_bytes
+
+        response = self.get_response(request)
+        if response.streaming or getattr(response, "verbatim", False):
+            return response
+        if not response.get("Content-Type", "").startswith(self.DISPLAYED):
+            return response
+        shown = neutralise_bidi_bytes(response.content)
+        if len(shown) != len(response.content):
+            response.content = shown
+            if response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(shown))
         return response
 
 
 class RefusalMiddleware:
     """A refusal that reaches the top of a page view becomes a 4xx page saying what, why and what next
-    (API endpoints render their own JSON bodies)."""
+    (API endpoints render their own JSON bodies). A page that answers 503 itself (a form shown again with
+    "busy") still says when to try again: Retry-After is added where the view did not set it."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 503 and not response.has_header("Retry-After"):
+            from watchkeeper.core.uow import busy, lock_wait_seconds
+
+            response["Retry-After"] = busy(lock_wait_seconds()).headers()["Retry-After"]
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         from django.shortcuts import render

@@ -97,6 +97,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "intake.manage": frozenset({Role.ADMINISTRATOR}),
     "learning.manage": frozenset({Role.LEARNING_LEAD, Role.ADMINISTRATOR}),
     "learning.view": frozenset(Role),
+    # R1-R6: risk assessments. Supervisors review a judgement below the guidance (R3); a force's administrator
+    # loads the instruments (R1).
+    "risk.view": OPERATIONAL | OVERSIGHT,
+    "risk.assess": OPERATIONAL,
+    "risk.review": frozenset({Role.SUPERVISOR, Role.DUTY_INSPECTOR}),
+    "risk.decide": OPERATIONAL,
+    "risk.instruments": frozenset({Role.ADMINISTRATOR}),
 }
 
 

@@ -74,6 +74,62 @@ _sqlite_writer = threading.RLock()
 
 _work = threading.local()
 
+# Processes writing one SQLite file (several `serve` workers, the sweeper, commands) queue on an exclusive
+# lock of a file beside it, held for the whole transaction: SQLite's own busy handler would make them sleep
+# in steps of up to 100 ms, which turns contention between processes into long tail latency.
+_queue_file: tuple[str, int] | None = None
+_queue_file_lock = threading.Lock()
+
+
+def _queue_fd() -> int | None:
+    """This process's open handle on the database's writer-queue file, or None for an in-memory database."""
+    import os
+
+    global _queue_file
+    name = str(connection.settings_dict["NAME"])
+    if name == ":memory:" or name.startswith("file:") or "mode=memory" in name:
+        return None
+    with _queue_file_lock:
+        if _queue_file is None or _queue_file[0] != name:
+            _queue_file = (name, os.open(f"{name}-writer", os.O_RDWR | os.O_CREAT, 0o600))
+        return _queue_file[1]
+
+
+def _queue_behind_other_processes(deadline: float) -> bool | None:
+    """Wait for the other processes' writers (True once it is this one's turn, False when no queue applies,
+    None when the wait ran past `deadline`)."""
+    import fcntl
+
+    fd = _queue_fd()
+    if fd is None:
+        return False
+    pause = 0.0002
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.002)
+
+
+def _release_process_queue() -> None:
+    import fcntl
+
+    fd = _queue_fd()
+    if fd is not None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+class _Held(threading.local):
+    value = 0.0
+
+
+# Seconds this thread has held the audit-chain lock since it was last reset (the Server-Timing header).
+lock_held_seconds = _Held()
+
 
 @contextmanager
 def unit_of_work() -> Iterator[None]:
@@ -91,8 +147,13 @@ def unit_of_work() -> Iterator[None]:
             started = time.monotonic()
             if not _sqlite_writer.acquire(timeout=wait):
                 raise busy(wait)
+            queued: bool | None = False
+            held = time.perf_counter()
             try:
                 if outermost and not connection.in_atomic_block:
+                    queued = _queue_behind_other_processes(started + wait)
+                    if queued is None:
+                        raise busy(wait)
                     # Another process's writer: SQLite's busy handler waits what is left of the bound.
                     left = max(1, int((wait - (time.monotonic() - started)) * 1000))
                     with connection.cursor() as cur:
@@ -103,13 +164,23 @@ def unit_of_work() -> Iterator[None]:
                     if outermost:
                         _flush()
             finally:
+                if queued:
+                    _release_process_queue()
                 _sqlite_writer.release()
-        else:
-            with transaction.atomic():
-                lock_chain()
-                yield
                 if outermost:
-                    _flush()
+                    lock_held_seconds.value += time.perf_counter() - held
+        else:
+            held = time.perf_counter()
+            try:
+                with transaction.atomic():
+                    lock_chain()
+                    held = time.perf_counter()
+                    yield
+                    if outermost:
+                        _flush()
+            finally:
+                if outermost:
+                    lock_held_seconds.value += time.perf_counter() - held
     except OperationalError as exc:
         if _is_lock_timeout(exc):
             raise busy(wait) from exc
@@ -117,6 +188,7 @@ def unit_of_work() -> Iterator[None]:
     finally:
         if outermost:
             _work.pending = None
+            _work.new = None
 
 
 def collect(key: Hashable, items: Iterable[Hashable], flush: Callable[[list[Any]], None]) -> None:
@@ -129,6 +201,24 @@ def collect(key: Hashable, items: Iterable[Hashable], flush: Callable[[list[Any]
         flush(list(dict.fromkeys(items)))
         return
     pending.setdefault(key, (flush, {}))[1].update(dict.fromkeys(items))
+
+
+def mark_new(*objs: Any) -> None:
+    """Note rows this unit of work created, so that what is known of a new row need not be read back: a log
+    raised here has nothing merged into it, no assignees, no earlier contact parties. Outside a unit of
+    work nothing is noted."""
+    pending = getattr(_work, "pending", None)
+    if pending is not None:
+        new = getattr(_work, "new", None)
+        if new is None:
+            new = _work.new = set()
+        new.update((type(o).__name__, o.pk) for o in objs)
+
+
+def is_new(obj: Any) -> bool:
+    """Whether this unit of work created the row (see `mark_new`)."""
+    new: set[tuple[str, Any]] | None = getattr(_work, "new", None)
+    return new is not None and getattr(_work, "pending", None) is not None and (type(obj).__name__, obj.pk) in new
 
 
 def _flush() -> None:

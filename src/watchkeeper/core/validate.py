@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -91,27 +92,32 @@ MAX_ITEMS = 50  # a list of codes, ids or short texts
 MAX_ENTRIES = 200  # narrative entries sent with a new log
 
 # Bidirectional embedding, override and isolate controls. Ordinary right-to-left text (Arabic or Hebrew
-# names) needs none of them: the Unicode bidi algorithm orders it. In a record they only make what is
-# shown differ from what was typed ("exe.jpg" shown for "gpj.exe"), or spill their direction into the
-# page around them.
+# names) needs none of them: the Unicode bidi algorithm orders it. Shown on a page they only make what is
+# seen differ from what was typed ("exe.jpg" shown for "gpj.exe"), or spill their direction into the page
+# around them. The record keeps exactly what was sent (it is evidence); everything that displays text (the
+# pages, CSV exports and the live stream, `core.middleware.BidiDisplayMiddleware`) shows each control as a
+# visible mark instead.
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _BIDI_MARKS = {ord(c): f"[U+{ord(c):04X}]" for c in BIDI_CONTROLS}
+# The same controls in UTF-8 (U+202A-E are E2 80 AA-AE, U+2066-9 are E2 81 A6-A9).
+_BIDI_UTF8 = re.compile(rb"\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
 
 
 def neutralise_bidi(value: str) -> str:
     """The text with each bidi embedding/override/isolate control written as a visible, lossless mark
-    (`[U+202E]`): what is stored is what everyone sees, and the mark still says exactly what was sent."""
+    (`[U+202E]`): what is shown is what was typed, and the mark still says exactly what was sent."""
     return value.translate(_BIDI_MARKS) if any(c in value for c in BIDI_CONTROLS) else value
 
 
-def _text_in(value: str | None) -> str | None:
-    return neutralise_bidi(value) if isinstance(value, str) else value
+def neutralise_bidi_bytes(content: bytes) -> bytes:
+    """`neutralise_bidi` for UTF-8 encoded content (a rendered page or export)."""
+    return _BIDI_UTF8.sub(lambda m: f"[U+{ord(m.group().decode()):04X}]".encode(), content)
 
 
-Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_text_in)]
-"""Free text in an input schema: bounded, bidi controls neutralised."""
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
+"""Free text in an input schema: bounded (kept as sent; bidi controls are neutralised on display)."""
 
-OptionalText = Annotated[str | None, Field(max_length=MAX_TEXT), AfterValidator(_text_in)]
+OptionalText = Annotated[str | None, Field(max_length=MAX_TEXT)]
 """Free text that may be left out (None: unchanged)."""
 
 

@@ -1,5 +1,6 @@
-"""Risk cues in narrative text (C3): a pure detector, its lexicon and its evaluation set; promises to a
-caller (L11) are found by `watchkeeper.cues.promises`, with their own evaluation set.
+"""Risk cues in narrative text (C3): a pure detector (rules from the lexicon, and a learned model beside
+them, `watchkeeper.cues.model`, trained by `watchkeeper.cues.train`), its evaluation set and held-out
+batches; promises to a caller (L11) are found by `watchkeeper.cues.promises`, with their own evaluation set.
 
 Public API: `detect`, `families`, `prompts`, `Cue`, `is_negated`, `compile_lexicon`, `merge_lexicon`,
 `validate_lexicon`, `LexiconError`, `DEFAULT_LEXICON`, `FAMILIES`. Nothing here imports Django, so the

@@ -706,9 +706,19 @@ def _near(context: _Context, lowered: str, start: int, end: int, window: int) ->
     return context.found_in(lowered[max(0, start - window):end + window])
 
 
+SHIPPED_MODEL = "shipped"
+MODEL_RULE = "model"
+
+
 def detect(text: str, lexicon: Mapping[str, Any] | CompiledLexicon = DEFAULT_LEXICON, *,
-           today: date | None = None, include_negated: bool = False) -> list[Cue]:
+           today: date | None = None, include_negated: bool = False, model: Any = SHIPPED_MODEL) -> list[Cue]:
     """The risk cues in one narrative entry, in order of position.
+
+    The rules (the lexicon) are tried first; then the learned model (`watchkeeper.cues.model`, the shipped
+    weights unless another `Model` or None is given) adds the families the rules did not find whose
+    probability reaches the family's threshold, as cues on the words that carried its score (`rule` is
+    "model"). A family whose only rule cues are negated ("no weapons mentioned") or ruled out by a hard
+    negative ("toy gun") is not raised by the model.
 
     Negated cues are left out unless `include_negated`, in which case they are returned with
     `negated=True` (for showing the handler why nothing was raised). `today` fixes the date used to turn
@@ -720,11 +730,42 @@ def detect(text: str, lexicon: Mapping[str, Any] | CompiledLexicon = DEFAULT_LEX
     lowered = _lower(clean)
     today = today or date.today()
     found: list[Cue] = []
+    # Families a hard negative ruled out ("toy gun", "knife block"): the model does not raise them either.
+    ruled_out: set[str] = set()
     for rule, m in _matches(compiled, clean, lowered):
         cue = _cue(rule, m, text, clean, lowered, today)
-        if cue is not None:
+        if isinstance(cue, Cue):
             found.append(cue)
-    return [c for c in _one_per_span(found) if include_negated or not c.negated]
+        elif cue is _RULED_OUT:
+            ruled_out.add(rule.family)
+    kept = _one_per_span(found)
+    if model is SHIPPED_MODEL:
+        from watchkeeper.cues.model import load
+
+        model = load()
+    if model is not None:
+        covered = {c.family for c in kept} | ruled_out
+        learned = [cue for hit in model.hits(text) if hit.family not in covered
+                   for cue in _model_cues(hit, text, clean)]
+        if learned:
+            kept = sorted([*kept, *learned], key=lambda c: (c.start, FAMILIES.index(c.family)))
+    return [c for c in kept if include_negated or not c.negated]
+
+
+def _model_cues(hit: Any, text: str, clean: str) -> list[Cue]:
+    """The cues for a family the model raised: one per word that carried its score. Negation is read as for
+    the rules: when the word that carried most weight is negated in its clause ("not missing"), the family
+    is not raised; other negated words are not named."""
+    if not hit.spans:
+        return []
+    suggestion, category, reason = FAMILY_PROMPTS[hit.family]
+    why = f"{reason} (learned model, {hit.probability:.0%} likely)"
+    strongest = max(hit.spans, key=lambda span: span[2])
+    if is_negated(clean, strongest[0], strongest[1]):
+        return []
+    return [Cue(family=hit.family, phrase=text[s:e], start=s, end=e, snippet=_snippet(text, s, e), negated=False,
+                suggestion=suggestion, category=category, reason=why, rule=MODEL_RULE)
+            for s, e, _ in hit.spans if (s, e) == strongest[:2] or not is_negated(clean, s, e)]
 
 
 def _lower(text: str) -> str:
@@ -768,20 +809,26 @@ def _matches(compiled: CompiledLexicon, clean: str, lowered: str) -> Iterable[tu
             yield rule, m
 
 
-def _cue(rule: _Rule, m: re.Match[str], text: str, clean: str, lowered: str, today: date) -> Cue | None:
-    """The cue a match makes, or None when its context rules it out (unless, requires, age)."""
+_RULED_OUT = "ruled out"
+
+
+def _cue(rule: _Rule, m: re.Match[str], text: str, clean: str, lowered: str, today: date) -> Cue | str | None:
+    """The cue a match makes, `_RULED_OUT` when a hard negative next to it cancels it ("unless"), or None
+    when its context or age rules it out (requires, age)."""
     s, e = m.span()
     if s == e:
         return None
     if rule.unless is not None and _near(rule.unless, lowered, s, e, rule.unless_window):
-        return None
+        return _RULED_OUT
     if rule.requires is not None and not _near(rule.requires, lowered, s, e, rule.window):
         return None
     age = None
     if rule.max_age is not None:
         age = _age_of(m, today)
-        if age is None or age > rule.max_age:
+        if age is None:
             return None
+        if age > rule.max_age:  # a stated adult age rules the family out (the model does not raise it)
+            return _RULED_OUT
     negated = rule.negatable and is_negated(clean, s, e)
     reason = rule.reason if age is None else f"{rule.reason} (age {age})"
     return Cue(family=rule.family, phrase=text[s:e], start=s, end=e, snippet=_snippet(text, s, e),
@@ -809,16 +856,21 @@ def families(cues: Iterable[Cue]) -> set[str]:
 
 
 def prompts(cues: Iterable[Cue]) -> list[dict[str, Any]]:
-    """One prompt per family, as the handler sees it: the suggestion, category, reason and every phrase
-    that raised it (so accepting or dismissing it is one decision with one recorded reason)."""
+    """One prompt per family, as the handler sees it: the suggestion, category, reason, every phrase that
+    raised it and where each stands in the entry (`spans`, [start, end) character offsets, for highlighting),
+    and whether the rules or the learned model raised it (so accepting or dismissing it is one decision with
+    one recorded reason, and the record shows which words it was about)."""
     by_family: dict[str, dict[str, Any]] = {}
     for cue in cues:
         if cue.negated:
             continue
         prompt = by_family.setdefault(cue.family, {
             "family": cue.family, "suggestion": cue.suggestion, "category": cue.category, "reason": cue.reason,
-            "phrases": [], "first_at": cue.start,
+            "phrases": [], "spans": [], "first_at": cue.start,
+            "source": "model" if cue.rule == MODEL_RULE else "rules",
         })
         if cue.phrase not in prompt["phrases"]:
             prompt["phrases"].append(cue.phrase)
+        if [cue.start, cue.end] not in prompt["spans"]:
+            prompt["spans"].append([cue.start, cue.end])
     return sorted(by_family.values(), key=lambda p: FAMILIES.index(p["family"]))

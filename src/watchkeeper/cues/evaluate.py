@@ -33,6 +33,12 @@ abuse), and a third party's account ("my neighbour says her boyfriend hit her") 
 Negation counts only within its own clause: "a man I have never met is blackmailing me" is blackmail.
 Hard negatives (no family applies) are realistic calls that share words with the cues ("food court",
 "shot glass", "missing bin collection", "killing time", "ex-colleague", "domestic burglary").
+
+Held-out batches (`heldout/batch_NN.jsonl`, same line format) are written by someone who has never seen the
+lexicon, the model or this code, from the family definitions above and the lessons alone. Each is measured
+once, blind: its figures are reported per batch and none of its texts or disagreements are ever printed.
+Only after that measurement is recorded may a batch be folded (`FOLDED`, with the date): it is then read for
+tuning, used to train the model, and reported as tuned. A batch not in `FOLDED` stays held out.
 """
 
 from __future__ import annotations
@@ -45,11 +51,19 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from watchkeeper.cues.detect import CompiledLexicon, compile_lexicon, detect, families
+from watchkeeper.cues.detect import MODEL_RULE, SHIPPED_MODEL, CompiledLexicon, compile_lexicon, detect, families
 from watchkeeper.cues.lexicon import DEFAULT_LEXICON, FAMILIES
 from watchkeeper.cues.promises import due_at, find_promises
 
 EVAL_SET = "eval_set.jsonl"
+HELDOUT_DIR = Path(__file__).resolve().parent / "heldout"
+# Held-out batches folded into tuning after their one blind measurement (recorded with its date and
+# figures): batch name -> date folded. Folded batches train the model and are reported as tuned.
+FOLDED: dict[str, str] = {
+    "batch_09": "2026-12-07",  # measured blind 2026-12-07 16:43 UTC, then folded
+    "batch_10": "2026-12-07",  # measured 16:43 (blind) and 16:55 UTC, then folded
+}
+MAX_BATCH_ITEMS = 5000
 PROMISE_SET = "promise_eval.jsonl"
 # Dates of birth in the set are turned into ages as of this day, so results do not change with the calendar.
 EVAL_DATE = date(2026, 1, 1)
@@ -162,31 +176,96 @@ def score(pairs: Iterable[tuple[set[str], set[str]]]) -> dict[str, Any]:
     return out
 
 
+def load_heldout_batches(directory: str | Path | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Every `batch_*.jsonl` in the held-out directory, by batch name ("batch_09"), in name order. Items are
+    checked like the eval set's; an error names the batch and line, never the text."""
+    folder = Path(directory) if directory is not None else HELDOUT_DIR
+    out: dict[str, list[dict[str, Any]]] = {}
+    if not folder.is_dir():
+        return out
+    for path in sorted(folder.glob("batch_*.jsonl")):
+        name = path.stem
+        items: list[dict[str, Any]] = []
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except ValueError:
+                raise ValueError(f"held-out {name} line {n} is not JSON") from None
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str) \
+                    or not isinstance(item.get("families"), list):
+                raise ValueError(f"held-out {name} line {n} needs a text and a list of families")
+            unknown = set(item["families"]) - set(FAMILIES)
+            if unknown:
+                raise ValueError(f"held-out {name} line {n} names unknown families {sorted(unknown)}")
+            items.append({**item, "id": f"{name}:{item.get('id', n)}", "batch": name, "holdout": name not in FOLDED})
+            if len(items) > MAX_BATCH_ITEMS:
+                raise ValueError(f"held-out {name} has more than {MAX_BATCH_ITEMS} items")
+        out[name] = items
+    return out
+
+
+def folded_items(batches: Mapping[str, list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
+    """The items of the held-out batches that were folded into tuning after their measurement."""
+    batches = load_heldout_batches() if batches is None else batches
+    return [item for name, items in batches.items() if name in FOLDED for item in items]
+
+
+def training_items(items: list[dict[str, Any]] | None = None,
+                   batches: Mapping[str, list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
+    """What the learned model is trained on: the eval set's tuned items and the folded batches."""
+    items = load_eval_set() if items is None else items
+    return [i for i in items if not i.get("holdout")] + folded_items(batches)
+
+
 def _meets(metrics: Mapping[str, Any], family: str) -> bool:
     m, t = metrics[family], TARGETS[family]
     return (m["precision"] or 0) >= t["precision"] and (m["recall"] or 0) >= t["recall"]
 
 
+def _found(text: str, compiled: CompiledLexicon, model: Any) -> set[str]:
+    return families(detect(text, compiled, today=EVAL_DATE, model=model))
+
+
 def evaluate(items: list[dict[str, Any]] | None = None,
-             lexicon: Mapping[str, Any] | CompiledLexicon = DEFAULT_LEXICON) -> dict[str, Any]:
+             lexicon: Mapping[str, Any] | CompiledLexicon = DEFAULT_LEXICON, *,
+             batches: Mapping[str, list[dict[str, Any]]] | None = None, model: Any = SHIPPED_MODEL) -> dict[str, Any]:
     """The report `watchkeeper eval-cues --json` prints: every family's precision, recall and counts on the
-    whole set (top-level keys are the family names), micro averages, the same for the tuned split ("tuned")
-    and the held-out split ("holdout"), and which targets are met (judged on the tuned split; the held-out
-    numbers are reported as they are)."""
+    labelled set (the eval set and the folded batches; top-level keys are the family names), micro averages,
+    the same for the tuned split ("tuned": in-sample, what the rules and the model were fitted to) and the
+    eval set's own held-out items ("holdout"), then each held-out batch separately ("batches": its status,
+    "held_out" or "folded", and its figures; figures only, never texts), and which targets are met (judged
+    on the tuned split; held-out numbers are reported as they are)."""
     items = load_eval_set() if items is None else items
+    batches = load_heldout_batches() if batches is None else batches
+    labelled = [*items, *folded_items(batches)]
     compiled = lexicon if isinstance(lexicon, CompiledLexicon) else compile_lexicon(lexicon)
-    results = [(item, set(item["families"]), families(detect(item["text"], compiled, today=EVAL_DATE)))
-               for item in items]
+    results = [(item, set(item["families"]), _found(item["text"], compiled, model)) for item in labelled]
     report = score((exp, got) for _, exp, got in results)
     report["tuned"] = score((exp, got) for item, exp, got in results if not item.get("holdout"))
     report["holdout"] = score((exp, got) for item, exp, got in results if item.get("holdout"))
+    report["batches"] = {}
+    for name, batch in batches.items():
+        status = "folded" if name in FOLDED else "held_out"
+        measured = score((set(i["families"]), _found(i["text"], compiled, model)) for i in batch)
+        report["batches"][name] = {"status": status, **({"folded_on": FOLDED[name]} if name in FOLDED else {}),
+                                   **measured, "targets_met": {f: _meets(measured, f) for f in FAMILIES}}
     report["set"] = {
-        "items": len(items),
-        "negatives": sum(1 for item in items if not item["families"]),
-        "holdout_items": sum(1 for item in items if item.get("holdout")),
+        "items": len(labelled),
+        "negatives": sum(1 for item in labelled if not item["families"]),
+        "holdout_items": sum(1 for item in labelled if item.get("holdout")),
+        "folded_batches": {name: FOLDED[name] for name in batches if name in FOLDED},
+        "held_out_batches": [name for name in batches if name not in FOLDED],
         "as_of": EVAL_DATE.isoformat(),
     }
-    report["set"]["tuned_items"] = len(items) - report["set"]["holdout_items"]
+    report["set"]["tuned_items"] = len(labelled) - report["set"]["holdout_items"]
+    from watchkeeper.cues.model import load
+
+    shipped = load() if model is SHIPPED_MODEL else model
+    report["model"] = (None if shipped is None else
+                       {"trained_on": shipped.trained_on, **shipped.meta,
+                        "thresholds": dict(zip(shipped.families, shipped.thresholds, strict=True))})
     report["targets"] = {f: {**TARGETS[f], "met": _meets(report["tuned"], f), "gate": f in GATED} for f in FAMILIES}
     report["meets_gates"] = all(_meets(report["tuned"], f) for f in GATED)
     return report
@@ -194,20 +273,23 @@ def evaluate(items: list[dict[str, Any]] | None = None,
 
 def misses(items: list[dict[str, Any]] | None = None,
            lexicon: Mapping[str, Any] | CompiledLexicon = DEFAULT_LEXICON,
-           *, holdout: bool | None = None) -> list[dict[str, Any]]:
-    """The items where the detector and the label disagree: what was missed and what was raised wrongly."""
+           *, holdout: bool | None = None, batches: Mapping[str, list[dict[str, Any]]] | None = None,
+           model: Any = SHIPPED_MODEL) -> list[dict[str, Any]]:
+    """The items where the detector and the label disagree: what was missed and what was raised wrongly.
+    Only the eval set and folded batches are read; a held-out batch's disagreements are never listed."""
     items = load_eval_set() if items is None else items
+    labelled = [*items, *folded_items(batches)]
     compiled = lexicon if isinstance(lexicon, CompiledLexicon) else compile_lexicon(lexicon)
     out = []
-    for item in items:
+    for item in labelled:
         if holdout is not None and bool(item.get("holdout")) != holdout:
             continue
-        cues = detect(item["text"], compiled, today=EVAL_DATE)
+        cues = detect(item["text"], compiled, today=EVAL_DATE, model=model)
         found, expected = families(cues), set(item["families"])
         if found != expected:
             out.append({"id": item["id"], "text": item["text"], "holdout": bool(item.get("holdout")),
                         "missed": sorted(expected - found), "extra": sorted(found - expected),
-                        "matched": [(c.family, c.phrase) for c in cues]})
+                        "matched": [(c.family, c.phrase, c.rule == MODEL_RULE) for c in cues]})
     return out
 
 
@@ -216,7 +298,8 @@ def _fmt(value: float | None) -> str:
 
 
 def render_table(report: Mapping[str, Any]) -> str:
-    """The report as a plain-text table: the tuned and held-out splits side by side (targets on tuned)."""
+    """The report as a plain-text table: the tuned and held-out splits side by side (targets on tuned), then
+    each held-out batch's precision and recall per family beside the in-sample (tuned) figures."""
     head = (f"{'family':<34} tuned {'P':>5} {'R':>5} {'tp':>4} {'fp':>4} {'fn':>4}  |  holdout "
             f"{'P':>5} {'R':>5} {'tp':>4} {'fp':>4} {'fn':>4}  target (tuned)")
     lines = [head, "-" * len(head)]
@@ -235,6 +318,13 @@ def render_table(report: Mapping[str, Any]) -> str:
                  f"{s['holdout_items']} held out (never used for tuning). Whole set micro P {_fmt(whole['precision'])}"
                  f" R {_fmt(whole['recall'])}. Gate (domestic_abuse, tuned split): "
                  f"{'passed' if report['meets_gates'] else 'FAILED'}.")
+    for name, b in report.get("batches", {}).items():
+        status = f"folded {b['folded_on']}, now tuned" if b["status"] == "folded" else "held out"
+        lines.append(f"\n{name} ({status}, {b['items']} snippets)   P     R  sup   |  in-sample P     R")
+        for key in (*FAMILIES, "micro"):
+            m, t = b[key], report["tuned"][key]
+            lines.append(f"{key:<34} {_fmt(m['precision'])} {_fmt(m['recall'])} {m['support']:>4}   |  "
+                         f"          {_fmt(t['precision'])} {_fmt(t['recall'])}")
     promises = report.get("promises")
     if promises:
         lines.append("\nPromises (L11)                      items     P     R   tp   fp   fn  due time right")
@@ -249,22 +339,24 @@ def render_table(report: Mapping[str, Any]) -> str:
 
 
 def run(*, as_json: bool = False, show_misses: bool = False) -> tuple[str, int]:
-    """What `watchkeeper eval-cues` prints and its exit status (1 when the domestic-abuse gate fails)."""
+    """What `watchkeeper eval-cues` prints and its exit status (1 when the domestic-abuse gate fails).
+    Misses are listed for the eval set and folded batches only; held-out batches show figures alone."""
     items = load_eval_set()
-    report = evaluate(items)
+    batches = load_heldout_batches()
+    report = evaluate(items, batches=batches)
     report["promises"] = evaluate_promises()
     if not show_misses:
         for split in ("tuned", "holdout"):
             report["promises"][split] = {k: v for k, v in report["promises"][split].items() if k != "disagreements"}
     if as_json:
         if show_misses:
-            report = {**report, "misses": misses(items)}
+            report = {**report, "misses": misses(items, batches=batches)}
         text = json.dumps(report, indent=2)
     else:
         text = render_table(report)
         if show_misses:
             rows = [f"{m['id']}{' (holdout)' if m['holdout'] else ''}: missed {m['missed']} extra {m['extra']}"
-                    f"\n    {m['text']}" for m in misses(items)]
+                    f"\n    {m['text']}" for m in misses(items, batches=batches)]
             text += "\n\nDisagreements:\n" + "\n".join(rows)
             rows = [f"{d['id']} ({split}): {json.dumps({k: v for k, v in d.items() if k not in ('id', 'text')})}"
                     f"\n    {d['text']}" for split in ("tuned", "holdout") for d in report["promises"][split]

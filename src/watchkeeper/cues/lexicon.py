@@ -113,7 +113,20 @@ RELATIONSHIP = [
     "stepsister", "brother", "sister", "nephew", "niece", "uncle", "aunt", "nan",
     "grandad", "grandmother", "grandfather", "grandson", "granddaughter", "in-law", "family", "relationship",
     "married", "marriage", "couple", "separated", "divorce", "divorced",
+    # informal and extended forms callers use
+    "wifey", "lass", "her man", "his woman", "lover", "baby daddy", "baby mum", "baby mother", "babymother",
+    "baby father", "kids dad", "kids mum", "childrens father", "childrens mother",
+    "ma", "mom", "mommy", "pa", "papa", "step dad", "step mum", "step father", "step mother", "stepparent",
+    "gran", "granny", "grandma", "grandpa", "nana", "nanna", "grandparent", "grandparents", "cousin",
+    "son in law", "daughter in law", "mother in law", "father in law", "sister in law", "brother in law",
+    "adult son", "adult daughter", "grown up son", "grown up daughter", "eldest", "youngest", "sibling",
+    "siblings", "twin", "dating", "seeing each other", "on and off", "split up", "broke up",
+    "split from", "left him", "left her", "broke up with", "finished with", "ended it", "my lad", "our lad",
+    "her lad", "his lad", "my lass", "our lass", "our girl", "our kid", "our boy", "my boy", "my girl",
+    "ex fella", "ex bloke", "ex partner", "ex husband", "ex wife", "ex boyfriend", "ex girlfriend",
 ]
+# Possessive forms, as context tokens read them ("mum's" is "mums", "partner's" is "partners").
+RELATIONSHIP += [f"{w}s" for w in list(RELATIONSHIP) if " " not in w and not w.endswith("s")]
 # What harm, threat, control or fear sounds like in a call; a domestic-abuse cue when a partner or relative is
 # near (the words alone are not enough: "a stranger pushed him" is an assault, not a domestic).
 HARM = ([
@@ -143,10 +156,14 @@ HARM = ([
     r"controls?\s+(?:what|who|where|when|how|all|everything|the|her|his|my)",
     r"monitor(?:s|ed|ing)?\s+(?:her|his|my)|reads?\s+(?:her|his|my)\s+(?:emails|messages|texts)",
     r"if\s+(?:she|he|i|you)\s+(?:leaves|leave|left|goes|go|ends?\s+it)",
+    r"knows?\s+(?:my|her|his)\s+(?:shift\s+pattern|shifts|routine|movements|new\s+address|every\s+move)|"
+    r"(?:my|her|his)\s+new\s+(?:place|address|flat|house)|left\s+(?:flowers|notes?|letters?|gifts?|a\s+note)\s+"
+    r"(?:on|at|through|outside)",
     # injuries
     r"bit|bites|bitten|teeth\s+marks|bruis(?:e|es|ed|ing)|bloody|bleeding|(?:cut|split|fat)\s+lip|swollen",
     r"fractur(?:e|ed|es)|broken\s+(?:nose|arm|wrist|ribs?|jaw|finger|cheekbone|eye\s+socket)|injur(?:y|ies|ed)",
-    r"hands?\s+(?:round|around)\s+(?:her|his|my|their)\s+(?:neck|throat)|(?:her|his|my)\s+(?:neck|throat)",
+    r"hands?\s+(?:round|around)\s+(?:her|his|my|their)\s+(?:neck|throat)|(?<!round\s)(?<!around\s)"
+    r"(?:her|his|my)\s+(?:neck|throat)",
     # threats and intimidation
     r"(?:told|tells|telling|said)\s+(?:her|him|me)\s+(?:she|he|i|you)(?:'s|'d|'ll|\s+was|\s+is|\s+would|\s+will)?"
     r"\s+(?:be\s+)?next|better\s+behave|what\s+(?:he|she)(?:'ll|'d|\s+will|\s+would|\s+might)\s+do",
@@ -170,17 +187,34 @@ HARM = ([
     r"escap(?:e|ed|ing)\s+from\s+(?:him|her|them|the\s+house)",
     r"hid(?:e|es|ing|den)?|whisper(?:s|ed|ing)?|no\s+sirens|(?:is|was)\s+(?:downstairs|upstairs|outside|at\s+the\s+door)",
 ])
+# What distress sounds like, whatever its cause: a domestic-abuse cue near a relative unless a crisis of the
+# person's own is named nearby (`CRISIS`).
+DISTRESS = [h for h in HARM
+            if h.startswith((r"frightened|", r"scream(?:ed", r"hid(?:e|", r"lock(?:ed|s|ing)\s+(?:her"))]
+CRISIS = [
+    "self-harm", "self-harming", "self harm", "self harming", "overdose", "overdosed", "suicidal", "suicide",
+    "hearing voices", "voices", "psychosis", "psychotic", "dementia", "alzheimers", "schizophrenia", "schizophrenic",
+    "bipolar", "mental health", "autism", "autistic", "wrists", "cut herself", "cut himself", "cutting herself",
+    "cutting himself", "burning herself", "burning himself", "sectioned", "crisis team", "paranoid", "meltdown",
+    "learning disability", "learning difficulties", "devil", "confused",
+]
 # Words that say a threat came from a stranger, not a partner or relative.
 STRANGER = [
     "stranger", "neighbour", "customer", "colleague", "landlord", "driver", "passenger", "shopkeeper",
     "security", "doorman", "bouncer", "a man", "a male", "a woman", "a female", "youths", "rival",
+    "boss", "manager", "supervisor", "teacher", "mate", "mates", "dealer", "dealers", "gang",
+    "man next door", "woman next door", "older boys", "older lads", "lads", "boys",
 ]
+# Strangers who make a threat, less the people who usually report one ("neighbour says ...", "a woman
+# screaming"): an idiomatic threat reported by a neighbour is still a cue.
+THREAT_MAKERS_OUTSIDE = [w for w in STRANGER if w not in ("neighbour", "a woman", "a female")]
 # Harm done "by" someone outside the family ("punched by another boy") is an assault, not domestic abuse, even
 # when the victim is somebody's son or daughter.
 OUTSIDE_AGENT = [
     "by a", "by an", "by another", "by other", "by older", "by some", "by two", "by three", "by four",
     "by several", "by youths", "by strangers", "by a group", "by a gang", "by next door", "by the neighbour",
     "by his friend", "by her friend", "by a friend", "by classmates", "by the police", "by officers",
+    "older boys", "other boys", "older lads", "other kids", "older kids", "bullies", "bullied", "bullying",
 ]
 # Intimate partners: money or sex controlled by a partner is labelled domestic abuse (economic or sexual
 # abuse), not exploitation, so the financial exploitation entries stand down when a partner is named nearby.
@@ -189,6 +223,9 @@ INTIMATE = ["husband", "wife", "partner", "boyfriend", "girlfriend", "fiance", "
 CHILD_WORDS = [
     "lad", "lads", "boy", "boys", "girl", "girls", "kid", "kids", "child", "children", "youths",
     "youngster", "youngsters", "son", "daughter", "pupil", "pupils", "schoolboy", "schoolgirl",
+    "youth", "teen", "teens", "teenager", "teenagers", "juvenile", "juveniles", "minor",
+    "daughters", "sons", "lads", "boys", "girls", "kids", "childs", "grandson", "granddaughter", "grandsons",
+    "granddaughters", "stepson", "stepdaughter", "nephew", "niece",
 ]
 NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
@@ -201,13 +238,56 @@ POSS = r"(?:his|her|my|their|your)"
 THREAT_LEAD = (r"(?:(?:he|she|they|i|you)(?:'d|'ll|\s+would|\s+will|(?:'s|\s+is|\s+was|'re|\s+are)\s+going\s+to|"
                r"\s+gonna)|threat(?:en(?:ed|ing|s)?)?s?\s+to|going\s+to|gonna)")
 # Acts that kill or maim with a weapon or by fire, and whom they are aimed at.
-LETHAL_THREAT = (r"(?:shoot|stab|knife|slash|glass|acid|burn|torch)\s+(?:me|her|him|you|us|them|the\s+(?:house|flat|"
-                 r"home|place|car)(?:\s+down)?|(?:my|her|his|our|their|your)\s+(?:house|flat|home|place|car|face))")
+LETHAL_THREAT = (r"(?:(?:cut|carve|chop|slice)\s+(?:me|her|him|you|us|them)\s+up|"
+                 r"(?:shank|merk|blast|bottle)\s+(?:me|her|him|you|us|them|ya)\b|set\s+(?:fire\s+to\s+\w+|(?:the|my|her|his|your|our)\s+(?:house|flat|home|"
+                 r"place|car)\s+(?:on\s+fire|alight|ablaze)|(?:me|her|him|you|us|them|it)\s+(?:on\s+fire|alight))|"
+                 r"shoot\s+the\s+next|"
+                 r"(?:shoot|stab|knife|slash|slit|glass|acid|burn|torch|petrol\s+bomb)\s+(?:me|her|him|you|us|them|the\s+(?:house|flat|"
+                 r"home|place|car)(?:\s+down)?|(?:my|her|his|our|their|your)\s+(?:house|flat|home|place|car|face)))")
+
+# A threat to kill said in idiom ("do her in", "finish him off", "six feet under", "you're dead").
+WHOM = r"(?:me|her|him|you|us|them|ya)"
+IDIOM_KILL = (
+    rf"(?:do|did|doing|done)\s+{WHOM}\s+in\b|finish(?:ed|ing)?\s+{WHOM}\s+off|six\s+f(?:ee|oo)t\s+under|"
+    rf"make\s+{WHOM}\s+disappear|"
+    rf"put\s+{WHOM}\s+in\s+(?:the\s+ground|a\s+box|a\s+coffin|the\s+grave|a\s+body\s+bag|hospital|intensive\s+care)|"
+    rf"(?:you'?re|she'?s|he'?s|you\s+are|she\s+is|he\s+is)\s+(?:a\s+)?dead\s+(?:woman|man|meat)|"
+    r"(?:(?:she|he|you|i)(?:'ll|'d|\s+will|\s+would)|(?:she'?s|he'?s|you'?re)\s+going\s+to)\s+(?:be|end\s+up)\s+"
+    r"(?:dead(?!\s+(?:meat|tired|beat|set|against|serious|right|lucky|on|to|in\s+the\s+water|easy|keen|"
+    r"funny|jealous|bored|chuffed|embarrassed|worried))|in\s+a\s+(?:box|coffin|body\s+bag)|in\s+the\s+ground|"
+    r"in\s+hospital|in\s+intensive\s+care)|(?:her|his|my|your)\s+face\s+(?:is|'s)\s+next|"
+    rf"(?:cut|slit)\s+{POSS}\s+throat|(?:kick|cave|smash|stove)\s+{POSS}\s+(?:head|face|skull)\s+in|"
+    rf"wring\s+{POSS}\s+neck|snap\s+{POSS}\s+neck|won'?t\s+(?:see|live\s+to\s+see)\s+(?:tomorrow|the\s+morning|"
+    r"christmas|another\s+day|the\s+weekend)|(?:won'?t|will\s+not)\s+(?:wake|get)\s+up\s+(?:again|tomorrow)|"
+    r"not\s+(?:be\s+)?(?:alive|breathing)\s+(?:by|for\s+long|much\s+longer)|(?:she|he|you)(?:'ll|\s+will)\s+be\s+next"
+)
+# Control over money, phone, movement and friends, said in a caller's words.
+CONTROL = (
+    r"(?:takes?|took|taken|has|keeps?|kept|holds?|controls?|confiscat\w+|hid(?:es|den)?|hides)\s+(?:all\s+)?"
+    r"(?:my|her|his|(?:mum|mam|dad|nan|gran|mother|father|grandad|grandma)'?s)\s+(?:bank\s+cards?|cards?|"
+    r"debit\s+card|money|wages|benefits|pay|salary|universal\s+credit|"
+    r"pension|car\s+keys|keys|phone|mobile|sim(?:\s+card)?|passport|purse|wallet|pin)|"
+    r"(?:gives?|gave|giving)\s+(?:me|her|him)\s+(?:an?\s+)?(?:allowance|pocket\s+money|£?\d+\s+a\s+week)|"
+    r"(?:not|isn'?t|wasn'?t|never)\s+allowed\s+(?:to\s+)?(?:go\s+out|leave|out|see|have|use|talk|speak|work|drive|"
+    r"visit|wear|spend|phone|call)|(?:has|have|had)\s+to\s+(?:ask|tell)\s+(?:him|her)\s+(?:before|where|for\s+"
+    r"money|permission|every)|ask\s+(?:his|her)\s+permission|"
+    r"(?:checks?|checking|checked|goes\s+through|went\s+through|going\s+through|looks?\s+through|monitors?)\s+"
+    r"(?:my|her|his)\s+(?:phone|mobile|messages|texts|bank|emails|social\s+media|facebook|whatsapp)|"
+    r"(?:tracks?|tracking|tracked)\s+(?:me|her|him)\b|find\s+my\s+(?:iphone|friends)|"
+    r"life360|air\s?tags?|location\s+sharing|shares?\s+(?:my|her|his)\s+location|"
+    r"(?:smashed|broke|snapped|threw)\s+(?:my|her|his)\s+(?:phone|mobile|sim)|"
+    r"(?:times|timing|timed)\s+(?:me|her|him)\s+(?:when|whenever|going|at)|"
+    r"(?:won'?t|will\s+not|doesn'?t|does\s+not|didn'?t|never)\s+let(?:s)?\s+(?:me|her|him)\s+(?:out|go|leave|see|have|"
+    r"work|drive|use|talk|speak|near|phone|call|visit|spend|get)|cut\s+(?:me|her|him)\s+off\s+from|"
+    r"(?:stops?|stopped|stopping)\s+(?:me|her|him)\s+(?:from\s+)?(?:seeing|going|leaving|working|talking|"
+    r"speaking|using|having)"
+)
 
 DEFAULT_LEXICON: dict[str, list[Any]] = {
     "domestic_abuse": [
         # relationships: a former or estranged partner is the commonest source of risk (I41.2, B28.1)
-        {"pattern": r"ex[\s-]?(?:husband|wife|partner|boyfriend|girlfriend|bf|gf|fianc[eé]e?|missus|hubby)s?",
+        {"pattern": r"ex[\s-]?(?:husband|wife|partner|boyfriend|girlfriend|bf|gf|fianc[eé]e?|missus|hubby|fella|"
+                    r"feller|bloke|lover|other\s+half|man|woman|lad|lass)s?",
          "negatable": False},
         # written as look-behinds so the rule is tried only at words starting "ex", not at every "the"
         {"pattern": r"(?:(?<=\bmy\s)|(?<=\bher\s)|(?<=\bhis\s)|(?<=\btheir\s)|(?<=\byour\s)|(?<=\bthe\s)|(?<='s\s))"
@@ -251,6 +331,10 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
         # reported threats to kill with a weapon or by fire ("he said he'd shoot her", "she told me he will stab
         # her", "texted saying he'd burn the house down with me in it"): treated like a threat to kill
         {"pattern": rf"{THREAT_LEAD}\s+{LETHAL_THREAT}", "unless": STRANGER, "unless_window": 60},
+        # threats to kill in idiom, first hand or reported ("said he'd do her in", "she'll end up six feet
+        # under", "finish you off"): by someone close, or not said to come from a stranger
+        *({"pattern": IDIOM_KILL, **extra} for extra in ({"unless": THREAT_MAKERS_OUTSIDE, "unless_window": 40},
+                                                        {"requires": RELATIONSHIP + ["he", "she"], "window": 100})),
         {"pattern": r"(?:husband|wife|partner|boyfriend|girlfriend|ex|fianc[eé]e?|fella|bloke)\s+(?:did|caused|done)\s+"
                     r"(?:it|this|that)"},
         # what abuse sounds like in a call
@@ -261,7 +345,11 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
                     r"broke\s+up|left\s+(?:him|her))"},
         {"pattern": r"(?:has\s+)?(?:hit|beaten|hurt)\s+(?:me|her|him)\s+before"},
         *({"pattern": harm, "requires": RELATIONSHIP, "window": 100, "unless": OUTSIDE_AGENT, "unless_window": 25}
-          for harm in HARM),
+          for harm in HARM if harm not in DISTRESS),
+        # distress alone (shouting, fear, bleeding, hiding) near a relative is not abuse when a crisis of the
+        # person's own (self-harm, psychosis, dementia) explains it
+        *({"pattern": harm, "requires": RELATIONSHIP, "window": 100, "unless": CRISIS, "unless_window": 150}
+          for harm in DISTRESS),
         {"pattern": r"lock(?:ed|s|ing)\s+(?:me|her|him)\s+in"},
         {"pattern": r"(?:won'?t|will\s+not|doesn'?t|does\s+not)\s+let\s+(?:me|her|him)\s+(?:see|leave|go|"
                     r"out|have)"},
@@ -271,6 +359,16 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
                     r"(?:give|return)(?:\s+back)?)\s+(?:all\s+)?(?:my|her|his)\s+(?:passport|bank\s+cards?|"
                     r"phone|keys|wages|id|documents)", "requires": RELATIONSHIP},
         {"pattern": r"tracking\s+(?:app|device)|track(?:s|ing)?\s+(?:my|her|his)\s+(?:phone|location|car)"},
+        # coercive control over money, phone and movement (economic abuse, isolation)
+        {"pattern": CONTROL, "requires": RELATIONSHIP, "window": 120,
+         "unless": OUTSIDE_AGENT + STRANGER + ["carer", "care home", "staff", "school", "teacher", "employer", "boss",
+                                    "landlord", "dealer", "dealers", "dealing", "blokes", "cuckooed"],
+         "unless_window": 60},
+        # an ex or partner threatening to share intimate images is abuse as well as blackmail
+        {"pattern": r"(?:threat\w*|said|says|saying|going|gonna)\s+(?:to\s+|he'?ll\s+|she'?ll\s+|he\s+will\s+|"
+                    r"she\s+will\s+)?(?:post|share|send|leak|put|upload|show)\w*\s+(?:my|her|his|the|our|those|"
+                    r"some)?\s*(?:private|intimate|naked|nude|sexual|explicit|sex)?\s*(?:photos|pictures|pics|images|"
+                    r"videos?|nudes|tape)", "requires": INTIMATE, "window": 100},
     ],
     "weapons_firearms": [
         {"pattern": r"knife|knives",
@@ -283,7 +381,8 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
                     r"knuckle[\s-]?dusters?|knuckles\s+duster|knuckledusters?|cosh|kubotan|nunchucks?"},
         {"pattern": r"(?:baseball|cricket|rounders)\s+bats?|(?:with|holding|carrying|swinging)\s+(?:a|an)\s+"
                     r"(?:metal\s+|wooden\s+)?(?:bat|pole|bar|crowbar|spanner|wrench|brick|broken\s+bottle|iron\s+bar|"
-                    r"scaffold\s+pole|screwdriver|chain|golf\s+club|pool\s+cue|plank|stick)"},
+                    r"scaffold\s+pole|screwdriver|chain|golf\s+club|pool\s+cue|plank|stick)",
+         "unless": ["walks", "walking", "walker", "walked", "zimmer", "frame", "mobility"], "unless_window": 12},
         {"pattern": r"bats?", "requires": ["swinging", "fighting", "hit", "with a", "armed", "carrying", "holding",
                                            "threatened", "waving"], "window": 30,
          "unless": ["bat colony", "bats in", "bat survey", "bat box", "cricket"], "unless_window": 15},
@@ -292,17 +391,30 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
                     r"ammunition|ammo|bullets?|tasers?|stun\s+gun|bb\s+gun|airsoft|imitation\s+firearm",
          "unless": ["glue gun", "nail gun", "staple gun", "water gun", "water pistol", "heat gun",
                     "paint gun", "spray gun", "grease gun", "radar gun", "speed gun", "gunmetal",
-                    "gun metal", "top gun", "starting pistol", "nerf"]},
+                    "gun metal", "top gun", "starting pistol", "nerf", "toy", "toys", "plastic gun", "cap gun",
+                    "bubble gun", "gun show", "hired gun", "big guns", "jumped the gun", "jumping the gun",
+                    "stick to his guns", "stuck to her guns", "going great guns", "smoking gun", "bird scarer",
+                    "scarer", "bird scarers"]},
+        {"pattern": r"shank(?:s|ed|ing)?|zombie\s+knife|rambo\s+knife|(?:a|his|the|her)\s+'?(?:piece|strap|"
+                    r"burner|ting)'?\s+(?:at\s+home|on\s+him|on\s+her|in\s+(?:his|her|the)|under|with\s+him)|"
+                    r"(?:he'?ll|she'?ll|they'?ll|will|would|'d|going\s+to|gonna)\s+shoot\b(?!\s+(?:off|up|through|over|"
+                    r"round|back|across|past|ahead|out|down|along|home|a\s+video|the\s+video|hoops|pool|some))|"
+                    r"shoot\s+the\s+next",
+         "unless": ["lamb shank", "shank of", "shanks pony", "shank's pony", "shoot the next scene",
+                    "shoot the next episode", "photo", "video", "film"], "unless_window": 20},
         {"pattern": r"gun\s?shots?|gun\s?fire|shots?\s+(?:fired|heard|being\s+fired|from)|(?:fired|firing|"
                     r"discharg(?:ed|ing))\s+(?:a|the|his|her)?\s*(?:gun|rifle|shotgun|pistol|weapon|shot|"
                     r"shots|firearm)",
-         "unless": ["fireworks", "firework", "rockets", "car backfiring", "backfire"], "unless_window": 60},
+         "unless": ["fireworks", "firework", "rockets", "car backfiring", "backfire", "bird scarer", "scarer",
+                    "bangers"], "unless_window": 60},
         {"pattern": r"(?:been|was|were|got|get|being|is|are)\s+shot(?!\s+(?:glass|glasses|of|on|at\s+goal|"
                     r"put|by\s+a\s+camera)\b)|shot\s+(?:him|her|me|them|at|dead)",
          "unless": ["a shot at", "shot at goal", "shot at the goal"]},
         {"pattern": r"shoot(?:ing)?\s+(?:you|him|her|me|them|us|people|up)|threat(?:en(?:ed|ing|s)?)?s?\s+to\s+"
-                    r"shoot|shooting(?!\s+(?:star|stars|range|a\s+video|a\s+film|video|film|the\s+breeze)\b)",
-         "unless": ["photo shoot", "video shoot", "clay pigeon", "film shoot"]},
+                    r"shoot|shooting(?!\s+(?:star|stars|range|a\s+video|a\s+film|video|film|the\s+breeze|pains?|"
+                    r"hoops|baskets|pool)\b)",
+         "unless": ["photo shoot", "video shoot", "clay pigeon", "film shoot", "toy", "nerf", "water pistol",
+                    "water gun", "fireworks", "firework"]},
         {"pattern": r"(?:firearms?|shotgun)\s+(?:certificate|certificates|licen[cs]e|licensing|holder|"
                     r"holders)|certificate\s+holder"},
         {"pattern": r"FAC|SGC", "case_sensitive": True},
@@ -311,6 +423,8 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
                     r"(?:liquid|bleach|ammonia)\s+(?:thrown|squirted|sprayed)\s+(?:in|at|over)|sprayed\s+(?:something|a\s+"
                     r"liquid|a\s+substance|liquid|\w+)\s+(?:in|into|at)\s+(?:his|her|their|my|the\w*)"
                     r"(?:'s)?\s*(?:eyes|face)|ammonia"},
+        {"pattern": r"(?:threw|thrown|throw|throws|throwing|squirted|sprayed|poured|chucked)\s+(?:a\s+|some\s+|the\s+)?"
+                    r"(?:bleach|acid|ammonia|corrosive|caustic|drain\s+cleaner|oven\s+cleaner|petrol)\b"},
         {"pattern": r"stab(?:bed|bing|bings|s)?|slash(?:ed|ing)\s+(?:him|her|me|them|across|at)|glassed",
          "unless": ["stab vest", "have a stab", "had a stab", "take a stab"]},
         {"pattern": r"weapons?|armed\s+(?:with|robbery|robbers?|man|men|male|males|suspects?|intruders?|"
@@ -377,6 +491,14 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
         {"pattern": r"(?:bought|buying)\s+(?:lots\s+of\s+|large\s+(?:amounts|quantities)\s+of\s+)?"
                     r"(?:paracetamol|co-?codamol|painkillers)\s+(?:in|from|at)\s+(?:\w+\s+){0,2}(?:shops|"
                     r"chemists|pharmacies)"},
+        {"pattern": r"(?:doesn'?t|don'?t|can'?t|cannot|didn'?t|does\s+not|do\s+not)\s+see\s+(?:the|any)\s+point\s*"
+                    r"(?:any\s?more|in\s+(?:living|life|going\s+on|carrying\s+on|being\s+here|anything)|of\s+(?:living|"
+                    r"life|going\s+on|carrying\s+on|anything)|(?=[.,;'\"!]|$))|no\s+point\s+(?:in\s+)?(?:living|"
+                    r"going\s+on|carrying\s+on|being\s+alive)|(?:taken|take|go|drive|driven|get)\s+(?:me|her|him)?\s*"
+                    r"(?:to\s+)?somewhere\s+high|(?:going\s+to|gonna|will|'ll|wants?\s+to)\s+end\s+it(?!\s+with)\b|"
+                    r"take\s+(?:us|them|the\s+kids|the\s+children|everyone)\s+with\s+(?:him|her|me)"},
+        {"pattern": r"(?:belt|rope|cord|cable|flex|scarf|tie|lead|dressing\s+gown\s+cord)\s+(?:round|around)\s+"
+                    r"(?:his|her|my|their)\s+neck"},
         {"pattern": rf"ligatures?|noose|hang(?:ed|ing)?\s+{PRONOUN_SELF}|tried\s+to\s+hang|found\s+hanging"},
         {"pattern": r"thanks?\s+for\s+everything|wants?\s+to\s+be\s+gone|"
                     r"(?:given|giving|gave)\s+away\s+(?:his|her|their|"
@@ -473,6 +595,17 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
                     r"(?:is|was|got|been|are|were)\s+lost\s+(?:at|in|on)|lost\s+(?:child|boy|girl|toddler)|"
                     r"absent\s+from|cannot\s+be\s+located|can'?t\s+be\s+located",
          "unless": ["car", "dog", "cat", "pet", "keys", "phone", "wallet", "property", "parcel"], "unless_window": 20},
+        {"pattern": r"(?:not|n't|hasn'?t|has\s+not|haven'?t)\s+(?:answered|responded|replied|picked\s+up|"
+                    r"been\s+answering|been\s+responding)\b[^.;]{0,30}?(?:in|for)\s+(?:\d+|a|two|three|four|five|six|several|a\s+few|over\s+a)\s+"
+                    r"(?:days?|weeks?)"},
+        {"pattern": r"(?:not|n'?t)\s+(?:yet\s+)?(?:back|returned)\s+(?:from|by|yet|since|in\s+time|as\s+agreed|when)|"
+                    r"(?:was|is|were|been)\s+due\s+(?:back|home|to\s+return)\b",
+         "unless": ["parcel", "delivery", "results", "book", "library", "car", "van", "test", "repair"],
+         "unless_window": 30},
+        {"pattern": r"(?:she'?s|he'?s|they'?ve|has|have)\s+gone\s+(?:again|awol|walkabout|off\s+again)|gone\s+awol|"
+                    r"(?:not|n'?t)\s+been\s+(?:home|back|seen)\s+(?:for|since|in|all)|(?:not|n'?t)\s+(?:come|came)\s+"
+                    r"home\s+(?:last\s+night|for|since|all)|(?:didn'?t|did\s+not|never)\s+come\s+(?:home|back)|"
+                    r"(?:bed|room)\s+(?:not|hasn'?t\s+been)\s+slept\s+in"},
         {"pattern": r"(?:possible\s+|confirmed\s+)?sighting", "unless": ["suspect", "offender", "vehicle",
                                                                          "car", "van"], "unless_window": 30},
     ],
@@ -481,7 +614,7 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
         {"pattern": rf"(?:aged|age|ages|agd)\s*(?:of\s+|about\s+|around\s+)?{AGE}\b", "max_age": 17},
         {"pattern": rf"(?:son|daughter|boy|girl|child|kid|grandson|granddaughter|nephew|niece|brother|sister|"
                     rf"stepson|stepdaughter|he|she|baby|pupil|caller|victim|ip|subject|patient|student|lad|"
-                    rf"youth|male|female)(?:'s|\s+is|\s+was|,?\s+who\s+is|,?\s+who'?s|,)\s*(?:only\s+|"
+                    rf"youth|male|female|c/r|i/p|r/p|rp|inf|informant|complainant|aggrieved|mop|lass|teen)(?:'s|\s+is|\s+was|,?\s+who\s+is|,?\s+who'?s|,)\s*(?:only\s+|"
                     rf"just\s+|aged\s+|about\s+)?{AGE}\b(?!\s*(?:years?\s+of|%|am|pm|:|\.\d|p\b|pounds|quid|"
                     rf"minutes|mins|hours|hrs|miles|metres|yards|times|stone|kg|feet|ft|o'?clock|inches|"
                     rf"(?:months|weeks)\s+pregnant))",
@@ -493,6 +626,8 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
                     rf"(?:yrs?|years)?\s*\)", "max_age": 17},
         {"pattern": r"[A-Z][a-z]+\s*\(\s*(?P<age>\d{1,2})\s*(?:yrs?|years)?\s*\)", "max_age": 17,
          "case_sensitive": True},
+        {"pattern": rf"(?:approx\.?|approximately|about|around|aged?|roughly|maybe|possibly)\s+"
+                    rf"(?:\d{{1,2}}\s*(?:-|to|/|or)\s*)?{AGE}\s*(?:yrs?|years|yo|y/o)\b", "max_age": 17},
         {"pattern": rf"(?:maybe|about|around|approx\.?|approximately|roughly|possibly)\s+{AGE}\b", "max_age": 15,
          "requires": CHILD_WORDS, "window": 40},
         {"pattern": r"(?:dob|d\.o\.b\.?|date\s+of\s+birth|born(?:\s+on)?)[:\s]*(?P<day>\d{1,2})[/.-]"
@@ -500,7 +635,8 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
         {"pattern": r"children|child|kids|kiddies|toddlers?|bab(?:y|ies)|infants?|new[\s-]?borns?|"
                     r"schoolboys?|schoolgirls?|schoolchildren|school\s+children|teenagers?|teens|"
                     r"juveniles?|youngsters?|minors",
-         "unless": ["baby shower", "adult children", "adult child", "grown-up children", "grown up children",
+         "unless": ["baby shower", "baby daddy", "baby father", "baby mother", "baby mum", "babys father",
+                    "babys mother", "adult children", "adult child", "grown-up children", "grown up children",
                     "grown-up kids", "toddler group", "child seat", "childs play"], "unless_window": 15},
         {"pattern": r"(?:a|the|two|three|with|involving|for)\s+minor(?!\s+(?:rtc|rta|car|vehicle|traffic|injur\w*|"
                     r"damage|collision|"
@@ -517,8 +653,37 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
                     r"parents?|placement|mum|dad|home|care)?|looked[\s-]+after\s+child|child\s+protection|"
                     r"childminder|nursery"},
         {"pattern": r"IIOC|CSE|CCE", "case_sensitive": True},
-        {"pattern": r"mummy|daddy"},
+        {"pattern": r"mummy|daddy", "unless": ["baby daddy", "sugar daddy"], "unless_window": 6},
         {"pattern": r"indecent\s+images"},
+        # school years and schools: "in year 9", "a year eleven boy", "at primary school", "sixth form"
+        {"pattern": r"(?:in|is\s+in|she'?s\s+in|he'?s\s+in|they'?re\s+in|starts?|started|starting|finished|"
+                    r"going\s+into|a)\s+year\s?(?:[1-9]|1[0-3]|one|two|three|four|five|six|seven|eight|nine|ten|"
+                    r"eleven|twelve|thirteen)\b(?!\s*(?:ago|old|olds|later|earlier|before|after|since|of\b|"
+                    r"sentence|prison|jail|ban|contract|lease|relationship|marriage))"},
+        {"pattern": r"year\s?(?:[1-9]|1[0-3]|seven|eight|nine|ten|eleven|twelve|thirteen)\s+(?:at|in|of)\s+"
+                    r"(?:school|primary|secondary|high\s+school|the\s+academy|college)|(?:at|from|goes\s+to|attends|"
+                    r"started|starting|leave|leaves|left|in|excluded\s+from|skipping|skipped|bunking|truanting\s+from)"
+                    r"\s+(?:primary|secondary|high|junior|infant|infants|grammar|middle|special)\s+school|"
+                    r"primary\s+school\s+(?:age|aged|child|children|kids|pupil)|reception\s+class|"
+                    r"sixth[\s-]?form(?:er|ers)?|GCSEs?|school\s+(?:trip|gates?|bus|holidays|report|age)|"
+                    r"(?:after|before|from|skipping|bunking|off)\s+school|excluded\s+from\s+school|"
+                    r"truan(?:t|ting|cy)|playground"},
+        {"pattern": rf"(?:boy|girl|lad|lass|son|daughter|child|kid|youngster|teenager|grandson|granddaughter)\s+"
+                    rf"of\s+(?:only\s+|about\s+|around\s+)?{AGE}\b(?!\s*(?:years?\s+of|%|am|pm|:))", "max_age": 17},
+        {"pattern": rf"(?:turn(?:s|ed|ing)?|just)\s+{AGE}\b(?!\s*(?:years?\s+of|%|am|pm|:|minutes|mins|hours|"
+                    rf"times|days|weeks|months|pounds|quid|miles))", "max_age": 17,
+         "requires": CHILD_WORDS + ["he", "she", "birthday", "her", "his"], "window": 40},
+        {"pattern": rf"(?:sons|daughters|children|kids|boys|girls|grandchildren|grandsons|granddaughters|twins)\s*"
+                    rf"(?:,\s*|\(\s*|aged\s+|ages\s+|are\s+|who\s+are\s+)?{AGE}\b(?!\s*(?:years?\s+of|%|am|pm|:|minutes|"
+                    rf"mins|hours|times|pounds|miles|of\s+them))", "max_age": 17},
+        {"pattern": r"[A-Z][a-z]+(?:'s|\s+is)\s+(?:only\s+|just\s+)?(?P<age>\d{1,2}|one|two|three|four|five|six|"
+                    r"seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen)\b(?!\s*(?:years?\s+of|"
+                    r"%|am|pm|:|\.\d|p\b|pounds|quid|minutes|mins|hours|hrs|miles|metres|yards|times|stone|kg|feet|ft|"
+                    r"o'?clock|inches|weeks|months|days|pence|grand|floors?|storeys?|doors?|[a-z]+\s+(?:away|down)))",
+         "max_age": 17, "case_sensitive": True},
+        {"pattern": r"(?:early|mid|mid-|late)\s*teens|under[\s-]?age(?:d)?(?!\s+(?:sales?|drinking\s+ban))|"
+                    r"(?:not\s+(?:yet|even)\s+|under\s+)(?:sixteen|eighteen|16|18)\b|(?:teen|teenage)\s*(?:son|"
+                    r"daughter|boy|girl|lad|lass|kid)|tween|pre[\s-]?teen"},
     ],
     "mental_health_learning_disability": [
         {"pattern": r"in\s+(?:a\s+)?(?:mental\s+health\s+)?crisis|mental[\s-]+health|"
@@ -572,7 +737,7 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
                     r"(?:hold|carry|sell|deal|run|have\s+sex\s+with\s+(?:his|her|other|others|men|them)|sleep\s+"
                     r"with|steal|work|shoplift)"},
         {"pattern": r"(?:make|makes|made|making|force|forces|forced|forcing)\s+(?:him|her|them|me)\s+(?:to\s+)?"
-                    r"(?:hand\s+over|sign)", "unless": INTIMATE, "unless_window": 40},
+                    r"(?:hand\s+over|sign)", "unless": INTIMATE, "unless_window": 120},
         {"pattern": r"(?:use|uses|using|used)\s+(?:his|her|their|the)\s+(?:flat|house|home|address|property)\s+"
                     r"(?:to|for)\s+(?:deal|sell|store|drugs|dealing)"},
         {"pattern": r"groom(?:ed|ing|s)?",
@@ -582,22 +747,31 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
         {"pattern": r"modern\s+slavery|traffick(?:ed|ing|er|ers)|forced\s+labour|debt\s+bondage|"
                     r"(?:holding|held|keeps?|keeping|kept|took|taken)\s+(?:their|his|her)\s+(?:passports?|"
                     r"id|documents)|gangmasters?|locked\s+in\s+at\s+night|takes?\s+(?:most|all|half)\s+of\s+(?:their|"
-                    r"his|her)\s+wages", "unless": ["drug trafficking"] + INTIMATE, "unless_window": 40},
+                    r"his|her)\s+wages", "unless": ["drug trafficking"] + INTIMATE, "unless_window": 120},
         {"pattern": r"(?:given|gave|giving|handed)\s+(?:his|her|their)\s+(?:bank\s+)?(?:card|pin|cards|savings)\s+to|"
                     r"(?:taking|took|taken|takes)\s+money\s+from\s+(?:her|his|their|my)\s+(?:account|purse|wallet)|"
                     r"(?:used|being\s+used|using\s+him|using\s+her)\s+by\s+(?:local\s+|older\s+)?(?:lads|people|"
                     r"gangs?|dealers|men|youths)\s+to\s+(?:store|hold|sell|deal|keep|carry|hide)|taken\s+over\s+by|"
                     r"(?:given|gave|giving)\s+(?:him|her|them)\s+(?:the|all\s+the|all\s+her|all\s+his)\s+money",
-         "unless": INTIMATE, "unless_window": 40},
+         "unless": INTIMATE, "unless_window": 120},
         {"pattern": r"(?:sending|sent|sends|gives?|giving|gave|buys?|buying|bought)\s+(?:her|him)\s+(?:money|gifts|"
-                    r"presents|alcohol|vapes|phones?|clothes|cash|trainers)",
+                    r"presents|alcohol|vapes|phones?|clothes|cash|trainers|vodka|drink|drinks|booze|cigarettes|fags|weed|"
+                    r"drugs|takeaways|phone\s+credit|top[\s-]?ups|nails|lifts)|pick(?:s|ed|ing)?\s+(?:her|him)\s+up\s+"
+                    r"(?:in|from)\b|(?:man|men|guy|guys|bloke|male|males|lads)\s+in\s+(?:his|their)\s+(?:20s|30s|40s|"
+                    r"twenties|thirties|forties|fifties)|mature\s+for\s+(?:her|his)\s+age|(?:man|men|adult|someone|"
+                    r"stranger|guy|person)\s+(?:on|from)\s+(?:tiktok|snapchat|snap|instagram|insta|roblox|discord|"
+                    r"fortnite|xbox|facebook|whatsapp|minecraft|online|the\s+internet|a\s+game|an\s+app)|"
+                    r"(?:asking|asked|asks|wants?|wanted|getting|got|gets)\s+(?:her|him)\s+to\s+(?:video\s+call|facetime|"
+                    r"go\s+on\s+(?:cam|camera|video)|come\s+to\s+(?:his|a)\s+(?:flat|house|car|hotel))|"
+                    r"(?:to|and)\s+(?:sell|shift|move|run|drop\s+off)\s+(?:stuff|gear|bits|packages|parcels|drugs|work)",
          "requires": CHILD_WORDS + ["year-old", "year old", "aged", "teenage", "in care"], "window": 80},
         {"pattern": r"financial(?:ly)?\s+(?:abuse|abused|exploit\w*)|exploit(?:ed|ing|ation|s)?",
          "unless": ["flaw", "vulnerability", "bug", "website", "software", "hackers", "loophole"],
          "unless_window": 40},
         {"pattern": r"(?:has|have|got|taken|took|takes|taking|collects?|collecting|uses?|using)\s+(?:all\s+)?"
-                    r"(?:of\s+)?(?:his|her|their)\s+(?:disability\s+|state\s+)?(?:bank\s+cards?|bank\s+details|"
-                    r"card|cards|pin|pension|benefits|money|savings|wages)", "unless": INTIMATE, "unless_window": 40},
+                    r"(?:of\s+)?(?:his|her|their)\s+(?:disability\s+|state\s+|child\s+|housing\s+|carer'?s\s+)?(?:bank\s+cards?|bank\s+details|"
+                    r"card|cards|pin|pension|benefits|benefit|money|savings|wages)", "unless": INTIMATE,
+         "unless_window": 120},
         {"pattern": r"(?:hand|hands|handing|handed|sign|signs|signed|signing)\s+(?:over\s+)?(?:her|his|their)\s+"
                     r"(?:benefits|money|pension|wages|savings|car|house)\s*(?:over)?", "unless": INTIMATE,
          "unless_window": 40},
@@ -619,6 +793,10 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
                     r"send)\s+(?:photos|pictures|pics|images|nudes|videos|selfies)",
          "requires": CHILD_WORDS + ["year-old", "year old", "aged", "teenage", "online", "xbox", "snapchat",
                                     "instagram", "tiktok"], "window": 80},
+        {"pattern": r"(?:girlfriend|boyfriend|partner|fianc[eé]e?|woman|man|lady|friend)'?\b[^.;]{0,40}?"
+                    r"(?:has|have|he'?s|she'?s|they'?ve)\s+never\s+(?:actually\s+)?met|(?:remortgag\w+|re-mortgag\w+|borrow\w*|loans?|"
+                    r"savings|sold|selling)\b[^.;]{0,40}?send\s+(?:her|him|them)\s+money|send(?:s|ing)?\s+(?:her|him)\s+"
+                    r"money\s+(?:abroad|overseas)"},
         {"pattern": r"(?:she|he|they)\s+met\s+(?:online|on\s+(?:a\s+)?(?:dating\s+(?:site|app|website)|facebook|"
                     r"instagram|tinder|snapchat|the\s+internet))",
          "requires": ["money", "thousands", "savings", "withdrawing", "withdrawn", "sent", "transfer",
@@ -643,6 +821,35 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
          "requires": CHILD_WORDS + ["year-old", "aged", "teenage", "schoolgirl", "schoolboy"], "window": 80},
         {"pattern": r"CSE|CCE", "case_sensitive": True},
         {"pattern": r"sexual(?:ly)?\s+exploit\w*|criminal(?:ly)?\s+exploit\w*"},
+        # sextortion: pay, or the pictures go out ("unless I pay", "or they'll post the video")
+        {"pattern": r"(?:pay|pays|paid|send\s+(?:them|him|her)\s+money|transfer|£\s?\d+|\d+\s?(?:pounds|quid))\b"
+                    r"[^.;]{0,60}?or\s+(?:else\s+)?(?:they|he|she|it)(?:'ll|'d|\s+will|\s+would|\s+are\s+going\s+to|"
+                    r"'re\s+going\s+to|'s\s+going\s+to)?\s+(?:post|share|send|show|release|leak|expose|put|upload|"
+                    r"tell|ruin)"},
+        {"pattern": r"(?:post|share|send|leak|put|upload|show|release|spread)\w*\s+(?:my|her|his|the|our|those|some|"
+                    r"them|it|a|these)?\s*(?:private|intimate|naked|nude|sexual|explicit|sex|personal)?\s*(?:photos?|"
+                    r"pictures?|pics|images?|videos?|nudes|tape|clip|recording|screenshots?)\b[^.;]{0,60}?"
+                    r"(?:unless|if\s+(?:i|she|he|they|we)\s+(?:don'?t|doesn'?t|do\s+not|does\s+not|won'?t|refuses?))"},
+        {"pattern": r"(?:recorded|screenshot\w*|filmed|captured)\s+(?:me|her|him|them)\b[^.;]{0,40}?(?:naked|"
+                    r"undress\w*|sexual|intimate|on\s+(?:webcam|video\s+call|camera))|webcam\s+(?:blackmail|scam)|"
+                    r"(?:naked|nude|intimate)\s+(?:on\s+)?(?:video\s+call|webcam|facetime)"},
+        {"pattern": r"(?:recorded|filmed|screen[\s-]?recorded|screenshot\w*)\s+(?:me|her|him|them)\s+on\s+(?:a\s+)?"
+                    r"(?:video\s+call|webcam|facetime|skype|camera|cam)|(?:the\s+|a\s+|his\s+|her\s+|my\s+)?(?:video|"
+                    r"photos?|pictures?|pics|images?|nudes|clip|recording)\s+(?:goes|go|will\s+go|gets?\s+sent|will\s+be\s+"
+                    r"(?:sent|posted|shared|put)|ends?\s+up)\s+(?:out\s+)?(?:to|on|online)"},
+        # online grooming of a child: an adult messaging, asking for pictures, secrecy, meeting up
+        {"pattern": r"(?:older|adult|grown)\s+(?:man|men|woman|male|guy|bloke|lad)\s+(?:has\s+been\s+|is\s+|was\s+|"
+                    r"keeps\s+|kept\s+)?(?:messag|talk|chat|contact|speak|snapchat|send|DM|add)\w*|"
+                    r"(?:asked|asking|asks|told|telling|tells)\s+(?:her|him|them)\s+to\s+(?:keep\s+(?:it|this|them|"
+                    r"the\s+chats?|their\s+chats?)\s+(?:a\s+)?secret|delete\s+(?:the|their|his|her)\s+(?:messages|"
+                    r"chats?)|not\s+tell|send\s+(?:a\s+)?(?:photo|picture|pic|video|selfie)s?|meet\s+(?:up|him|her)|"
+                    r"get\s+(?:undressed|naked)|turn\s+on\s+(?:her|his|the)\s+(?:camera|webcam))|"
+                    r"(?:meet|meeting|met)\s+(?:up\s+with\s+)?(?:a\s+|an\s+|the\s+)?(?:man|boy|guy|someone|person|"
+                    r"friend|older\s+\w+)\s+(?:she|he)\s+(?:met|talks?\s+to|has\s+been\s+talking\s+to|knows)\s+"
+                    r"(?:online|on\s+\w+)",
+         "requires": CHILD_WORDS + ["year-old", "year old", "aged", "teenage", "school", "online", "snapchat",
+                                    "instagram", "tiktok", "discord", "roblox", "xbox", "playstation", "fortnite",
+                                    "minecraft", "whatsapp"], "window": 120},
     ],
     "breach_of_bail_or_order": [
         {"pattern": r"bail\s+conditions?|conditional\s+bail|court\s+bail|police\s+bail|on\s+bail|bailed"},
@@ -661,6 +868,10 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
         {"pattern": r"(?:electronic|ankle|curfew|gps)\s+tag|tagged",
          "requires": ["curfew", "electronic", "ankle", "probation", "bail", "court", "licence", "monitor",
                       "tag"], "window": 40},
+        {"pattern": r"(?:told|ordered|banned|barred)\s+by\s+(?:the\s+)?(?:court|magistrates|judge)|court\b[^.;]{0,30}?"
+                    r"(?:to\s+)?(?:stay|keep)\s+(?:away|\d+\s*(?:metres|meters|m|yards|miles))|(?:banned|barred)\s+from\s+"
+                    r"(?:coming|going|contacting|seeing)|(?:stay|keep)\s+\d+\s*(?:metres|meters|m|yards|miles)\s+(?:away\s+)?"
+                    r"from"},
         {"pattern": r"(?:not|isn'?t|wasn'?t|aren'?t)\s+(?:supposed|meant|allowed|permitted)\s+(?:to\s+)?"
                     r"(?:contact|come|go|be|approach|attend|enter|within|near)|(?:should\s+not|shouldn'?t)\s+be\s+"
                     r"(?:here|there|near|within|contacting)|not\s+to\s+(?:contact|attend|enter|approach|go|"

@@ -20,21 +20,38 @@ from watchkeeper.realtime.publish import publish, publish_many
 TOPIC = "dispatch"
 
 
-def log_row(log: Log, risk: dict[str, Any] | None = None) -> dict[str, Any] | None:
+class Held:
+    """What dispatch holds on some logs, read together for their rows: clocks, active assignments (with
+    their units, oldest first) and which have been diverted from."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.clocks = {c.log_id: c for c in ResponseClock.objects.filter(log_id__in=ids)}
+        self.active: dict[int, list[Assignment]] = {}
+        for a in (Assignment.objects.filter(log_id__in=ids, state__in=Assignment.ACTIVE).select_related("unit")
+                  .order_by("assigned_at", "pk")):
+            self.active.setdefault(a.log_id, []).append(a)
+        self.diverted = set(Divert.objects.filter(from_log_id__in=ids).values_list("from_log_id", flat=True))
+
+    def on_board(self) -> set[int]:
+        return set(self.clocks) | set(self.active)
+
+
+def log_row(log: Log, risk: dict[str, Any] | None = None, held: Held | None = None) -> dict[str, Any] | None:
     """A log's board row; None when it is not on the board (closed, or neither graded, nor waiting to be
     graded (D1), nor assigned). It carries the log's officer-safety summary (L12), so a row drawn from a live
-    event shows the same badges as a reloaded board; `risk` is that summary when read with other rows."""
+    event shows the same badges as a reloaded board; `risk` is that summary and `held` what dispatch holds
+    on it when read with other rows."""
     if log.status != "open":
         return None
-    clk = ResponseClock.objects.filter(log=log).first()
-    active = list(Assignment.objects.filter(log=log, state__in=Assignment.ACTIVE).select_related("unit")
-                  .order_by("assigned_at"))
+    held = held or Held([log.pk])
+    clk = held.clocks.get(log.pk)
+    active = held.active.get(log.pk, [])
     if clk is None and not active:
         return None
     if risk is None:
         risk = hooks.risk_summary(log)
     policy = current_policy()
-    diverted = Divert.objects.filter(from_log=log).exists() and not active
+    diverted = log.pk in held.diverted and not active
     return {
         "reference": log.reference,
         "grade": log.grade,
@@ -99,18 +116,31 @@ def publish_logs(logs: list[Log]) -> None:
     """These logs' rows, as they are when the action's unit of work ends: a row several steps of one action
     change (a contact, its grading clock, its category) is computed and published once, and the rows of
     one action together, their officer-safety summaries read in one go (L12)."""
-    collect("dispatch:log-rows", [log.pk for log in logs], _publish_log_rows)
+    collect("dispatch:log-rows", [(log.pk, False) for log in logs], _publish_log_rows)
 
 
-def _publish_log_rows(ids: list[int]) -> None:
+def publish_logs_if_tracked(logs: list[Log]) -> None:
+    """`publish_logs` for logs that may never have been on the board: those dispatch holds nothing on (no
+    clock, no unit) publish nothing. Whether they are on the board is decided once, at the end of the unit
+    of work, for all of them together (not with two reads per hook that asks)."""
+    collect("dispatch:log-rows", [(log.pk, True) for log in logs], _publish_log_rows)
+
+
+def _publish_log_rows(asked: list[tuple[int, bool]]) -> None:
+    """Each log asked for once, in the order first asked; one asked for only if tracked is left out when
+    dispatch holds nothing on it (unless also asked for outright: a log leaving the board)."""
+    ids = list(dict.fromkeys(pk for pk, _ in asked))
+    outright = {pk for pk, only_if_tracked in asked if not only_if_tracked}
+    held = Held(ids)
+    on_board = held.on_board()
+    ids = [pk for pk in ids if pk in outright or pk in on_board]
+    if not ids:
+        return
     found = Log.objects.in_bulk(ids)
     logs = [found[pk] for pk in ids if pk in found]
-    on_board = set(ResponseClock.objects.filter(log_id__in=ids).values_list("log_id", flat=True))
-    on_board |= set(Assignment.objects.filter(log_id__in=ids, state__in=Assignment.ACTIVE)
-                    .values_list("log_id", flat=True))
     risks = hooks.risk_summaries([log.pk for log in logs if log.status == "open" and log.pk in on_board])
-    publish_many([(TOPIC, "row", {"table": "logs", "key": log.reference, "row": log_row(log, risks.get(log.pk))},
-                   None, None) for log in logs])
+    publish_many([(TOPIC, "row", {"table": "logs", "key": log.reference,
+                                  "row": log_row(log, risks.get(log.pk), held)}, None, None) for log in logs])
 
 
 def publish_unit(unit: Unit) -> None:
@@ -134,8 +164,9 @@ def snapshot() -> dict[str, Any]:
     logs = {}
     found = list(candidates.distinct())
     risks = hooks.risk_summaries([log.pk for log in found])  # read together: not one read per row
+    held = Held([log.pk for log in found])
     for log in found:
-        row = log_row(log, risks.get(log.pk))
+        row = log_row(log, risks.get(log.pk), held)
         if row is not None:
             logs[log.reference] = row
     alerts = {str(a.pk): alert_row(a) for a in Alert.objects.filter(acknowledged_at__isnull=True).select_related("log")}

@@ -28,17 +28,9 @@ def after_classification(actor: Any, log: Any, policy: Any) -> None:
     from watchkeeper.incidents.actions import family_ids
     from watchkeeper.incidents.models import Log
 
-    for member in Log.objects.filter(pk__in=family_ids(log)):
-        if _tracked(member):
-            boards.publish_log(log if member.pk == log.pk else member)
-
-
-def _tracked(log: Any) -> bool:
-    """Whether dispatch holds anything on the log (a clock or a unit), i.e. it can have a board row."""
-    from watchkeeper.dispatch.models import Assignment, ResponseClock
-
-    return ResponseClock.objects.filter(log=log).exists() or Assignment.objects.filter(
-        log=log, state__in=Assignment.ACTIVE).exists()
+    family = family_ids(log)
+    others = list(Log.objects.filter(pk__in=family[1:])) if len(family) > 1 else []
+    boards.publish_logs_if_tracked([log, *others])
 
 
 def after_close(actor: Any, log: Any, policy: Any) -> None:
@@ -63,15 +55,13 @@ def after_contact(actor: Any, log: Any, contact: Any, policy: Any) -> None:
 
     if rules.is_emergency_channel(contact.channel, policy) and arm_grading_clock(actor, log, policy):
         return
-    if _tracked(log):
-        boards.publish_log(log)
+    boards.publish_logs_if_tracked([log])
 
 
 def after_parties(actor: Any, log: Any, policy: Any) -> None:
     """L12: who and what is on the log changed, so its officer-safety summary may have: a log on the board
     shows it at once."""
-    if _tracked(log):
-        boards.publish_log(log)
+    boards.publish_logs_if_tracked([log])
 
 
 def risk_changed(log_ids: list[int]) -> None:

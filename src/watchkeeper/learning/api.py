@@ -19,6 +19,7 @@ from watchkeeper.learning.schemas import (
     ActionDoneIn,
     ActionIn,
     AnswerIn,
+    CorrectionIn,
     DocumentIn,
     EvidenceIn,
     ResponseIn,
@@ -159,8 +160,54 @@ def ingest(request: HttpRequest, body: DocumentIn) -> Status[dict[str, Any]]:
     except (binascii.Error, ValueError):
         raise Invalid("content_base64 is not base64", "content_base64") from None
     result = actions.ingest(actor_of(request, via="api"), data, body.filename)
-    body_out = {**document_out(result.document, full=True), "created": result.created}
+    body_out = {
+        **document_out(result.document, full=True),
+        "created": result.created,
+        "record_updated": version_out(result.updated) if result.updated else None,
+    }
     return Status(201 if result.created else 200, body_out)
+
+
+def version_out(ver: Any) -> dict[str, Any]:
+    return {
+        "number": ver.number,
+        "source": ver.source,
+        "changes": ver.changes,
+        "reason": ver.reason,
+        "read_from": ver.read_from_id,
+        "made_at": ver.made_at,
+        "made_by": ver.made_by_id,
+    }
+
+
+@router.get(
+    "/documents/{document_id}/record",
+    summary="A document's current record, where each field came from (page, line), and its versions (K1)",
+)
+def document_record(request: HttpRequest, document_id: int) -> dict[str, Any]:
+    actor_of(request, via="api").require("learning.view")
+    doc = _get(Document, document_id, "document")
+    source = doc.copy_of or doc
+    view = queries.record_view(source)
+    return {
+        "document": source.pk,
+        "version": view.version,
+        "record": view.record,
+        "provenance": view.provenance,
+        "text_document": view.text_document_id,
+        "corrected": [row.path for row in view.rows if row.corrected],
+        "versions": [version_out(ver) for ver in view.versions],
+    }
+
+
+@router.post(
+    "/documents/{document_id}/corrections",
+    response={201: dict},
+    summary="Correct one field of a document's record by hand: a new version, the parser's kept (K1)",
+)
+def correct(request: HttpRequest, document_id: int, body: CorrectionIn) -> Status[dict[str, Any]]:
+    ver = OPERATIONS["correction"].run(actor_of(request, via="api"), body, document_id=document_id)
+    return Status(201, version_out(ver))
 
 
 @router.get("/documents/{document_id}", summary="A document with its parsed record and cases (K1)")

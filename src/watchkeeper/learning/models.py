@@ -41,9 +41,7 @@ class Document(models.Model):
     sha256 = models.CharField(max_length=64, unique=True)
     # What the document says, whatever its format: a second format of a held document is kept as a copy.
     fingerprint = models.CharField(max_length=64, db_index=True)
-    copy_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="copies"
-    )
+    copy_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="copies")
     filename = models.CharField(max_length=255)
     source_format = models.CharField(max_length=8)
     size = models.PositiveIntegerField()
@@ -75,6 +73,32 @@ class Document(models.Model):
         if self.kind == "case_report" and self.issue:
             return f"Issue {self.issue}: {self.title}"
         return self.title or self.filename
+
+
+class RecordVersion(models.Model):
+    """One version of a document's parsed record (K1). Version 1 is what the parser read at ingest; a
+    later version is a better reading of the same document (another format of it, or the same file read
+    again by an improved parser: source "reparse") or a learning lead's correction of a field (source
+    "hand"). Each holds the whole record as it then stood, where each field came from in the text read
+    (`provenance`: field path -> page and line) and what changed from the version before. Never edited
+    or removed: the parser's original stays beside every correction. The newest version is current."""
+
+    SOURCES = [("parser", "Read by the parser"), ("reparse", "Read again, better"), ("hand", "Corrected by hand")]
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    source = models.CharField(max_length=8, choices=SOURCES)
+    record = models.JSONField()
+    provenance = models.JSONField(default=dict)
+    changes = models.JSONField(default=list)
+    reason = models.TextField(blank=True)
+    read_from = models.ForeignKey(Document, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField()
+    made_by = models.ForeignKey("staff.User", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["document_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="learning_record_version_once")]
 
 
 class Case(models.Model):
@@ -160,9 +184,7 @@ class Recommendation(models.Model):
     conditional update on `alert_stage`, so it fires once."""
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="recommendations")
-    case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="recommendations"
-    )
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="recommendations")
     number = models.PositiveIntegerField()
     reference = models.CharField(max_length=100)
     scope = models.CharField(max_length=16, blank=True)
@@ -175,9 +197,7 @@ class Recommendation(models.Model):
     acceptance = models.CharField(max_length=16, choices=list(ACCEPTANCE.items()), default="pending")
     response = models.TextField(blank=True)
     responded_on = models.DateField(null=True, blank=True)
-    implementation = models.CharField(
-        max_length=16, choices=list(IMPLEMENTATION.items()), default="not_started"
-    )
+    implementation = models.CharField(max_length=16, choices=list(IMPLEMENTATION.items()), default="not_started")
     owner = models.ForeignKey("staff.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1)
     alert_stage = models.PositiveSmallIntegerField(default=0)
@@ -210,9 +230,7 @@ class RecommendationAction(models.Model):
     created_at = models.DateTimeField()
     created_by = models.ForeignKey("staff.User", null=True, on_delete=models.PROTECT, related_name="+")
     completed_at = models.DateTimeField(null=True, blank=True)
-    completed_by = models.ForeignKey(
-        "staff.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    completed_by = models.ForeignKey("staff.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     result = models.TextField(blank=True)
     alert_stage = models.PositiveSmallIntegerField(default=0)
     alert_at = models.DateTimeField(null=True, blank=True)
@@ -285,9 +303,7 @@ class ReplayRun(models.Model):
     current_step = models.CharField(max_length=300, blank=True)
     summary = models.CharField(max_length=500, blank=True)
     failure = models.TextField(blank=True)
-    result = models.OneToOneField(
-        ReplayResult, null=True, blank=True, on_delete=models.PROTECT, related_name="run"
-    )
+    result = models.OneToOneField(ReplayResult, null=True, blank=True, on_delete=models.PROTECT, related_name="run")
 
     class Meta:
         ordering = ["-id"]

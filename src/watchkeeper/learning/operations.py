@@ -13,6 +13,7 @@ from watchkeeper.learning.schemas import (
     ActionDoneIn,
     ActionIn,
     AnswerIn,
+    CorrectionIn,
     EvidenceIn,
     ResponseIn,
     SettingIn,
@@ -48,6 +49,17 @@ def _answer(actor: Actor, body: AnswerIn, *, question_id: int) -> Any:
     return actions.answer_question(actor, question_id, **body.dict())
 
 
+def _correction(actor: Actor, body: CorrectionIn, *, document_id: int) -> Any:
+    return actions.correct_field(
+        actor,
+        document_id,
+        field=body.field,
+        value=body.value,
+        reason=body.reason,
+        expected_version=body.expected_version,
+    )
+
+
 def _setting(actor: Actor, body: SettingIn) -> Any:
     return actions.set_setting(actor, body.key, body.value, body.reason)
 
@@ -64,5 +76,6 @@ RECOMMENDATION_OPERATIONS: dict[str, Operation[Any]] = {
 OPERATIONS: dict[str, Operation[Any]] = {
     **RECOMMENDATION_OPERATIONS,
     "answer": Operation(AnswerIn, _answer),
+    "correction": Operation(CorrectionIn, _correction),
     "setting": Operation(SettingIn, _setting),
 }

@@ -392,3 +392,100 @@ def filter_choices() -> FilterChoices:
         [k for k in KIND_CHOICES if k[0] != "unknown"],
         forces,
     )
+
+
+# ------------------------------------------------------------------------------------------ K1 record
+@dataclass(frozen=True)
+class FieldRow:
+    """One field of a document's record beside where it came from: its page and line in the text read,
+    and those lines of the text, so it can be checked against the original; corrected fields show what
+    the parser read."""
+
+    path: str
+    label: str
+    value: Any
+    page: int | None
+    line: int | None
+    excerpt: str
+    corrected: bool
+    parser_value: Any
+    is_list: bool
+
+
+@dataclass(frozen=True)
+class RecordView:
+    version: int
+    record: dict[str, Any]
+    rows: list[FieldRow]
+    versions: list[Any]
+    text_document_id: int
+    provenance: dict[str, Any]
+
+
+_LABELS = {
+    "title": "Title", "date": "Date", "issue": "Issue", "case_number": "Case number", "themes": "Themes",
+    "summary": "Summary", "foreword": "Foreword", "overview": "Overview of incident",
+    "investigation_type": "Type of investigation", "findings": "Findings", "outcomes": "Outcomes",
+    "questions_managers": "Questions for managers", "questions_staff": "Questions for officers and staff",
+    "raising_issues": "Raising issues about", "relevant_to": "Relevant to", "force": "Force",
+    "reference": "Reference", "response_due": "Response due", "narrative": "Narrative", "actions": "Actions taken",
+    "text": "Recommendation", "addressed_to": "Addressed to", "response": "Response",
+}  # fmt: skip
+_EXCERPT_LINES = 3
+MAX_FIELD_ROWS = 400
+
+
+def _field_label(path: str) -> str:
+    parts = path.split(".")
+    if parts[0] in ("cases", "recommendations") and len(parts) >= 3:
+        owner = f"{'Case' if parts[0] == 'cases' else 'Recommendation'} {int(parts[1]) + 1}"
+        return f"{owner}: {_LABELS.get(parts[2], parts[2])}"
+    return _LABELS.get(parts[0], parts[0].replace("_", " ").capitalize())
+
+
+def _excerpt(lines: list[str], line: int | None) -> str:
+    if not line:
+        return ""
+    start = max(line - 1, 0)
+    return "\n".join(text.replace("\x0c", "") for text in lines[start : start + _EXCERPT_LINES]).strip()
+
+
+def record_view(doc: Document) -> RecordView:
+    """K1: the current record of a document, field by field beside the lines of the original it came
+    from, and every version of it (the parser's reading, better readings, hand corrections)."""
+    from watchkeeper.learning.actions.records import (
+        CASE_CORRECTABLE,
+        CORRECTABLE,
+        REC_CORRECTABLE,
+        current_record,
+        value_at,
+    )
+
+    held = current_record(doc)
+    versions = list(doc.versions.select_related("made_by", "read_from").order_by("number"))
+    original = versions[0].record if versions else doc.record
+    text_doc = Document.objects.filter(pk=held.read_from_id).first() if held.read_from_id else doc
+    lines = (text_doc or doc).text.split("\n")
+    paths: list[str] = [p for p in CORRECTABLE if p in held.record and held.record[p] not in ("", None, [])]
+    for c, case in enumerate(held.record.get("cases") or []):
+        paths += [f"cases.{c}.{k}" for k in sorted(CASE_CORRECTABLE) if case.get(k) not in ("", None, [])]
+    for r, rec in enumerate(held.record.get("recommendations") or []):
+        paths += [f"recommendations.{r}.{k}" for k in sorted(REC_CORRECTABLE) if rec.get(k) not in ("", None, [])]
+    rows = []
+    for path in paths[:MAX_FIELD_ROWS]:
+        value = value_at(held.record, path)
+        where = held.provenance.get(path) or held.provenance.get(f"{path}.0") or {}
+        rows.append(
+            FieldRow(
+                path=path,
+                label=_field_label(path),
+                value=value,
+                page=where.get("page"),
+                line=where.get("line"),
+                excerpt=_excerpt(lines, where.get("line")),
+                corrected=path in held.hand,
+                parser_value=value_at(original, path),
+                is_list=isinstance(value, list),
+            )
+        )
+    return RecordView(max(held.number, 1), held.record, rows, versions, (text_doc or doc).pk, held.provenance)

@@ -71,6 +71,29 @@ def response_due(date_made: date | None, policy: LearningPolicy, stated: date | 
     return date_made + timedelta(days=policy.response_days)
 
 
+def _iso_day(value: Any) -> date | None:
+    """A day held as a date or an ISO string; anything else is no day."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+def recommendation_dates(
+    item: Mapping[str, Any], record_made: date | None, record_stated: date | None, policy: LearningPolicy
+) -> tuple[date | None, date | None, bool]:
+    """K2: (date made, response due, due is the default) of one recommendation as read. Its own dates win
+    ("Recommended 4 Jun 2025" under the recommendation), else the record's; a due date stated nowhere is
+    the date made plus the response period."""
+    made = _iso_day(item.get("recommended")) or record_made
+    own_due = None if item.get("response_due_is_default") else _iso_day(item.get("response_due"))
+    stated = own_due or record_stated
+    due = response_due(made, policy, stated=stated)
+    return made, due, stated is None and due is not None
+
+
 RESPONSE_STATUSES = ("open", "responded", "overdue")
 
 

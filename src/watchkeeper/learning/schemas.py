@@ -69,3 +69,14 @@ class SettingIn(Schema):
     key: Literal["response_days", "response_due_soon_days", "action_due_soon_days"]
     value: int
     reason: Text
+
+
+class CorrectionIn(Schema):
+    """K1: a hand correction of one field of a document's record (a new version; the parser's kept)."""
+
+    expected_version: int = Field(description="The record version the correction was made against")
+    field: Annotated[str, Field(max_length=120, description="The field: 'title', 'cases.0.narrative', ...")]
+    value: Text | Annotated[list[Text], Field(max_length=v.MAX_ITEMS)] = Field(
+        description="The corrected value: text, a date as YYYY-MM-DD, or a list of texts (or one a line)"
+    )
+    reason: Text

@@ -53,9 +53,7 @@ _FTS5 = (
     "title, body, facets, pairs, tokenize = 'porter unicode61 remove_diacritics 2')"
 )
 # The table's own `rank` (ORDER BY rank, FTS5's fast path): BM25; a title hit worth five; facets, pairs none.
-_FTS5_RANK = (
-    "INSERT INTO learning_case_fts(learning_case_fts, rank) VALUES ('rank', 'bm25(5.0, 1.0, 0.0, 0.0)')"
-)
+_FTS5_RANK = "INSERT INTO learning_case_fts(learning_case_fts, rank) VALUES ('rank', 'bm25(5.0, 1.0, 0.0, 0.0)')"
 _PG_TABLE = [
     "CREATE TABLE learning_case_search ("
     " case_id bigint PRIMARY KEY REFERENCES learning_case(id) DEFERRABLE INITIALLY DEFERRED,"
@@ -67,12 +65,9 @@ _PG_TABLE = [
     "ALTER TABLE learning_case_search ALTER COLUMN pairs SET STORAGE EXTERNAL",
     # fastupdate off: a pending list (which every search scans until vacuum) would trade slow searches for
     # fast ingest, the wrong way round for a library written rarely and searched often.
-    "CREATE INDEX learning_case_search_document ON learning_case_search USING gin (document) "
-    "WITH (fastupdate = off)",
-    "CREATE INDEX learning_case_search_facets ON learning_case_search USING gin (facets) "
-    "WITH (fastupdate = off)",
-    "CREATE INDEX learning_case_search_pairs ON learning_case_search USING gin (pairs) "
-    "WITH (fastupdate = off)",
+    "CREATE INDEX learning_case_search_document ON learning_case_search USING gin (document) WITH (fastupdate = off)",
+    "CREATE INDEX learning_case_search_facets ON learning_case_search USING gin (facets) WITH (fastupdate = off)",
+    "CREATE INDEX learning_case_search_pairs ON learning_case_search USING gin (pairs) WITH (fastupdate = off)",
 ]
 _PG_TRIGRAM = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
@@ -197,8 +192,7 @@ def _insert(conn: Any, rows: list[tuple[int, str, str, str, str]]) -> None:
     with conn.cursor() as cur:
         if conn.vendor == "sqlite":
             cur.executemany(
-                "INSERT INTO learning_case_fts(rowid, title, body, facets, pairs) "
-                "VALUES (%s, %s, %s, %s, %s)",
+                "INSERT INTO learning_case_fts(rowid, title, body, facets, pairs) VALUES (%s, %s, %s, %s, %s)",
                 rows,
             )
         else:
@@ -207,6 +201,21 @@ def _insert(conn: Any, rows: list[tuple[int, str, str, str, str]]) -> None:
 
 def index_cases(rows: list[tuple[int, str, str, str, str]]) -> None:
     """Add cases (`index_row` each) to the index, inside the caller's transaction."""
+    _insert(connection, rows)
+
+
+def reindex_cases(rows: list[tuple[int, str, str, str, str]]) -> None:
+    """Replace the index rows of cases whose text changed (a better reading, a correction), inside the
+    caller's transaction."""
+    if not rows:
+        return
+    ids = [row[0] for row in rows]
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute(f"DELETE FROM learning_case_fts WHERE rowid IN ({marks})", ids)
+        else:
+            cur.execute(f"DELETE FROM learning_case_search WHERE case_id IN ({marks})", ids)
     _insert(connection, rows)
 
 
@@ -282,9 +291,7 @@ def plan(groups: list[list[Term]]) -> list[Plan]:
                 pairs += phrase_pairs(t.text)
             else:
                 words.append(phrase_words[0] if phrase_words else t.text)
-        plans.append(
-            Plan(tuple(dict.fromkeys(words)), tuple(sorted(set(pairs))), tuple(without), tuple(without_pairs))
-        )
+        plans.append(Plan(tuple(dict.fromkeys(words)), tuple(sorted(set(pairs))), tuple(without), tuple(without_pairs)))
     return plans
 
 
@@ -394,8 +401,7 @@ def _sqlite(groups: list[list[Term]], filters: Filters, limit: int, offset: int)
     match = _fts5_match(groups, filters)
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM learning_case_fts WHERE learning_case_fts MATCH %s "
-            "LIMIT %s)",
+            "SELECT count(*) FROM (SELECT 1 FROM learning_case_fts WHERE learning_case_fts MATCH %s LIMIT %s)",
             [match, COUNT_CAP + 1],
         )
         total = int(cur.fetchone()[0])
@@ -411,8 +417,7 @@ def _sqlite(groups: list[list[Term]], filters: Filters, limit: int, offset: int)
 
 
 _HEADLINE = (
-    f"StartSel={START}, StopSel={STOP}, MaxWords={SNIPPET_WORDS}, MinWords=12, "
-    'MaxFragments=2, FragmentDelimiter=" … "'
+    f'StartSel={START}, StopSel={STOP}, MaxWords={SNIPPET_WORDS}, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
 )
 
 
@@ -445,12 +450,15 @@ def _pg_where(groups: list[list[Term]], filters: Filters, cur: Any) -> tuple[str
         first = len(plans) + sum(len(q.without) for q in plans[:i])
         for word in queries[first : first + len(p.without)]:
             if word:
-                conds.append("s.case_id NOT IN (SELECT x.case_id FROM learning_case_search x "
-                             "WHERE x.document @@ %s::tsquery)")
+                conds.append(
+                    "s.case_id NOT IN (SELECT x.case_id FROM learning_case_search x WHERE x.document @@ %s::tsquery)"
+                )
                 group_params.append(word)
         for ps in p.without_pairs:
-            conds.append("s.case_id NOT IN (SELECT x.case_id FROM learning_case_search x "
-                         "WHERE x.pairs @@ to_tsquery('simple', %s))")
+            conds.append(
+                "s.case_id NOT IN (SELECT x.case_id FROM learning_case_search x "
+                "WHERE x.pairs @@ to_tsquery('simple', %s))"
+            )
             group_params.append(" & ".join(ps))
         parts.append("(" + " AND ".join(conds) + ")")
         params += group_params
@@ -472,8 +480,7 @@ def _postgres(groups: list[list[Term]], filters: Filters, limit: int, offset: in
             return [], 0
         words = words or ""  # only stop words and pairs: nothing to rank or mark by
         # Up to the cap of matches, straight from the indexes (no vector is read), with the newest id.
-        cur.execute(f"SELECT s.case_id FROM learning_case_search s WHERE {where} LIMIT %s",
-                    [*params, COUNT_CAP + 1])
+        cur.execute(f"SELECT s.case_id FROM learning_case_search s WHERE {where} LIMIT %s", [*params, COUNT_CAP + 1])
         found = [r[0] for r in cur.fetchall()]
         total = len(found)
         headline, headline_params = _headline_sql(groups, words)
@@ -510,8 +517,11 @@ def _newest(cur: Any, where: str, params: list[Any], sample: list[int], need: in
     density = len(sample) / max(1, max(sample) - min(sample) + 1)
     window = int(need / max(density, 1e-6) * 1.5) + 64
     while True:
-        cur.execute(f"SELECT s.case_id FROM learning_case_search s WHERE {where} AND s.case_id > %s "
-                    "ORDER BY s.case_id DESC LIMIT %s", [*params, top - window, need])
+        cur.execute(
+            f"SELECT s.case_id FROM learning_case_search s WHERE {where} AND s.case_id > %s "
+            "ORDER BY s.case_id DESC LIMIT %s",
+            [*params, top - window, need],
+        )
         ids = [r[0] for r in cur.fetchall()]
         if len(ids) >= need or window > top:
             return ids
@@ -532,8 +542,7 @@ def _headline_sql(groups: list[list[Term]], words: str) -> tuple[str, list[Any]]
     around the first place the query's longest word (or a word starting like it) appears, rather than
     from the whole case: ts_headline's cost grows with the text it reads."""
     return (
-        "ts_headline('english', substr(c.body, greatest(1, strpos(lower(c.body), %s) - %s), %s), "
-        "%s::tsquery, %s)",
+        "ts_headline('english', substr(c.body, greatest(1, strpos(lower(c.body), %s) - %s), %s), %s::tsquery, %s)",
         [_needle(groups), SNIPPET_WINDOW // 4, SNIPPET_WINDOW, words, _HEADLINE],
     )
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("upload/", views.upload, name="upload"),
     path("documents/<int:document_id>/", views.document, name="document"),
     path("documents/<int:document_id>/original/", views.original, name="original"),
+    path("documents/<int:document_id>/correct/", views.correct, name="correct"),
     path("cases/<int:case_id>/", views.case_page, name="case"),
     path("cases/<int:case_id>/replay/", views.replay, name="replay"),
     path("replay-runs/<int:run_id>/", views.replay_run, name="replay-run"),

@@ -61,12 +61,16 @@ def upload(request: HttpRequest) -> HttpResponse:
     if len(results) == 1:
         r = results[0]
         query = "" if r.created else "?held=1"
+        if r.updated is not None:
+            query += ("&" if query else "?") + f"reread={r.updated.number}"
         return HttpResponseRedirect(reverse("learning:document", args=[r.document.pk]) + query)
     return HttpResponseRedirect(reverse("learning:index"))
 
 
 @login_required
-def document(request: HttpRequest, document_id: int) -> HttpResponse:
+def document(
+    request: HttpRequest, document_id: int, error: Refusal | None = None, status: int = 200
+) -> HttpResponse:
     ctx = _base(request, "library")
     doc = Document.objects.filter(pk=document_id).select_related("copy_of", "ingested_by").first()
     if doc is None:
@@ -83,9 +87,29 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         recommendations=list(source.recommendations.all()),
         progress=queries.document_progress(source),
         held=request.GET.get("held") == "1",
+        reread=int_param(request.GET.get("reread"), "reread"),
         copies=list(source.copies.all()),
+        record=queries.record_view(source) if source.kind != "unknown" else None,
+        correction_error=error,
+        form=request.POST if error else {},
     )
-    return render(request, "learning/document.html", ctx)
+    return render(request, "learning/document.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def correct(request: HttpRequest, document_id: int) -> HttpResponse:
+    """K1: a learning lead corrects one field of the record, beside the original's lines; the API's
+    schema and action, as the API runs them."""
+    try:
+        version = OPERATIONS["correction"].from_form(actor_of(request), request.POST, document_id=document_id)
+    except Refusal as exc:
+        if not Document.objects.filter(pk=document_id).exists():
+            raise Http404("No such document") from None
+        return document(request, document_id, error=exc, status=exc.status)
+    return HttpResponseRedirect(
+        reverse("learning:document", args=[document_id]) + f"?corrected={version.number}#record"
+    )
 
 
 @login_required
@@ -103,6 +127,7 @@ def original(request: HttpRequest, document_id: int) -> HttpResponse:
     response = HttpResponse(bytes(doc.original), content_type=types.get(doc.source_format, "text/plain"))
     response["Content-Disposition"] = f'attachment; filename="{doc.filename.replace(chr(34), "")}"'
     response["X-Content-Type-Options"] = "nosniff"
+    response.verbatim = True  # type: ignore[attr-defined]  # the file as uploaded, not a display of it
     return response
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q
 
 from watchkeeper.audit import writer as audit
+from watchkeeper.audit.group import views as audit_views
 from watchkeeper.core import clock
 from watchkeeper.core import validate as v
 from watchkeeper.core.actor import SYSTEM, Actor
@@ -39,6 +40,7 @@ from watchkeeper.people.models import (
     Vehicle,
     VictimContact,
 )
+from watchkeeper.people.sql import starts_with_q
 from watchkeeper.realtime.publish import publish
 from watchkeeper.staff.models import User
 
@@ -76,11 +78,13 @@ def address_for(text: str) -> Address | None:
 def _same_place(k: rules.AddressKey) -> Address | None:
     if not k.street_key:
         return None
+    # The key's prefix up to the postcode, matched as an index range on SQLite (a LIKE there scans every
+    # address: 31-41 ms per raise at 300,000 addresses).
+    same_street = starts_with_q("key", f"{k.flat}|{k.number}|{k.street_key}|")
     if k.postcode:
-        candidates = Address.objects.filter(Q(postcode=k.postcode) | Q(
-            postcode="", key__startswith=f"{k.flat}|{k.number}|{k.street_key}|"))
+        candidates = Address.objects.filter(Q(postcode=k.postcode) | (Q(postcode="") & same_street))
     else:
-        candidates = Address.objects.filter(key__startswith=f"{k.flat}|{k.number}|{k.street_key}|")
+        candidates = Address.objects.filter(same_street)
     best: tuple[float, Address] | None = None
     for a in candidates.order_by("id")[:400]:
         held = rules.AddressKey.stored(a.key)  # scored on the key it was held under, not its text parsed again
@@ -176,9 +180,8 @@ def view_person(actor: Actor, person_id: int, *, purpose: str) -> Person:
     """A2: every view of a person is audited with why the viewer looked."""
     actor.require("person.view")
     purpose = v.text(purpose, "purpose", max_length=200)
-    with unit_of_work():
-        p = _person(person_id)
-        audit.record(actor, "person.viewed", "person", p.pk, reason=purpose)
+    p = _person(person_id)
+    audit_views.record(actor, "person.viewed", "person", p.pk, reason=purpose)  # committed before it returns
     return p
 
 
@@ -715,6 +718,9 @@ def decide_prompt(actor: Actor, prompt_id: int, *, accept: bool, reason: str = "
         p.decided_at, p.decided_by, p.reason = clock.now(), actor.user, reason
         p.save(update_fields=["state", "decided_at", "decided_by", "reason"])
         note = f"{p.safeguard} prompt {p.state}: {p.text}" + (f" — {reason}" if reason else "")
+        phrases = p.details.get("phrases") if isinstance(p.details, dict) else None
+        if phrases and not accept:  # C3: the dismissal names every word it set aside
+            note += f" [dismissed words: {', '.join(f'“{w}”' for w in list(phrases)[:20])}]"
         logs._append(actor, log, "system", note, policy=policy)
         if accept and p.kind == "party_proposal":  # C1: accepting attaches the person in the proposed role
             _attach_proposed(actor, log, p, policy)
@@ -730,8 +736,11 @@ def decide_prompt(actor: Actor, prompt_id: int, *, accept: bool, reason: str = "
                 tell_owner_and_supervisor(actor, log, safeguard="C6", kind="reclassified",
                                           text=f"{log.reference} reclassified as "
                                                f"{policy.category_label(log.category)} by {actor.username}.")
+        # C3: a decision on a cue prompt records the words it was about (what a dismissal dismissed)
+        words = p.details.get("phrases") if isinstance(p.details, dict) else None
         audit.record(actor, f"prompt.{p.state}", "prompt", p.pk, reason=reason,
-                     after={"log": log.reference, "safeguard": p.safeguard, "kind": p.kind, "applied": applied})
+                     after={"log": log.reference, "safeguard": p.safeguard, "kind": p.kind, "applied": applied,
+                            **({"words": list(words)[:20], "entry": p.details.get("entry")} if words else {})})
     return p
 
 
@@ -901,11 +910,10 @@ def context(actor: Actor, *, phone: str = "", address: str = "", name: str = "",
               name=v.text(name, "name", max_length=200, required=False), dob=dob)
     purpose = v.text(purpose, "purpose", max_length=200)
     ctx = lookup(q, current_policy())
-    if not q.empty:
-        with unit_of_work():
-            audit.record(actor, "context.viewed", "context", q.phone or q.address or q.name, reason=purpose,
-                         after={"phone": q.phone, "address": q.address, "name": q.name,
-                                "people": [p["id"] for p in ctx.people]})
+    if not q.empty:  # committed (grouped with concurrent views) before the panel is shown
+        audit_views.record(actor, "context.viewed", "context", q.phone or q.address or q.name, reason=purpose,
+                           after={"phone": q.phone, "address": q.address, "name": q.name,
+                                  "people": [p["id"] for p in ctx.people]})
     return ctx
 
 

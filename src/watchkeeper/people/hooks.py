@@ -15,6 +15,7 @@ from watchkeeper.core import clock
 from watchkeeper.core.actor import Actor
 from watchkeeper.core.errors import Invalid, Refusal
 from watchkeeper.core.policy import Policy
+from watchkeeper.core.uow import is_new
 from watchkeeper.incidents.hooks import Blocker
 from watchkeeper.incidents.models import Contact, Entry, Log
 from watchkeeper.people import rules
@@ -61,7 +62,8 @@ def after_contact(actor: Actor, log: Log, contact: Contact, policy: Policy) -> N
     phone = phone_for(contact.caller_phone) if contact.caller_phone else None
     if phone is not None:
         # A message recorded before it was attached to this log already has its caller party: it joins the log.
-        if not LogParty.objects.filter(contact=contact, phone=phone, log__isnull=True).update(log=log):
+        if is_new(contact) or not LogParty.objects.filter(contact=contact, phone=phone,
+                                                           log__isnull=True).update(log=log):
             LogParty.objects.create(log=log, contact=contact, role="caller", phone=phone, at=contact.received_at)
     if log.location and not LogParty.objects.filter(log=log, role="location").exists():
         place = address_for(log.location)
@@ -516,9 +518,12 @@ def after_entries(actor: Actor, log: Log, entries: list[Entry], policy: Policy) 
             category = p.get("category") or ""
             if category and log.category == category:
                 continue
+            # C3: the words that raised it and where they stand in the entry, for highlighting and for the
+            # record of what a dismissal dismissed
             raise_prompt(log, safeguard="C3", kind=f"cue_{family}", entry=entry, suggestion=p["suggestion"],
                          category=category, text=f"{p['reason']} {quoted}",
-                         details={"phrases": p["phrases"], "family": family})
+                         details={"phrases": p["phrases"][:20], "family": family, "spans": p["spans"][:20],
+                                  "source": p["source"], "entry": entry.seq})
     _promises(log, entries, policy)
     mentioned_numbers(actor, log, [e.text for e in entries if e.kind in ("narrative", "correction")], policy,
                       entry=entries[-1] if entries else None)
@@ -557,7 +562,8 @@ def _reclassify_to_missing(actor: Actor, log: Log, entry: Entry, quoted: str, cu
         return
     prompt = raise_prompt(
         log, safeguard="C6", kind="reclassify_missing", entry=entry, suggestion="reclassify",
-        category="missing_person", details={"phrases": cue["phrases"], "family": "missing"},
+        category="missing_person", details={"phrases": cue["phrases"][:20], "family": "missing",
+                                            "spans": cue["spans"][:20], "source": cue["source"], "entry": entry.seq},
         text=f"New information meets the missing-person criteria {quoted}: reclassify this log as a missing "
              "person (the grade will be re-proposed).")
     if prompt is not None:

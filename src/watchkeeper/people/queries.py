@@ -178,11 +178,44 @@ def parties(log: Log) -> list[dict[str, Any]]:
     return out
 
 
+HIGHLIGHT_CONTEXT = 80
+
+
+def highlight(text: str, spans: Any) -> list[tuple[str, bool]]:
+    """C3: the part of an entry around the words that raised a cue prompt, as (text, marked) pieces: every
+    span marked, at most `HIGHLIGHT_CONTEXT` characters of context kept around each, gaps shown as "…".
+    Spans that do not fit the text are ignored (an entry is never edited, so stored spans stay valid)."""
+    good = sorted({(int(s), int(e)) for s, e in (spans or [])[:20]
+                   if isinstance(s, int) and isinstance(e, int) and 0 <= s < e <= len(text)})
+    merged: list[list[int]] = []
+    for s, e in good:
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    pieces: list[tuple[str, bool]] = []
+    pos = 0
+    for s, e in merged:
+        lo = max(pos, s - HIGHLIGHT_CONTEXT)
+        if lo > pos:
+            pieces.append(("…", False))
+        pieces.append((text[lo:s], False))
+        pieces.append((text[s:e], True))
+        pos = e
+    if merged:
+        hi = min(len(text), pos + HIGHLIGHT_CONTEXT)
+        pieces.append((text[pos:hi] + ("…" if hi < len(text) else ""), False))
+    return [(t, m) for t, m in pieces if t]
+
+
 def prompts(log: Log) -> list[Prompt]:
     policy = current_policy()
-    prompts = list(Prompt.objects.filter(log=log).select_related("decided_by"))
+    prompts = list(Prompt.objects.filter(log=log).select_related("decided_by", "entry"))
     prompts.sort(key=lambda p: (p.state != "open", -p.pk))
     for p in prompts:
+        spans = p.details.get("spans") if isinstance(p.details, dict) else None
+        if spans and p.entry is not None:  # C3: which words raised it, highlighted in the entry
+            p.highlight = highlight(p.entry.text, spans)  # type: ignore[attr-defined]
         if p.suggestion == "reclassify" and p.suggested_category:
             p.accept_label = f"Accept: reclassify as {policy.category_label(p.suggested_category)}"  # type: ignore[attr-defined]
         elif p.suggestion == "add_flag" and p.details.get("flag"):

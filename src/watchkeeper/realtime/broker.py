@@ -1,9 +1,11 @@
 """Waking live streams when events commit.
 
 Streams read events from the database by sequence number; the broker only tells them when to look.
-In one process (SQLite) a commit hook wakes them in memory. Across app servers on PostgreSQL, the
-transaction itself sends `pg_notify` (delivered only on commit) and each server's listener thread wakes its
-own streams.
+In one process a commit hook wakes them in memory. Across server processes (several workers, or several
+app servers): on PostgreSQL the transaction itself sends `pg_notify` (delivered only on commit) and each
+process's listener thread wakes its own streams; on SQLite each process's watcher notices another process's
+commit from the database file's change counter (`PRAGMA data_version`, read from shared memory, no disk
+read) within `SQLITE_WATCH_SECONDS`, while any stream is waiting.
 """
 
 from __future__ import annotations
@@ -68,19 +70,50 @@ def announce(seq: int) -> None:
 
 _listener_started = False
 _listener_lock = threading.Lock()
+# How often a SQLite process looks for other processes' commits while a stream waits.
+SQLITE_WATCH_SECONDS = 0.05
 
 
-def start_pg_listener() -> None:
-    """On PostgreSQL, listen for commits made by any app server and wake this server's streams."""
+def start_listener() -> None:
+    """Listen for commits made by any other server process and wake this process's streams: LISTEN on
+    PostgreSQL, the database file's change counter on SQLite."""
     global _listener_started
-    if connection.vendor != "postgresql":
-        return
     with _listener_lock:
         if _listener_started:
             return
         _listener_started = True
-    thread = threading.Thread(target=_listen_forever, name="watchkeeper-pg-listener", daemon=True)
+    target = _listen_forever if connection.vendor == "postgresql" else _watch_sqlite_forever
+    thread = threading.Thread(target=target, name="watchkeeper-event-listener", daemon=True)
     thread.start()
+
+
+def _watch_sqlite_forever() -> None:
+    import sqlite3
+    import time
+
+    from django.db import connections
+
+    name = str(connections["default"].settings_dict["NAME"])
+    if name == ":memory:" or name.startswith("file:") or "mode=memory" in name:
+        return  # an in-memory database is this process's alone: the commit hook wakes every stream
+    while True:
+        try:
+            conn = sqlite3.connect(str(name), check_same_thread=False, isolation_level=None)
+            try:
+                seen = conn.execute("PRAGMA data_version").fetchone()[0]
+                while True:
+                    time.sleep(SQLITE_WATCH_SECONDS)
+                    if not broker.waiting:
+                        continue
+                    now = conn.execute("PRAGMA data_version").fetchone()[0]
+                    if now != seen:
+                        seen = now
+                        broker.wake()
+            finally:
+                conn.close()
+        except Exception:  # a database that went away for a moment must not end live updates; retry
+            log.exception("event watcher lost the database; watching again")
+            time.sleep(1)
 
 
 def _listen_forever() -> None:

@@ -22,8 +22,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHt
 from django.middleware.csrf import get_token
 
 from watchkeeper.core import clock
+from watchkeeper.core.validate import neutralise_bidi
 from watchkeeper.realtime import render
-from watchkeeper.realtime.broker import broker, start_pg_listener
+from watchkeeper.realtime.broker import broker, start_listener
 from watchkeeper.realtime.feed import BATCH, feed, latest_seq, pool
 from watchkeeper.realtime.models import Presence
 from watchkeeper.staff.roles import allowed
@@ -95,10 +96,12 @@ def _leave(user_id: int, log_ids: list[int]) -> None:
 
 
 def _format(event: dict[str, Any], data: str | None = None) -> bytes:
+    """One SSE frame. The stream is for display, so bidi controls in it are shown as marks (as on pages)."""
     if data is None:
-        data = json.dumps({"kind": event["kind"], "topic": event["topic"], **event["payload"]})
+        payload = {"kind": event["kind"], "topic": event["topic"], **event["payload"]}
+        data = json.dumps(payload, ensure_ascii=False)
     name = event["kind"].replace(".", "_")
-    return f"id: {event['seq']}\nevent: {name}\ndata: {data}\n\n".encode()
+    return f"id: {event['seq']}\nevent: {name}\ndata: {neutralise_bidi(data)}\n\n".encode()
 
 
 def _next(topics: list[str], since: int, view: str, role: str) -> list[tuple[dict[str, Any], str | None]]:
@@ -136,7 +139,7 @@ async def stream(request: HttpRequest) -> HttpResponseBase:
         return HttpResponse(f"No view {view!r}; expected one of: {', '.join(sorted(render.VIEWS))}.", status=400)
     csrf = get_token(request) if view and not header else ""  # the session's: its forms post as the page's do
     raw_since = request.headers.get("Last-Event-ID") or request.GET.get("since") or ""
-    start_pg_listener()
+    start_listener()
     since = int(raw_since) if raw_since.isdigit() else await _db(latest_seq)
     log_ids = [int(t[4:]) for t in topics if t.startswith("log:")]
 

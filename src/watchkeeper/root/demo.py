@@ -210,7 +210,17 @@ def load(stdout: Any = None) -> dict[str, str]:
     a.send_message(ctl, p["investigator2"].pk, ContactIn("email", "Please call me: he has been messaging me again.",
                                                          caller_name="Victim of harassment"))
     _learning_library(p["learning"])
+    _risk_instruments()
     return {u: password_for(u) for u, *_ in STAFF}
+
+
+def _risk_instruments() -> None:
+    """The illustrative risk instruments the product ships (R1), loaded as a force would load its own."""
+    from watchkeeper.core.actor import SYSTEM
+    from watchkeeper.risk.actions import load_instrument, shipped
+
+    for code in shipped():
+        load_instrument(SYSTEM, shipped_code=code)
 
 
 def _nominal_index(inv: Actor, p: dict[str, User]) -> None:

@@ -54,6 +54,14 @@ STATES: dict[str, str] = {
     "M2": "enforced",
     "M3": "prompt",
     "M4": "enforced",
+    "R1": "partial",
+    "R2": "enforced",
+    "R3": "enforced",
+    "R4": "prompt",
+    "R5": "enforced",
+    "R6": "partial",
+    "R7": "partial",
+    "P9": "partial",
     "A2": "partial",
     "A3": "enforced",
     "K1": "enforced",
@@ -73,11 +81,55 @@ BUILT: dict[str, str] = {
           "purpose. The anomaly rules (repeated views of a vulnerable person's record with no task on it, "
           "a high volume of contact between one member of staff and a vulnerable person) are not built yet, "
           "so nothing is flagged to professional standards.",
+    "R1": "Risk instruments are versioned data files, validated on load and never changed once loaded; the "
+          "product ships illustrative domestic abuse (with its stalking screen), missing person, child "
+          "concern, suspect suicide risk and internet-offender instruments. Assessments are started from a "
+          "log or a person, keep their version, and save every answer with who and when. A log whose flags "
+          "or category call for an instrument shows it on the log page; closing such a log without one is "
+          "not refused yet, assessments are not started from a case, and THRIVE grading is not yet an "
+          "instrument of this kind.",
+    "R6": "A risk decision (arrest or not, a dynamic risk assessment, removing protection, changing a level, "
+          "a plan) is recorded from a log or a person only with a rationale, with the facts the system held "
+          "then; a supervisor's review of an assessment level records its own. The other places a risk "
+          "decision is made (a special scheme removed, a grade lowered) keep the reasons they already "
+          "require and are not yet written as risk decisions.",
+    "R7": "A search, arrest or interview of a suspect, recorded as a risk decision, is refused while the log "
+          "calls for a suicide-risk instrument for suspects (its words, such as indecent images, or its "
+          "flags) and the suspect has no submitted assessment with it; the shipped instrument asks for the "
+          "contact plan around the action. A suspect outside the force area does not yet create a task for "
+          "the local force.",
+    "P9": "A missing-person record (from a log or a person) has a risk level, a review cadence and a "
+          "reviewer's role per level (a review by another role is refused); an overdue review escalates "
+          "once to the lead and their team; new information on the linked log tells the lead; places are "
+          "recorded as searched, ruled out or not yet done, with the decision on forcing entry and why; age, "
+          "time missing and what the log records are shown as escalation prompts. Callbacks to the "
+          "reporting agency are not yet tasks, weather is not yet a trigger, a concern-for-welfare log is "
+          "not yet prompted to convert, and the cadence is not yet force policy.",
 }
 
 # Built safeguards no lesson replay shows intervening, and why. A replay acts out a lesson's case through
 # the API; these hold whatever a case does, or belong to the learning library rather than the control room.
 NO_REPLAY: dict[str, str] = {
+    "R1": "Its lesson replays (B28.1, B28.2, B28.8) also need safeguards that are planned (P3 to P6), so they "
+          "cannot run yet; loading, validating and versioning instruments and keeping every answer are "
+          "proven by its unit and integration tests.",
+    "R2": "The replay of B28.1 lists the stalking screen as planned until its other steps run; the screen "
+          "made mandatory by an answer, a category or the log's words is proven by its tests and in the "
+          "browser.",
+    "R3": "The replay of B28.8 (a standard level the answers did not support) also needs disclosure and "
+          "victim updates (P4, P5), which are planned; guidance, the rationale and the supervisor's review "
+          "are proven by its tests and in the browser.",
+    "R4": "The replays of B28.1 and B28.2 that would show a reassessment also need planned safeguards (P3, "
+          "P6); the reassessment prompt on a new log and what changed are proven by its tests.",
+    "R5": "The replay of B28.2 (a victim's refusal treated as the end) also needs P3 and P6, which are "
+          "planned; a refusal recorded as an answer and the assessment completed from records are proven by "
+          "its tests.",
+    "R6": "The replays of B28.2 and B31.6 also need planned safeguards (P3, P6, P11); the rationale and "
+          "the facts recorded with each risk decision are proven by its tests.",
+    "P9": "The replays of B28.4 and B28.5 list it as planned until their other safeguards (C3 cue families, "
+          "P6, P11) run; the cadence, the reviewer's role, escalation and places are proven by its tests.",
+    "R7": "The replay of B31.6 also needs the cross-border referral (P11), which is planned; the search "
+          "refused until the suspect's suicide-risk assessment is submitted is proven by its tests.",
     "L2": "The lesson behind it (B28.8, a record and a notebook that disagreed) is a disclosure case whose "
           "other safeguards are planned, so its replay cannot run yet. Entries cannot be edited whatever a "
           "case does: there is no edit route and the database refuses UPDATE and DELETE on entries; the "

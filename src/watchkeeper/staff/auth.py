@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import DatabaseError, transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -24,31 +25,40 @@ from watchkeeper.staff.models import ApiToken, User
 _USE_RECORDED_EVERY = timedelta(minutes=5)
 
 
-def locked_out(user: User) -> bool:
-    """Whether failed sign-ins have locked this account (axes: the failure limit reached within the
-    cool-off, from any address)."""
+def _lockouts(username: Any) -> QuerySet[Any] | None:
+    """The failed-sign-in records that lock an account (axes: the failure limit reached within the cool-off,
+    from any address), or None when sign-in throttling is off. `username` may be an outer reference."""
     if not getattr(settings, "AXES_ENABLED", True):
-        return False
+        return None
     from axes.helpers import get_cool_off
     from axes.models import AccessAttempt
 
-    attempts = AccessAttempt.objects.filter(username=user.username,
-                                            failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+    attempts = AccessAttempt.objects.filter(username=username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
     cool_off = get_cool_off()
     if cool_off is not None:
         # axes stamps attempts with the real time, so compare with the real time (not a drill's clock).
         attempts = attempts.filter(attempt_time__gte=clock.real_now() - cool_off)
-    return attempts.exists()
+    return attempts
+
+
+def locked_out(user: User) -> bool:
+    """Whether failed sign-ins have locked this account."""
+    attempts = _lockouts(user.username)
+    return attempts is not None and attempts.exists()
 
 
 def user_for_token(raw: str) -> User | None:
-    """The member of staff a bearer token acts for, or None when it must be refused."""
+    """The member of staff a bearer token acts for, or None when it must be refused. One query: the token,
+    its user and whether the user is locked out are read together (this runs on every API call)."""
     raw = raw.strip()
     if not raw:
         return None
-    row = (ApiToken.objects.filter(token_hash=ApiToken.hash(raw), revoked_at__isnull=True)
-           .select_related("user").first())
-    if row is None or row.expires_at <= clock.now() or not row.user.is_active or locked_out(row.user):
+    tokens = ApiToken.objects.filter(token_hash=ApiToken.hash(raw), revoked_at__isnull=True).select_related("user")
+    lockouts = _lockouts(OuterRef("user__username"))
+    if lockouts is not None:
+        tokens = tokens.annotate(locked=Exists(lockouts))
+    row = tokens.first()
+    if row is None or row.expires_at <= clock.now() or not row.user.is_active or getattr(row, "locked", False):
         return None
     now = clock.now()
     if row.last_used_at is None or now - row.last_used_at > _USE_RECORDED_EVERY:

@@ -26,6 +26,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
+from tests.integration.risk import contract as risk
 from tests.integration.test_api import BY_ROUTE, WRITES, Call, Endpoint, db_state, send, token_client
 from tests.support.personas import ONE_PER_ROLE, Personas
 from watchkeeper.audit.models import AuditRecord
@@ -255,6 +256,7 @@ MATRIX: list[Row] = [
         form=lambda p, call: ("/intake/", {"code": call.params["code"], **_flat(call.body)})),
     # ---- learning library (K1-K5)
     Row("POST", "/api/learning/documents", "learning admin", None, no_form=LEARNING_FORMS),
+    Row("POST", "/api/learning/documents/{document_id}/corrections", "learning admin", None, no_form=LEARNING_FORMS),
     Row("POST", "/api/learning/cases/{case_id}/replay", "learning admin", None, no_form=LEARNING_FORMS),
     Row("PATCH", "/api/learning/recommendations/{rec_id}", "learning admin", None, no_form=LEARNING_FORMS),
     Row("POST", "/api/learning/recommendations/{rec_id}/response", "learning admin", None, no_form=LEARNING_FORMS),
@@ -311,6 +313,8 @@ MATRIX: list[Row] = [
         form=_dispatch_form("ack", "alert_id")),
     Row("POST", "/api/logs/{reference}/no-units", ROOM, form=_dispatch_form("no_units", "reference")),
     Row("POST", "/api/logs/{reference}/area", ROOM, form=_dispatch_form("area", "reference")),
+    # ---- risk assessment (R1-R6): tests/integration/risk/contract.py
+    *risk.matrix(Row),
 ]
 ROWS = {(r.method, r.route): r for r in MATRIX}
 

@@ -3,6 +3,7 @@ field that failed, in the API and on the page alike."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -13,8 +14,9 @@ from tests.integration.test_api import json_body, send, token_client
 from tests.support.personas import Personas
 from watchkeeper.audit.models import AuditRecord
 from watchkeeper.core import clock
-from watchkeeper.core.validate import MAX_ENTRIES, MAX_TEXT
+from watchkeeper.core.validate import BIDI_CONTROLS, MAX_ENTRIES, MAX_TEXT, neutralise_bidi
 from watchkeeper.incidents.models import Log
+from watchkeeper.realtime.views import _format
 
 pytestmark = pytest.mark.django_db
 
@@ -83,15 +85,23 @@ def test_the_page_refuses_the_same_date_naming_the_field(people: Personas) -> No
     assert Log.objects.count() == 0
 
 
-def test_bidi_override_characters_are_neutralised_and_never_reach_a_page(people: Personas) -> None:
+def test_bidi_override_characters_are_kept_in_the_record_and_neutralised_wherever_shown(people: Personas) -> None:
     client = token_client(people.handler)
     summary = "Caller sent file \u202egpj.exe and \u2066isolated\u2069 text"
     response = send(client, "POST", "/api/logs", raise_body(summary=summary))
     assert response.status_code == 201, response.content
     log = Log.objects.get(reference=json_body(response)["reference"])
-    assert log.summary == "Caller sent file [U+202E]gpj.exe and [U+2066]isolated[U+2069] text"
+    assert log.summary == summary  # the record is evidence: exactly what was sent
+    assert json_body(send(client, "GET", f"/api/logs/{log.reference}"))["summary"] == summary
     browser = Client()
     browser.force_login(people.handler)
-    page = browser.get(f"/logs/{log.reference}/").content.decode()
-    assert "[U+202E]gpj.exe" in page
-    assert not any(c in page for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    for path in (f"/logs/{log.reference}/", "/"):
+        page = browser.get(path).content.decode()
+        assert "[U+202E]gpj.exe" in page, path
+        assert not any(c in page for c in BIDI_CONTROLS), path
+    # The live stream is a display too: its frames carry the marks, JSON or rendered.
+    frame = _format({"seq": 1, "kind": "log.updated", "topic": "logs", "payload": {"summary": summary}})
+    assert b"[U+202E]gpj.exe" in frame and not any(c.encode() in frame for c in BIDI_CONTROLS)
+    assert json.loads(frame.decode().split("data: ", 1)[1])["summary"] == neutralise_bidi(summary)
+
+

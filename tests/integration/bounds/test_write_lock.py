@@ -4,11 +4,11 @@ nothing, and the 999 call raised once the lock frees goes through: never a 500 "
 
 The lock is held the way another writer holds it: on SQLite, another thread of this process in the writer
 queue (in process) or another process's IMMEDIATE transaction (a real server); on PostgreSQL, another
-connection holding the advisory lock."""
+connection holding the advisory lock. Every test runs on both databases."""
 
 from __future__ import annotations
 
-import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -16,25 +16,14 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlparse
 
+import httpx
 import pytest
 from django.db import connection
-from django.test import Client
 
-from tests.integration.test_api import json_body, send, token_client
 from tests.support.live import Server, Template, api
-from tests.support.personas import Personas
-from watchkeeper.audit.models import AuditRecord
 from watchkeeper.bench.server import is_postgres
 from watchkeeper.core import uow
 from watchkeeper.core.errors import Busy
-from watchkeeper.incidents.models import Log
-
-# In process, the test's own transaction already holds PostgreSQL's advisory lock (its set-up wrote), so
-# another connection cannot be made to hold it first: there the real-server test below proves the bound.
-in_process_queue = pytest.mark.skipif(
-    "postgresql" in os.environ.get("WATCHKEEPER_DATABASE_URL", ""),
-    reason="the in-process writer queue is SQLite's; PostgreSQL is proven against a real server below",
-)
 
 
 @contextmanager
@@ -77,54 +66,9 @@ def raise_999() -> dict[str, Any]:
             "category": "domestic_incident", "summary": "Threat with a knife", "location": "12 Mill Lane"}
 
 
-def counts() -> tuple[int, int]:
-    return Log.objects.count(), AuditRecord.objects.count()
-
-
-def assert_busy(response: Any) -> None:
-    assert response.status_code == 503, response.content
-    body = json_body(response)
-    assert body["error"] == "refused" and "busy" in body["message"] and "nothing was saved" in body["message"]
-    assert body["details"]["retry_after"] >= 1
-    assert response["Retry-After"] == str(body["details"]["retry_after"])
-
-
-@in_process_queue
-def test_an_api_write_waiting_past_the_bound_is_503_with_retry_after_and_writes_nothing(
-        people: Personas, settings: Any) -> None:
-    settings.WRITE_LOCK_WAIT_SECONDS = 0.3
-    client: Client = token_client(people.handler)
-    assert send(client, "GET", "/api/logs").status_code == 200  # the token's first use is recorded now
-    before = counts()
-    with lock_held_in_this_process():
-        assert_busy(send(client, "POST", "/api/logs", raise_999()))
-    assert counts() == before
-    response = send(client, "POST", "/api/logs", raise_999())  # the lock is free: the 999 call goes through
-    assert response.status_code == 201, response.content
-    assert counts()[0] == before[0] + 1
-
-
-@in_process_queue
-def test_the_page_says_busy_with_503_too(people: Personas, settings: Any) -> None:
-    """The UI reaches the same bound: the new-call form answers 503 with the plain reason, not a 500."""
-    settings.WRITE_LOCK_WAIT_SECONDS = 0.3
-    client = Client()
-    client.force_login(people.handler)
-    form = {"do": "raise", "contact.channel": "999", "contact.account": "Smoke coming from the flat upstairs",
-            "category": "other", "summary": "Smoke from flat", "location": "3 Kiln Row"}
-    before = counts()
-    with lock_held_in_this_process():
-        response = client.post("/new/", form)
-    assert response.status_code == 503, response.content.decode()[:2000]
-    assert "busy" in response.content.decode()
-    assert counts() == before
-    response = client.post("/new/", form)
-    assert response.status_code == 302 and counts()[0] == before[0] + 1
-
-
-@in_process_queue
-def test_the_unit_of_work_refuses_past_the_bound_and_takes_the_lock_once_free(
-        people: Personas, settings: Any) -> None:
+@pytest.mark.django_db
+def test_the_unit_of_work_refuses_past_the_bound_and_takes_the_lock_once_free(settings: Any) -> None:
+    # Nothing is written before the lock is held elsewhere, so this test's own transaction does not hold it.
     settings.WRITE_LOCK_WAIT_SECONDS = 0.2
     with lock_held_in_this_process(), pytest.raises(Busy) as refused:
         with uow.unit_of_work():
@@ -171,8 +115,38 @@ def test_a_real_server_answers_503_while_another_process_holds_the_lock(
     with lock_held_by_another_process(busy_server.db_url):
         response = client.post("/api/logs", json=raise_999())
         assert response.status_code == 503, response.text
-        assert response.json()["error"] == "refused" and "busy" in response.json()["message"]
-        assert response.headers["Retry-After"].isdigit()
+        body = response.json()
+        assert body["error"] == "refused" and "busy" in body["message"] and "nothing was saved" in body["message"]
+        assert response.headers["Retry-After"] == str(body["details"]["retry_after"])
     assert len(client.get("/api/logs").json()) == before
-    response = client.post("/api/logs", json=raise_999())
+    response = client.post("/api/logs", json=raise_999())  # the lock is free: the 999 call goes through
     assert response.status_code == 201, response.text
+    assert len(client.get("/api/logs").json()) == before + 1
+
+
+def test_the_page_says_busy_with_503_too(busy_server: Server, live_template: Template) -> None:
+    """The UI reaches the same bound: the new-call form answers 503 with the plain reason, not a 500, and
+    the same form goes through once the lock is free."""
+    ui = httpx.Client(base_url=busy_server.base, timeout=30)
+    csrf = _csrf(ui.get("/login/").text)
+    password = live_template.seed["passwords"]["handler"]
+    signed_in = ui.post("/login/", data={"username": "handler", "password": password,
+                                         "csrfmiddlewaretoken": csrf})
+    assert signed_in.status_code == 302, signed_in.text[:2000]
+    form = {"do": "raise", "contact.channel": "999", "contact.account": "Smoke coming from the flat upstairs",
+            "category": "other", "summary": "Smoke from flat", "location": "3 Kiln Row",
+            "csrfmiddlewaretoken": _csrf(ui.get("/new/").text)}
+    with lock_held_by_another_process(busy_server.db_url):
+        response = ui.post("/new/", data=form)
+        assert response.status_code == 503, response.text[:2000]
+        assert "busy" in response.text and response.headers["Retry-After"].isdigit()
+    assert "Smoke from flat" not in ui.get("/").text
+    response = ui.post("/new/", data=form)
+    assert response.status_code == 302, response.text[:2000]
+    assert "Smoke from flat" in ui.get(response.headers["Location"]).text
+
+
+def _csrf(page: str) -> str:
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token, page[:2000]
+    return token.group(1)

@@ -193,6 +193,13 @@ def _setting(p: Personas) -> Call:
     )
 
 
+def _correct(p: Personas) -> Call:
+    return Call(
+        {"doc_id": _b31(p).pk},
+        {"expected_version": 1, "field": "cases.0.title", "value": "A corrected title", "reason": "Misread"},
+    )
+
+
 def _nothing(p: Personas) -> Call:
     return Call()
 
@@ -228,11 +235,22 @@ WRITES = [
         allowed="admin",
     ),
     Endpoint("POST", "/api/learning/settings", 200, "learning.setting_changed", _setting),
+    Endpoint(
+        "POST", "/api/learning/documents/{doc_id}/corrections", 201, "learning.record_corrected", _correct
+    ),
 ]
 READS = [
     Endpoint("GET", "/api/learning/documents", 200, None, _nothing, refused=None),
     Endpoint(
         "GET", "/api/learning/documents/{doc_id}", 200, None, _with(doc_id=lambda p: _b31(p).pk), refused=None
+    ),
+    Endpoint(
+        "GET",
+        "/api/learning/documents/{doc_id}/record",
+        200,
+        None,
+        _with(doc_id=lambda p: _b31(p).pk),
+        refused=None,
     ),
     Endpoint(
         "GET",

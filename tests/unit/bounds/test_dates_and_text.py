@@ -9,7 +9,16 @@ from pydantic import BaseModel, ValidationError
 
 from watchkeeper.core import clock
 from watchkeeper.core.errors import Invalid
-from watchkeeper.core.validate import BIDI_CONTROLS, Day, Moment, Text, date_problem, neutralise_bidi, sensible
+from watchkeeper.core.validate import (
+    BIDI_CONTROLS,
+    Day,
+    Moment,
+    Text,
+    date_problem,
+    neutralise_bidi,
+    neutralise_bidi_bytes,
+    sensible,
+)
 
 
 class Probe(BaseModel):
@@ -40,4 +49,10 @@ def test_every_bidi_control_is_shown_as_a_mark_and_other_text_is_untouched() -> 
         assert neutralise_bidi(f"a{c}b") == f"a[U+{ord(c):04X}]b"
     arabic = "\u0633\u0644\u0627\u0645 and \u05e9\u05dc\u05d5\u05dd \u200f"  # RTL words and a mark stay as typed
     assert neutralise_bidi(arabic) == arabic
-    assert Probe(text="\u202eexe.jpg").text == "[U+202E]exe.jpg"
+    assert neutralise_bidi_bytes(f"a{BIDI_CONTROLS}b {arabic} \u2014\u2019".encode()) == (
+        neutralise_bidi(f"a{BIDI_CONTROLS}b {arabic} \u2014\u2019").encode()
+    )
+
+
+def test_free_text_is_kept_as_sent_for_display_to_neutralise() -> None:
+    assert Probe(text="\u202eexe.jpg").text == "\u202eexe.jpg"

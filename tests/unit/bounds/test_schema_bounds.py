@@ -20,6 +20,7 @@ MODULES = [
     "watchkeeper.people.schemas",
     "watchkeeper.dispatch.schemas",
     "watchkeeper.learning.schemas",
+    "watchkeeper.risk.schemas",
 ]
 
 

@@ -37,7 +37,8 @@ def test_the_default_lexicon_is_valid_data_for_every_family() -> None:
 @pytest.mark.safeguard("C3")
 def test_a_force_adds_a_local_phrase_and_it_is_detected() -> None:
     text = "Caller is staying at Haven House tonight and is frightened he will find her."
-    assert "domestic_abuse" not in families(detect(text, today=AS_OF))
+    # the rules alone (the learned model may well find this one too)
+    assert "domestic_abuse" not in families(detect(text, today=AS_OF, model=None))
     lexicon = merge_lexicon(DEFAULT_LEXICON, {"domestic_abuse": ["Haven House"]})
     cues = detect(text, lexicon, today=AS_OF)
     assert "domestic_abuse" in families(cues)
@@ -47,14 +48,14 @@ def test_a_force_adds_a_local_phrase_and_it_is_detected() -> None:
 @pytest.mark.safeguard("C3")
 def test_a_force_entry_can_carry_context_words_and_its_own_prompt() -> None:
     additions = {"weapons_firearms": [{
-        "pattern": r"shank(?:s|ed)?", "unless": ["shank of"], "suggestion": "run_checks",
+        "pattern": r"chivs?", "unless": ["chiv of"], "suggestion": "run_checks",
         "reason": "Local slang for a knife.",
     }]}
     lexicon = merge_lexicon(DEFAULT_LEXICON, additions)
-    rule = r"shank(?:s|ed)?"
-    [cue] = [c for c in detect("He said he had a shank in his bag.", lexicon, today=AS_OF) if c.rule == rule]
+    rule = r"chivs?"
+    [cue] = [c for c in detect("He said he had a chiv in his bag.", lexicon, today=AS_OF) if c.rule == rule]
     assert cue.suggestion == "run_checks" and cue.reason == "Local slang for a knife."
-    assert not [c for c in detect("A shank of lamb was stolen.", lexicon, today=AS_OF) if c.rule == rule]
+    assert not [c for c in detect("A chiv of lamb was stolen.", lexicon, today=AS_OF) if c.rule == rule]
 
 
 @pytest.mark.safeguard("C3")

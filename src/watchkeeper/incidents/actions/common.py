@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import F
+from django.db import connection
 
 from watchkeeper.core import clock
 from watchkeeper.core import validate as v
@@ -15,6 +15,7 @@ from watchkeeper.core.actor import Actor
 from watchkeeper.core.errors import Invalid, NotFound, Refusal
 from watchkeeper.core.models import ReferenceCounter
 from watchkeeper.core.policy import Policy
+from watchkeeper.core.uow import is_new
 from watchkeeper.incidents import hooks, rules
 from watchkeeper.incidents.models import (
     CHANNELS,
@@ -130,6 +131,8 @@ def _escalation_owner(queue: IntakeQueue) -> User | None:
 def family_ids(log: Log) -> list[int]:
     """The log and every log merged into it (at any depth): their accounts and open items are its own."""
     ids = [log.pk]
+    if is_new(log):  # raised in this unit of work: nothing is merged into it yet
+        return ids
     frontier = [log.pk]
     while frontier:
         children = list(Log.objects.filter(merged_into_id__in=frontier).values_list("pk", flat=True))
@@ -263,7 +266,8 @@ def _append_many(
                 text=f"{log.reference}: new information was added after your close instruction; "
                 "it no longer stands.")
     author = actor.user.display if actor.user else "System"
-    assignees = LogAssignment.objects.filter(log=log, active=True).values_list("user_id", flat=True)
+    assignees = [] if is_new(log) else LogAssignment.objects.filter(log=log, active=True).values_list(
+        "user_id", flat=True)
     recipients = rules.notify_on_addition(actor.user_id, log.owner_id, assignees)
     if recipients:
         summary = " / ".join(e.text[:140] for e in entries)
@@ -283,10 +287,14 @@ def _next_reference(now: datetime, policy: Policy) -> str:
     """L1: the next reference for today. The counter row is updated in this transaction, so two writers
     never get the same number and a rolled-back log's number is simply never used."""
     day = clock.local(now).date()
-    if not ReferenceCounter.objects.filter(pk=day).update(last=F("last") + 1):
+    with connection.cursor() as cur:  # one statement: the number taken and read together
+        cur.execute(f"UPDATE {ReferenceCounter._meta.db_table} SET last = last + 1 WHERE day = %s RETURNING last",
+                    [connection.ops.adapt_datefield_value(day)])
+        row = cur.fetchone()
+    if row is None:
         ReferenceCounter.objects.create(day=day, last=1)
-    last = ReferenceCounter.objects.filter(pk=day).values_list("last", flat=True).get()
-    return rules.log_reference(day, last, policy)
+        return rules.log_reference(day, 1, policy)
+    return rules.log_reference(day, int(row[0]), policy)
 
 
 def _contact_text(c: Contact) -> str:

@@ -12,7 +12,7 @@ from watchkeeper.core.actor import Actor
 from watchkeeper.core.config import current_policy
 from watchkeeper.core.errors import Invalid, NotFound, Refusal
 from watchkeeper.core.policy import Policy
-from watchkeeper.core.uow import unit_of_work
+from watchkeeper.core.uow import mark_new, unit_of_work
 from watchkeeper.incidents import hooks, rules
 from watchkeeper.incidents.actions.common import (
     MAX_TEXT,
@@ -116,6 +116,7 @@ def raise_log(
             ).grade,
         )
         c = Contact.objects.create(log=log, recorded_at=now, recorded_by=actor.user, **data)
+        mark_new(log, c)
         added = _append_many(actor, log, [("contact", _contact_text(c), c, None),
                                           *[("narrative", t, None, None) for t in texts]])
         hooks.run(hooks.RAISE_PARTIES, actor, log, c, chosen, policy)

@@ -3,10 +3,12 @@
 Every action checks the actor's permission, validates its input, then inside one unit of work loads and
 locks what it changes, asks the rules, changes, and writes exactly one audit record. A refusal raises
 before anything is written. Ingesting the same file again (same SHA-256) changes nothing and writes
-nothing: it answers with the document already held.
+nothing - it answers with the document already held - unless the parser now reads it better, when the
+better reading is the record's next version (`records`).
 
 - `common`: the force's day, input checks, who hears about unowned recommendations;
-- `ingest` (K1), `tracker` (K2), `self_assessment` (K3), `replays` (K4: replay runs as queued jobs),
+- `ingest` (K1), `records` (K1: better readings and hand corrections as record versions),
+  `tracker` (K2), `self_assessment` (K3), `replays` (K4: replay runs as queued jobs),
   `settings` (K2's periods), `alerts` (K2's due and overdue alerts, fired by the sweeper).
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 from watchkeeper.learning.actions.alerts import fire_learning_alerts
 from watchkeeper.learning.actions.common import MAX_BYTES, MAX_TEXT, at_start_of, learning_leads, today
 from watchkeeper.learning.actions.ingest import Ingested, fingerprint, ingest, read
+from watchkeeper.learning.actions.records import correct_field, current_record
 from watchkeeper.learning.actions.replays import (
     REPLAY_TIMEOUT_SECONDS,
     STALE_AFTER_SECONDS,
@@ -45,6 +48,8 @@ __all__ = [
     "at_start_of",
     "claim_next",
     "complete_action",
+    "correct_field",
+    "current_record",
     "fail_stale_runs",
     "fingerprint",
     "fire_learning_alerts",

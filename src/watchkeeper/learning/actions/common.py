@@ -10,7 +10,6 @@ from django.conf import settings
 
 from watchkeeper.core import clock
 from watchkeeper.core.errors import Invalid, NotFound
-from watchkeeper.core.validate import neutralise_bidi
 from watchkeeper.learning import rules
 from watchkeeper.learning.models import (
     Recommendation,
@@ -39,10 +38,10 @@ def at_start_of(day: date) -> datetime:
 
 
 def _clean(value: Any) -> Any:
-    """Stored text without NUL characters (no database keeps them safely) and with bidi controls shown as
-    marks (`core.validate.neutralise_bidi`), through lists and dicts."""
+    """Stored text without NUL characters (no database keeps them safely), through lists and dicts (bidi
+    controls are kept and neutralised on display)."""
     if isinstance(value, str):
-        return neutralise_bidi(value.replace("\x00", ""))
+        return value.replace("\x00", "")
     if isinstance(value, list):
         return [_clean(x) for x in value]
     if isinstance(value, dict):

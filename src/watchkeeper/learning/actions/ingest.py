@@ -1,11 +1,18 @@
 """K1: ingest a learning document: read it, parse it, store the document, its cases, key questions,
-themes and recommendations, and index it for search. The same file again changes nothing."""
+themes and recommendations, and index it for search.
+
+One document, whatever its format: an upload whose record says the same as a held document's (its
+normalised text: `parsing/identity.py`), or that names itself the same way (a bulletin's issue and date,
+a report's issue and case number, a record's force and reference), is kept as another copy of the held
+document, never as a second case or duplicate recommendations. If that copy reads better than the held
+record (more found, fewer warnings) it becomes the record's next version, shown and audited
+(`actions/records.py`). The same file again is read again: a better reading (after the parser improved)
+is a new version too; otherwise nothing changes and nothing is written."""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -24,6 +31,7 @@ from watchkeeper.learning.actions.common import (
     _rec_alert,
     upload_max_bytes,
 )
+from watchkeeper.learning.actions.records import add_reading, first_version
 from watchkeeper.learning.config import current
 from watchkeeper.learning.models import (
     Case,
@@ -31,9 +39,11 @@ from watchkeeper.learning.models import (
     Document,
     KeyQuestion,
     Recommendation,
+    RecordVersion,
 )
 from watchkeeper.learning.parsing import ParsedDocument, UnreadableDocument
-from watchkeeper.learning.parsing.isolated import DEFAULT_SECONDS, read_isolated
+from watchkeeper.learning.parsing import identity as same
+from watchkeeper.learning.parsing.isolated import DEFAULT_SECONDS, read_isolated_located
 
 
 @dataclass(frozen=True)
@@ -42,15 +52,25 @@ class Ingested:
 
     document: Document
     created: bool
+    updated: RecordVersion | None = None
 
 
 def fingerprint(parsed: ParsedDocument) -> str:
-    """What a document says, independent of its file format: the same lesson as text, PDF or Word has
-    one fingerprint, so a second format is kept as a copy rather than as duplicate cases."""
-    data = parsed.to_dict()
-    data.pop("sha256", None)
-    data.pop("source_format", None)
-    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    """What a document says, independent of its file format and typography: the same lesson as text,
+    PDF or Word has one fingerprint, so a second format is kept as a copy rather than as duplicate cases."""
+    return same.fingerprint(parsed)
+
+
+def _same_document(parsed: ParsedDocument) -> Document | None:
+    """The held original that names itself as this document does (see `parsing/identity.py`)."""
+    if not same.identity(parsed):
+        return None
+    originals = Document.objects.filter(kind=parsed.kind, copy_of__isnull=True).order_by("pk")
+    if parsed.kind == "bulletin":
+        return originals.filter(issue=parsed.issue, date=parsed.date).first()
+    if parsed.kind == "case_report":
+        return originals.filter(issue=parsed.issue, cases__number=parsed.case_number).first()
+    return originals.filter(force__iexact=parsed.force[:120], reference__iexact=parsed.reference[:64]).first()
 
 
 def _size(n: int) -> str:
@@ -66,6 +86,12 @@ def _filename(name: str) -> str:
 
 
 def read(data: bytes, filename: str) -> tuple[str, ParsedDocument]:
+    """K1: the text and parsed record of an upload (see `read_located`)."""
+    text, parsed, _ = read_located(data, filename)
+    return text, parsed
+
+
+def read_located(data: bytes, filename: str) -> tuple[str, ParsedDocument, dict[str, Any]]:
     """K1: the text and parsed record of an upload. A file that cannot be read is refused (4xx) with what
     was wrong; a file that only partly fits a kind parses with warnings (never a crash).
 
@@ -73,7 +99,7 @@ def read(data: bytes, filename: str) -> tuple[str, ParsedDocument]:
     cap, after the bounds on inflated size, pages and text (`learning/parsing/limits.py`, `isolated.py`),
     and before any lock is taken."""
     try:
-        text, source_format, parsed = read_isolated(
+        text, source_format, parsed, where = read_isolated_located(
             data, filename, seconds=float(getattr(settings, "DOCUMENT_PARSE_SECONDS", DEFAULT_SECONDS))
         )
     except UnreadableDocument as exc:
@@ -84,7 +110,7 @@ def read(data: bytes, filename: str) -> tuple[str, ParsedDocument]:
             next_step="Upload the document as plain text, PDF (with a text layer), Word .docx or HTML.",
         ) from None
     parsed = dataclasses.replace(parsed, sha256=hashlib.sha256(data).hexdigest(), source_format=source_format)
-    return text, parsed
+    return text, parsed, where
 
 
 def ingest(actor: Actor, data: bytes, filename: str) -> Ingested:
@@ -104,25 +130,28 @@ def ingest(actor: Actor, data: bytes, filename: str) -> Ingested:
             next_step="Split the document, or remove embedded images.",
         )
     sha = hashlib.sha256(data).hexdigest()
-    held = Document.objects.filter(sha256=sha).first()
-    if held is not None:
-        return Ingested(held, False)
-    text, parsed = read(data, filename)
+    text, parsed, where = read_located(data, filename)
     policy = current()
     print_ = fingerprint(parsed)
     with unit_of_work():
         held = Document.objects.filter(sha256=sha).first()
-        if held is not None:  # another upload of the same file won the race
-            return Ingested(held, False)
-        original = (
-            Document.objects.filter(fingerprint=print_, copy_of__isnull=True).order_by("pk").first()
-            if parsed.kind != "unknown"
-            else None
-        )
+        if held is not None:  # the same file again: a better reading is the record's next version
+            target = held.copy_of or held
+            if parsed.kind != target.kind:
+                return Ingested(held, False)
+            locked = Document.objects.select_for_update().get(pk=target.pk)
+            version = add_reading(actor, locked, parsed.to_dict(), where, read_from=held)
+            return Ingested(held, False, version)
+        original, how = None, "content"
+        if parsed.kind != "unknown":
+            originals = Document.objects.filter(fingerprint=print_, copy_of__isnull=True).order_by("pk")
+            original = originals.first()
+            if original is None:
+                original, how = _same_document(parsed), "document"
         warnings = list(parsed.warnings)
         if original is not None:
             warnings.append(
-                f"Same content as '{original.label}' (document {original.pk}, "
+                f"Same {how} as '{original.label}' (document {original.pk}, "
                 f"{original.source_format}); kept as another copy of it"
             )
         record = _clean(parsed.to_dict())
@@ -148,11 +177,12 @@ def ingest(actor: Actor, data: bytes, filename: str) -> Ingested:
             ingested_at=clock.now(),
             ingested_by=actor.user,
         )
-        made = (
-            _store(doc, parsed, policy)
-            if original is None
-            else {"cases": 0, "questions": 0, "recommendations": 0}
-        )
+        if original is None:
+            made = _store(doc, parsed, policy)
+            if doc.kind != "unknown":
+                first_version(actor, doc, record, where)
+        else:
+            made = {"cases": 0, "questions": 0, "recommendations": 0}
         audit.record(
             actor,
             "learning.document_ingested",
@@ -169,7 +199,11 @@ def ingest(actor: Actor, data: bytes, filename: str) -> Ingested:
                 **made,
             },
         )
-    return Ingested(doc, True)
+        version = None
+        if original is not None and original.kind == doc.kind:
+            locked = Document.objects.select_for_update().get(pk=original.pk)
+            version = add_reading(actor, locked, record, where, read_from=doc)
+    return Ingested(doc, True, version)
 
 
 def _store(doc: Document, parsed: ParsedDocument, policy: rules.LearningPolicy) -> dict[str, int]:
@@ -227,9 +261,7 @@ def _store(doc: Document, parsed: ParsedDocument, policy: rules.LearningPolicy) 
         )
     recs = p["recommendations"] if doc.kind in ("case_report", "recommendation_record") else []
     for case, managers, staff in drafts:
-        case.body = _body(
-            case, [*managers, *staff], [(r["text"], r["response"], r["addressed_to"]) for r in recs]
-        )
+        case.body = _body(case, [*managers, *staff], [(r["text"], r["response"], r["addressed_to"]) for r in recs])
     cases = Case.objects.bulk_create([d[0] for d in drafts])
     CaseTheme.objects.bulk_create(
         [CaseTheme(case=c, key=rules.theme_key(t), label=t, year=doc.year) for c in cases for t in c.themes]
@@ -299,7 +331,7 @@ def _recommendation(
     doc: Document, case: Case, r: dict[str, Any], parsed: ParsedDocument, policy: rules.LearningPolicy
 ) -> Recommendation:
     stated = parsed.response_due if (parsed.response_due and not parsed.response_due_is_default) else None
-    due = rules.response_due(doc.date, policy, stated=stated)
+    made, due, due_is_default = rules.recommendation_dates(r, doc.date, stated, policy)
     acceptance = rules.acceptance_from_parsed(r["status"], r["accepted"])
     prefix = doc.reference or case.code or f"DOC{doc.pk}"
     rec = Recommendation(
@@ -309,9 +341,9 @@ def _recommendation(
         reference=f"{prefix}/R{r['number']}"[:100],
         scope=r["scope"] or "",
         text=r["text"],
-        date_made=doc.date,
+        date_made=made,
         response_due=due,
-        response_due_is_default=stated is None and due is not None,
+        response_due_is_default=due_is_default,
         addressed_to=r["addressed_to"][:200],
         linked_bodies=r["linked_bodies"],
         acceptance=acceptance,
@@ -339,4 +371,3 @@ def _body(case: Case, questions: list[str], recs: list[tuple[str, str, str]]) ->
     for text, response, addressed_to in recs:
         parts += [text, response, addressed_to]
     return "\n".join(x for x in parts if x)
-

@@ -18,7 +18,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from .dates import FoundDate, find_date_or_month, is_only_a_date
+from .dates import FoundDate, find_date_or_month, is_only_a_date, labelled_dates
 from .headings import SECTION_LABELS, section_key
 from .models import ParsedCase, ParsedDocument
 from .text import (
@@ -26,10 +26,12 @@ from .text import (
     ends_sentence,
     find_urls,
     is_link,
+    labelled_themes,
     link_text,
     looks_like_heading,
     parse_number_list,
     render,
+    strip_colon,
     title_like,
     unique,
     word_count,
@@ -46,19 +48,24 @@ _CONTENTS_RE = re.compile(
     r"^(?:issues\s+covered(?:\s+in\s+this\s+(?:bulletin|issue))?|in\s+this\s+(?:bulletin|issue)|contents):?$",
     re.I,
 )
-_CASE_HEADING_RE = re.compile(
-    r"^(?:case(?:\s+study)?\s+)?(?P<number>\d{1,2})\s*[.:)–—-]?\s+(?P<title>.+)$", re.I
-)
+_CASE_HEADING_RE = re.compile(r"^(?:case(?:\s+study)?\s+)?(?P<number>\d{1,2})\s*[.:)–—-]?\s+(?P<title>.+)$", re.I)
 _CASE_NUMBER_ONLY_RE = re.compile(r"^(?:case(?:\s+study)?\s+)?(?P<number>\d{1,2})[.:]?$", re.I)
 _REFS = r"\d+(?:\s*(?:,|&|and)\s*\d+)*"
 _CASES_WORD_RE = re.compile(rf"^cases?\s*:?\s*(?P<refs>{_REFS})?$", re.I)
 _REF_LIST_RE = re.compile(rf"^{_REFS}$")
-_THEME_ONE_LINE_RE = re.compile(
-    rf"^(?P<label>[^\t:]+?)\s*(?:\t|:|–|—)\s*cases?\s*:?\s*(?P<refs>{_REFS})$", re.I
-)
+_THEME_ONE_LINE_RE = re.compile(rf"^(?P<label>[^\t:]+?)\s*(?:\t|:|–|—)\s*cases?\s*:?\s*(?P<refs>{_REFS})$", re.I)
 _CONTENTS_ITEM_RE = re.compile(r"^(?P<label>.*?[A-Za-z)])[\s.…]*(?P<refs>\d+(?:\s*,\s*\d+)*)$")
 _SIGNATURE_MAX_WORDS = 6
 _MAX_CONTENTS_LINE = 200  # contents lines are short; the pattern backtracks on long ones
+_BACK_MATTER_RE = re.compile(
+    r"^(?:contact(?:ing)?\s+us|get\s+in\s+touch|related\s+reading|further\s+(?:reading|information)"
+    r"|useful\s+(?:links|resources)|(?:join\s+our\s+)?mailing\s+list)$",
+    re.I,
+)  # what a bulletin prints after its last case, for the reader, not part of the case
+_LEADER_RE = re.compile(r"(?:\.\s*){2,}|…")  # the dots that lead a contents entry to its page number
+_SMALL_WORDS = {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to"}
+_MASTHEAD_LOOKBACK = 3
+_MASTHEAD_MAX_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -141,26 +148,92 @@ def _find_cases(units: list[Unit]) -> list[_CaseSpan]:
 
 
 def _header(front: list[Unit]) -> tuple[int | None, FoundDate | None, str]:
-    """Issue number, (date, wording) and theme from the masthead."""
+    """Issue number, (date, wording) and title from the masthead.
+
+    A running header ("Learning the Lessons | Bulletin 61") can stand above the masthead proper, so the
+    issue line that comes with the most of a date and a title is the masthead (the first, on a tie)."""
+    best: tuple[int | None, FoundDate | None, str] | None = None
+    best_at: tuple[int, re.Match] | None = None
     for index, unit in enumerate(front):
         match = _ISSUE_RE.match(unit.text)
         if unit.bullet or not match:
             continue
-        rest = match["rest"]
-        found = find_date_or_month(rest)
-        if found:
-            rest = rest.replace(found[1], " ")
-        theme = _masthead_theme(rest)
-        following = front[index + 1 : index + 4]
-        if not found:
-            date_position = next((i for i, u in enumerate(following) if is_only_a_date(u.text)), None)
-            if date_position is not None:
-                found = find_date_or_month(following[date_position].text)
-                following = following[date_position + 1 :]
-        if not theme and following and _is_theme_line(following[0]):
-            theme = following[0].text
-        return int(match["issue"]), found, theme
-    return None, None, ""
+        found_header = _header_at(front, index, match)
+        if best is None or _filled(found_header) > _filled(best):
+            best, best_at = found_header, (index, match)
+    if best is None or best_at is None:
+        return None, None, ""
+    return best[0], best[1], best[2] or _masthead_title(front, *best_at)
+
+
+def _filled(header: tuple[int | None, FoundDate | None, str]) -> int:
+    return int(header[1] is not None) + int(bool(header[2]))
+
+
+def _header_at(front: list[Unit], index: int, match: re.Match) -> tuple[int | None, FoundDate | None, str]:
+    """The masthead read from the issue line at ``index``.
+
+    The title is what the masthead prints under the issue and its date ("Control room practice"); a
+    labelled line ("Published March 2025", "Theme: Custody") is not a title. A bulletin that prints no
+    title of its own is called by its name and number ("Learning the Lessons Bulletin 47")."""
+    rest = match["rest"]
+    found = find_date_or_month(rest)
+    if found:
+        rest = rest.replace(found[1], " ")
+    theme = _masthead_theme(rest)
+    following = front[index + 1 : index + 5]
+    if not found:
+        date_position = next((i for i, u in enumerate(following) if _is_date_line(u)), None)
+        if date_position is not None:
+            found = find_date_or_month(following[date_position].text)
+            following = following[date_position + 1 :]
+    following = [unit for unit in following if labelled_themes(unit) is None and not _is_date_line(unit)]
+    if not theme and following and _is_theme_line(following[0]):
+        theme = following[0].text
+    return int(match["issue"]), found, theme
+
+
+def _is_date_line(unit: Unit) -> bool:
+    """A line that is a date, alone or labelled ("March 2025", "Published March 2025")."""
+    if unit.bullet:
+        return False
+    if is_only_a_date(unit.text):
+        return True
+    dated = labelled_dates([unit.text])
+    return len(dated) == 1 and dated[0]["label"] == "published" and word_count(unit.text) <= 6
+
+
+def _masthead_title(front: list[Unit], index: int, match: re.Match) -> str:
+    """ "Learning the Lessons Bulletin 47": the publication's name (on the issue line or just above it)
+    and the issue as the masthead words it."""
+    numbered = re.sub(r"\s*[|–—:,]\s*", " ", match.string[: len(match.string) - len(match["rest"])]).strip(" -")
+    if re.match(r"learning\s+the\s+lessons", numbered, re.I):
+        return _title_case(numbered)
+    above = front[max(0, index - _MASTHEAD_LOOKBACK) : index]
+    name = next(
+        (
+            unit.text
+            for unit in reversed(above)
+            if not unit.bullet
+            and title_like(unit.text, max_words=_MASTHEAD_MAX_WORDS)
+            and not re.search(r"[:?!|]|\d", unit.text)
+            and not is_link(unit)
+            and not _CONTENTS_RE.match(unit.text)
+        ),
+        "",
+    )
+    return " ".join(part for part in (_title_case(name), _title_case(numbered)) if part)
+
+
+def _title_case(text: str) -> str:
+    """A name printed in capitals ("LEARNING THE LESSONS") as it is written ("Learning the Lessons")."""
+    if not text.isupper():
+        return text
+    words = text.lower().split()
+    return " ".join(
+        word if position and word in _SMALL_WORDS else word[:1].upper() + word[1:]
+        for position, word in enumerate(words)
+    )
 
 
 def _masthead_theme(rest: str) -> str:
@@ -181,6 +254,7 @@ def _is_theme_line(unit: Unit) -> bool:
         and not _CONTENTS_RE.match(unit.text)
         and not _FOREWORD_RE.match(unit.text)
         and not is_link(unit)
+        and not re.fullmatch(r"learning\s+the\s+lessons", unit.text.strip(), re.I)
     )
 
 
@@ -189,9 +263,7 @@ def _foreword(front: list[Unit]) -> tuple[str, str]:
     start = next((i for i, unit in enumerate(front) if _FOREWORD_RE.match(unit.text)), None)
     if start is None:
         return "", ""
-    end = next(
-        (i for i in range(start + 1, len(front)) if _CASE_SUMMARIES_RE.match(front[i].text)), len(front)
-    )
+    end = next((i for i in range(start + 1, len(front)) if _CASE_SUMMARIES_RE.match(front[i].text)), len(front))
     body = [unit for unit in front[start + 1 : end] if not is_link(unit)]
     signature: list[Unit] = []
     while body and not body[-1].bullet and word_count(body[-1].text) <= _SIGNATURE_MAX_WORDS:
@@ -241,7 +313,10 @@ def _contents(front: list[Unit], stop: int | None) -> list[tuple[str, list[int]]
         if ends_sentence(unit.text) or _FOREWORD_RE.match(unit.text) or _CASE_SUMMARIES_RE.match(unit.text):
             break
         match = _CONTENTS_ITEM_RE.match(unit.text) if len(unit.text) <= _MAX_CONTENTS_LINE else None
-        if match:
+        if match and unit.number is not None and _LEADER_RE.search(unit.text[len(match["label"]) :]):
+            # "1. A missing teenager ........ 3": the case is numbered; dots lead to its page number
+            entries.append((match["label"].strip(" .…"), [unit.number]))
+        elif match:
             entries.append((match["label"].strip(), parse_number_list(match["refs"])))
     return entries
 
@@ -268,7 +343,7 @@ class _CaseReader:
     def read(self, units: list[Unit]) -> None:
         """Read the units of one case, link prompts first so they never land in a list."""
         for unit in units:
-            if self.back:
+            if self.back or _BACK_MATTER_RE.match(strip_colon(unit.text)) and looks_like_heading(unit):
                 self.back.append(unit)
             elif is_link(unit):
                 self.links.append(link_text(unit))
@@ -383,9 +458,7 @@ def parse_bulletin(units: list[Unit]) -> ParsedDocument:
     if found_date is None:
         warnings.append("Bulletin date not found")
     if not spans:
-        warnings.append(
-            "No case summaries found (expected numbered cases with key questions, actions and outcomes)"
-        )
+        warnings.append("No case summaries found (expected numbered cases with key questions, actions and outcomes)")
     warnings += _numbering_warnings(spans)
 
     cases, back_units = [], []
@@ -400,6 +473,7 @@ def parse_bulletin(units: list[Unit]) -> ParsedDocument:
         warnings += _reference_warnings("The theme index", theme_entries, numbers)
         warnings += _reference_warnings("The contents list", contents, numbers)
 
+    labelled = [theme for unit in front if (found := labelled_themes(unit)) for theme in found]
     outside = front + back_units
     links = find_urls(units) + [link_text(unit) for unit in outside if is_link(unit)]
     return ParsedDocument(
@@ -408,7 +482,7 @@ def parse_bulletin(units: list[Unit]) -> ParsedDocument:
         issue=issue,
         date=found_date[0] if found_date else None,
         date_text=found_date[1] if found_date else "",
-        themes=unique([label for label, _ in theme_entries]),
+        themes=unique(labelled + [label for label, _ in theme_entries]),
         foreword=foreword,
         foreword_author=foreword_author,
         cases=cases,

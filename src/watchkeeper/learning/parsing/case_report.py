@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .dates import FoundDate, find_date
+from .dates import FoundDate, find_date_or_month
 from .headings import MANAGERS, STAFF, is_outcomes_heading, question_audience
 from .models import ParsedDocument, ParsedRecommendation
 from .text import (
@@ -24,6 +24,7 @@ from .text import (
     ends_sentence,
     find_urls,
     is_link,
+    labelled_themes,
     link_text,
     parse_number_list,
     render,
@@ -40,15 +41,11 @@ _HEADER_RE = re.compile(
 )
 _PUBLISHED_RE = re.compile(r"^(?:published|date(?:\s+published)?)\s*:?\s*(?P<date>.+)$", re.I)
 _RAISING_RE = re.compile(r",?\s*raising\s+(?:the\s+following\s+)?issues\s+about\s*:?\s*$", re.I)
-_RELEVANT_RE = re.compile(
-    r"relevant\s+to\s+(?:the\s+following\s+areas|these\s+areas|the\s+areas\s+below)\s*:?$", re.I
-)
+_RELEVANT_RE = re.compile(r"relevant\s+to\s+(?:the\s+following\s+areas|these\s+areas|the\s+areas\s+below)\s*:?$", re.I)
 _NUMBERS = r"\d+(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)\d+)*"
 _SCOPE_HEADING_RE = re.compile(r"^(?P<scope>local|national)\s+recommendations$", re.I)
 _FINDING_RE = re.compile(r"^(?:key\s+)?finding\s+(?P<number>\d+)$", re.I)
-_RECOMMENDATION_RE = re.compile(
-    rf"^(?:(?P<scope>local|national)\s+)?recommendations?\s+(?P<numbers>{_NUMBERS})$", re.I
-)
+_RECOMMENDATION_RE = re.compile(rf"^(?:(?P<scope>local|national)\s+)?recommendations?\s+(?P<numbers>{_NUMBERS})$", re.I)
 _RESPONSE_LABEL_RE = re.compile(
     rf"^response\s+to\s+(?:(?P<scope>local|national)\s+)?recommendations?\s+(?P<numbers>{_NUMBERS})$", re.I
 )
@@ -109,6 +106,7 @@ class _Front:
     issue: int | None = None
     case_number: int | None = None
     theme: str = ""
+    labelled_themes: list[str] = field(default_factory=list)
     date: FoundDate | None = None
     title: str = ""
     summary: str = ""
@@ -124,18 +122,35 @@ def _read_header(front: list[Unit], result: _Front) -> int:
         if match:
             result.issue = int(match["issue"] or match["issue2"])
             result.case_number = int(match["case"] or match["case2"])
-            result.theme = match["theme"].strip(" -–—:|\t")
+            result.theme = _theme(match["theme"])
             header_end = index + 1
             break
-    published = next((m for u in front if (m := _PUBLISHED_RE.match(u.text)) and find_date(m["date"])), None)
+    published = next((m for u in front if (m := _PUBLISHED_RE.match(u.text)) and find_date_or_month(m["date"])), None)
     if published:
-        result.date = find_date(published["date"])
+        result.date = find_date_or_month(published["date"])
     else:
-        result.date = next((found for u in front[: header_end + 2] if (found := find_date(u.text))), None)
+        result.date = next((found for u in front[: header_end + 2] if (found := find_date_or_month(u.text))), None)
     for index, unit in enumerate(front[: header_end + 2]):
-        if (published and unit.text == published.string) or find_date(unit.text):
+        if (published and unit.text == published.string) or find_date_or_month(unit.text):
             header_end = max(header_end, index + 1)
     return header_end
+
+
+_MASTHEAD_RE = re.compile(
+    r"\s*(?:[|–—-]\s*)?\b(?:learning\s+the\s+lessons|independent\s+office\s+for\s+police\s+conduct|iopc)\b.*$",
+    re.I,
+)
+
+
+def _theme(text: str) -> str:
+    """The theme after a report's "Case 2 Issue 41" header, without what a masthead or running header
+    printed after it (a tab, then "Learning the Lessons magazine")."""
+    text = text.strip(" -–—:|\t").split("\t")[0]
+    text = re.split(r"\s[|·•]\s", text)[0]
+    found = find_date_or_month(text)
+    if found:  # "Custody – March 2022": the date is the header's, not the theme's
+        text = text.replace(found[1], " ")
+    return _MASTHEAD_RE.sub("", text).strip(" -–—:|,")
 
 
 def _read_front(front: list[Unit]) -> _Front:
@@ -146,6 +161,7 @@ def _read_front(front: list[Unit]) -> _Front:
     """
     result = _Front()
     header_end = _read_header(front, result)
+    result.labelled_themes = [theme for unit in front if (found := labelled_themes(unit)) for theme in found]
     intro = next((i for i, unit in enumerate(front) if _RAISING_RE.search(unit.text)), None)
     if intro is not None:
         result.summary = _RAISING_RE.sub("", front[intro].text)
@@ -162,7 +178,13 @@ def _read_front(front: list[Unit]) -> _Front:
 def _is_title_candidate(unit: Unit) -> bool:
     """A title line, not contact details or boilerplate."""
     text = unit.text
-    return title_like(text, max_words=20) and "@" not in text and not find_urls([unit]) and "\t" not in text
+    return (
+        title_like(text, max_words=20)
+        and "@" not in text
+        and not find_urls([unit])
+        and "\t" not in text
+        and labelled_themes(unit) is None
+    )
 
 
 def _items_after(front: list[Unit], index: int) -> list[str]:
@@ -212,10 +234,11 @@ class _FindingsReader:
         self.scope: str | None = None
         self.mode = "findings"
         self.sinks: list[list[Unit]] = []
+        self.labelled = False  # the section has named a recommendation
 
     def read(self, units: list[Unit], mode: str) -> None:
         """Read one section; ``mode`` is "findings" or "responses" (labels mean different things)."""
-        self.mode, self.scope, self.sinks = mode, None, []
+        self.mode, self.scope, self.sinks, self.labelled = mode, None, [], False
         for unit in units:
             self._read_unit(unit)
 
@@ -242,6 +265,10 @@ class _FindingsReader:
             self.sinks[0].append(unit)
         elif self.mode == "findings":
             self.findings.append([unit])
+        elif not self.labelled and len(self.recommendations) == 1:  # an unlabelled response: the only one
+            self.recommendations[0].has_response = True
+            self.sinks = [self.recommendations[0].response]
+            self.sinks[0].append(unit)
 
     def _next_number(self) -> int:
         """Number for an unlabelled recommendation under a "National recommendations" heading."""
@@ -257,7 +284,7 @@ class _FindingsReader:
     def _start_responses(self, match: re.Match) -> None:
         """Point following text at the responses of the recommendations named by the label."""
         scope = match["scope"].lower() if match["scope"] else self.scope
-        self.sinks = []
+        self.sinks, self.labelled = [], True
         for number in parse_number_list(match["numbers"]):
             found = self._find(number, scope)
             if found:
@@ -268,9 +295,7 @@ class _FindingsReader:
 
     def _find(self, number: int, scope: str | None) -> _Recommendation | None:
         """The one recommendation a response label means; None if missing or ambiguous."""
-        matches = [
-            r for r in self.recommendations if r.number == number and (scope is None or r.scope == scope)
-        ]
+        matches = [r for r in self.recommendations if r.number == number and (scope is None or r.scope == scope)]
         return matches[0] if len(matches) == 1 else None
 
 
@@ -312,14 +337,26 @@ def _read_body(sections: dict[str, list[Unit]]) -> _Body:
     return _Body(
         overview=render(overview),
         investigation_type=" ".join(u.text for u in sections.get("investigation_type", [])),
-        outcomes=[u.text for u in sections.get("outcomes", []) if not is_link(u)],
+        outcomes=[u.text for u in _outcome_units(sections.get("outcomes", []))],
         questions=_read_questions(sections.get("questions", [])),
     )
 
 
-def _warnings(
-    front: _Front, sections: dict[str, list[Unit]], reader: _FindingsReader, body: _Body
-) -> list[str]:
+def _is_outcome(unit: Unit) -> bool:
+    """An outcome is a list item or a sentence; a bare name or label after the outcomes is not one."""
+    return not is_link(unit) and (unit.bullet or ends_sentence(unit.text) or len(unit.text.split()) > 8)
+
+
+def _outcome_units(units: list[Unit]) -> list[Unit]:
+    return [unit for unit in units if _is_outcome(unit)]
+
+
+def _back_matter(units: list[Unit]) -> str:
+    """What stood under the outcomes heading but is not an outcome (a bare name, a label), kept."""
+    return render([unit for unit in units if not _is_outcome(unit) and not is_link(unit)])
+
+
+def _warnings(front: _Front, sections: dict[str, list[Unit]], reader: _FindingsReader, body: _Body) -> list[str]:
     """Name every expected part of the report that was not found."""
     expected = [
         (front.issue is not None, "issue number not found"),
@@ -364,7 +401,7 @@ def parse_case_report(units: list[Unit]) -> ParsedDocument:
         case_number=front.case_number,
         date=front.date[0] if front.date else None,
         date_text=front.date[1] if front.date else "",
-        themes=[front.theme] if front.theme else [],
+        themes=unique(([front.theme] if front.theme else []) + front.labelled_themes),
         summary=front.summary,
         raising_issues=front.raising,
         relevant_to=front.relevant,
@@ -376,5 +413,6 @@ def parse_case_report(units: list[Unit]) -> ParsedDocument:
         questions_managers=body.questions[MANAGERS],
         questions_staff=body.questions[STAFF],
         links=unique(links),
+        back_matter=_back_matter(sections.get("outcomes", [])),
         warnings=_warnings(front, sections, reader, body),
     )

@@ -19,9 +19,7 @@ _MONTH = (
     r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
-_DAY_MONTH_YEAR = re.compile(
-    rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}})\b", re.I
-)
+_DAY_MONTH_YEAR = re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}})\b", re.I)
 _MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,\s*(?P<year>\d{{4}})\b", re.I)
 _MONTH_YEAR = re.compile(rf"\b{_MONTH}\s+(?P<year>\d{{4}})\b", re.I)
 _ISO = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b")
@@ -89,3 +87,51 @@ def is_only_a_date(text: str) -> bool:
 def default_response_due(made: datetime.date) -> datetime.date:
     """The statutory response date: 56 days after the recommendation was made."""
     return made + datetime.timedelta(days=STATUTORY_RESPONSE_DAYS)
+
+
+_LABELLED_RE = re.compile(
+    r"\b(?P<label>(?:date\s+)?published(?:\s+on)?|publication\s+date|first\s+published|issued"
+    r"|date\s+recommended|recommended(?:\s+on)?|response\s+due(?:\s+by)?|(?:last\s+)?updated(?:\s+on)?"
+    r"|date\s+of\s+(?:the\s+)?incident|date)\s*:?\s*",
+    re.I,
+)
+_LABELS = (
+    ("published", re.compile(r"publi|issued", re.I)),
+    ("recommended", re.compile(r"recommended", re.I)),
+    ("response due", re.compile(r"response", re.I)),
+    ("updated", re.compile(r"updated", re.I)),
+    ("incident", re.compile(r"incident", re.I)),
+)
+
+
+def labelled_dates(lines: list[str]) -> list[dict[str, str]]:
+    """Every date a document states, with what it is: "published", "recommended", "response due",
+    "updated", "incident", or "" (a date standing alone, or in a running header or footer). Read from
+    "Published January 2020", "Recommended 14 Feb 2023", "Response due 24 Nov 2020" and plain dates.
+    Each as {"label", "date" (ISO), "text"}; the same date with the same label once."""
+    found: list[dict[str, str]] = []
+
+    def add(label: str, date: FoundDate) -> None:
+        entry = {"label": label, "date": date[0].isoformat(), "text": date[1]}
+        if entry not in found:
+            found.append(entry)
+
+    for line in lines:
+        labelled = False
+        for match in _LABELLED_RE.finditer(line):
+            after = line[match.end() :]
+            date = find_date_or_month(after[:40])
+            if date and after.lower().startswith(date[1].lower()):
+                add(next((name for name, pattern in _LABELS if pattern.search(match["label"])), ""), date)
+                labelled = True
+        if not labelled and len(line.split()) <= 12 and (date := find_date_or_month(line)):
+            add("", date)
+    return found
+
+
+def publication_date(lines: list[str]) -> FoundDate | None:
+    """The date a document says it was published ("Published January 2020"), if it says so."""
+    for entry in labelled_dates(lines):
+        if entry["label"] == "published":
+            return datetime.date.fromisoformat(entry["date"]), entry["text"]
+    return None

@@ -22,7 +22,7 @@ from .errors import UnreadableDocument
 from .html_text import html_to_text
 from .limits import check_text, check_zip
 from .pdf_text import pdf_to_text
-from .text import clean_unicode
+from .text import PAGE_BREAK, clean_unicode
 
 TEXT_EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md"}
 HTML_EXTENSIONS = {".html", ".htm", ".xhtml"}
@@ -55,8 +55,36 @@ def _text(data: bytes) -> str:
     return decode_text(data)
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _page_breaks(paragraph: Paragraph) -> int:
+    """Page breaks before this paragraph's text: a hard page break, "page break before", or the break
+    Word recorded where it last laid the page out (only when it comes before any text)."""
+    element = paragraph._p
+    count = 0
+    p_pr = element.pPr
+    if p_pr is not None and p_pr.find(f"{_W}pageBreakBefore") is not None:
+        count += 1
+    seen_text = False
+    for node in element.iter(f"{_W}br", f"{_W}lastRenderedPageBreak", f"{_W}t"):
+        if node.tag == f"{_W}t":
+            seen_text = seen_text or bool(node.text and node.text.strip())
+        elif node.tag == f"{_W}br" and node.get(f"{_W}type") == "page":
+            count += 1
+        elif node.tag == f"{_W}lastRenderedPageBreak" and not seen_text:
+            count += 1
+    return count
+
+
 def _docx_paragraph_text(paragraph: Paragraph) -> str:
-    """A Word paragraph as one line, list items marked "- "."""
+    """A Word paragraph as one line, list items marked "- ", preceded by a form feed for each page break
+    before it (so fields can name their page)."""
+    breaks = PAGE_BREAK * _page_breaks(paragraph)
+    return breaks + _docx_line(paragraph)
+
+
+def _docx_line(paragraph: Paragraph) -> str:
     text = paragraph.text
     style_name = (paragraph.style.name if paragraph.style is not None else "") or ""
     p_pr = paragraph._p.pPr

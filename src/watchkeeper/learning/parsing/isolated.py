@@ -26,7 +26,7 @@ from typing import Any
 from .errors import UnreadableDocument
 from .extract import extract_text_with_format
 from .models import ParsedDocument
-from .parse import parse_text
+from .parse import parse_text_located
 
 DEFAULT_SECONDS = 30.0
 DEFAULT_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
@@ -45,8 +45,15 @@ def _ctx() -> BaseContext:
 
 def read_here(data: bytes, filename: str) -> tuple[str, str, ParsedDocument]:
     """Text, format and parsed record of a document, in this process (the child's work)."""
+    text, source_format, parsed, _ = read_here_located(data, filename)
+    return text, source_format, parsed
+
+
+def read_here_located(data: bytes, filename: str) -> tuple[str, str, ParsedDocument, dict[str, dict[str, Any]]]:
+    """`read_here` and where each field of the record starts in the text (page and line)."""
     text, source_format = extract_text_with_format(data, filename)
-    return text, source_format, parse_text(text)
+    parsed, where = parse_text_located(text)
+    return text, source_format, parsed, where
 
 
 def _child(conn: Connection, data: bytes, filename: str, memory_bytes: int) -> None:
@@ -55,7 +62,7 @@ def _child(conn: Connection, data: bytes, filename: str, memory_bytes: int) -> N
     except (ValueError, OSError):  # pragma: no cover - a platform without the limit still has the timeout
         pass
     try:
-        reply: tuple[Any, ...] = ("ok", *read_here(data, filename))
+        reply: tuple[Any, ...] = ("ok", *read_here_located(data, filename))
     except UnreadableDocument as exc:
         reply = ("unreadable", exc.message)
     except MemoryError:
@@ -70,9 +77,19 @@ def _child(conn: Connection, data: bytes, filename: str, memory_bytes: int) -> N
         conn.close()
 
 
-def read_isolated(data: bytes, filename: str, *, seconds: float = DEFAULT_SECONDS,
-                  memory_bytes: int = DEFAULT_MEMORY_BYTES) -> tuple[str, str, ParsedDocument]:
+def read_isolated(
+    data: bytes, filename: str, *, seconds: float = DEFAULT_SECONDS, memory_bytes: int = DEFAULT_MEMORY_BYTES
+) -> tuple[str, str, ParsedDocument]:
     """`read_here` in a child process killed after `seconds`; UnreadableDocument for every failure."""
+    text, source_format, parsed, _ = read_isolated_located(data, filename, seconds=seconds, memory_bytes=memory_bytes)
+    return text, source_format, parsed
+
+
+def read_isolated_located(
+    data: bytes, filename: str, *, seconds: float = DEFAULT_SECONDS, memory_bytes: int = DEFAULT_MEMORY_BYTES
+) -> tuple[str, str, ParsedDocument, dict[str, dict[str, Any]]]:
+    """`read_here_located` in a child process killed after `seconds`; UnreadableDocument for every
+    failure."""
     ctx = _ctx()
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child, args=(send, data, filename, memory_bytes), daemon=True)  # type: ignore[attr-defined]
@@ -96,6 +113,6 @@ def read_isolated(data: bytes, filename: str, *, seconds: float = DEFAULT_SECOND
             child.kill()
         child.join(5)
     if reply[0] == "ok":
-        _, text, source_format, parsed = reply
-        return text, source_format, parsed
+        _, text, source_format, parsed, where = reply
+        return text, source_format, parsed, where
     raise UnreadableDocument(reply[1])

@@ -43,6 +43,11 @@ class ParsedRecommendation:
     say; ``status`` keeps the nuance ("accepted", "partly accepted",
     "not accepted", "awaiting response").  ``scope`` is "local" or
     "national" for case-report recommendations and None when not stated.
+    ``recommended`` (and its wording) is the date this recommendation was
+    made and ``response_due`` when the force must answer it, for a
+    recommendation record: its own dates where it states them, else the
+    record's; a due date not stated is the statutory default (56 days after
+    the date recommended) and ``response_due_is_default`` is True.
     """
 
     number: int
@@ -53,6 +58,10 @@ class ParsedRecommendation:
     accepted: bool | None = None
     status: str | None = None
     response: str = ""
+    recommended: datetime.date | None = None
+    recommended_text: str = ""
+    response_due: datetime.date | None = None
+    response_due_is_default: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Return JSON-serialisable data."""
@@ -108,6 +117,11 @@ class ParsedDocument:
         outside any case.
     back_matter: text after the last case of a bulletin (e.g. "Related
         reading"), kept so nothing read is silently dropped.
+    dates: every date the document states, with what it is ("published",
+        "recommended", "response due", "updated", "incident", or "" for a date
+        standing alone or in a header): where two disagree the publication date
+        is the document's date (a recommendation record's is the date
+        recommended) and the others are kept here as what they are.
     warnings: what was expected for this kind but not found.
     """
 
@@ -138,6 +152,7 @@ class ParsedDocument:
     response_due_is_default: bool = False
     links: list[str] = field(default_factory=list)
     back_matter: str = ""
+    dates: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sha256: str = ""
     source_format: str = ""

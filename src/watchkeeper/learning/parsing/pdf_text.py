@@ -15,7 +15,9 @@ line break, whether it was:
 
 Running headers and footers are lines at the top or bottom of the page that
 repeat on at least half the pages (digits ignored, so "Page 3" matches
-"Page 4"); bare page numbers in those zones are dropped too.  Single-column
+"Page 4"); bare page numbers and furniture by shape (copyright lines, "Page 1
+of 5" footers: ``furniture.py``) in those zones are dropped too.  A block that
+starts a new page is preceded by a form feed, so every field can name its page.  Single-column
 layouts are assumed: multi-column PDFs will read column lines interleaved.
 """
 
@@ -30,8 +32,9 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from .errors import UnreadableDocument
+from .furniture import furniture_shape, names_document
 from .limits import check_pages, check_text
-from .text import clean_unicode
+from .text import PAGE_BREAK, clean_unicode
 
 _FURNITURE_ZONE = 0.12
 _FURNITURE_LINES_PER_EDGE = 2
@@ -147,28 +150,40 @@ def _furniture_key(text: str) -> str:
 def _edge_lines(lines: list[_Line], height: float) -> list[_Line]:
     """Lines close to the top or bottom edge of a page: header/footer candidates."""
     top = [line for line in lines[:_FURNITURE_LINES_PER_EDGE] if line.top < _FURNITURE_ZONE * height]
-    bottom = [
-        line for line in lines[-_FURNITURE_LINES_PER_EDGE:] if line.bottom > (1 - _FURNITURE_ZONE) * height
-    ]
+    bottom = [line for line in lines[-_FURNITURE_LINES_PER_EDGE:] if line.bottom > (1 - _FURNITURE_ZONE) * height]
     return top + [line for line in bottom if line not in top]
 
 
 def _remove_furniture(pages: list[tuple[float, list[_Line]]]) -> list[_Line]:
     """Drop running headers, footers and page numbers; return the body lines in order."""
     edges = [_edge_lines(lines, height) for height, lines in pages]
-    counts = Counter(
-        key for page_edges in edges for key in {_furniture_key(line.text) for line in page_edges}
-    )
+    counts = Counter(key for page_edges in edges for key in {_furniture_key(line.text) for line in page_edges})
     needed = max(2, math.ceil(len(pages) / 2))
+    first_page = pages[0][1] if pages else []
+    masthead = _masthead(first_page, edges[0] if edges else [], counts, needed)
     body: list[_Line] = []
     for (_, lines), page_edges in zip(pages, edges, strict=True):
         for line in lines:
             is_edge = any(line is edge for edge in page_edges)
             repeated = counts[_furniture_key(line.text)] >= needed
-            if is_edge and (repeated or _PAGE_NUMBER_RE.match(line.text.strip())):
+            by_shape = _PAGE_NUMBER_RE.match(line.text.strip()) or furniture_shape(line.text)
+            if is_edge and (repeated or by_shape) and line is not masthead:
                 continue
             body.append(line)
     return body
+
+
+def _masthead(first_page: list[_Line], edges: list[_Line], counts: Counter[str], needed: int) -> _Line | None:
+    """A running header that is the only place the first page says which document it is (its issue and
+    case number): its first copy is kept, as the masthead."""
+    running = [line for line in edges if counts[_furniture_key(line.text)] >= needed and names_document(line.text)]
+    if not running:
+        return None
+    others = [line for line in first_page if not any(line is edge for edge in edges)]
+    repeated = {_furniture_key(line.text) for line in running}
+    if any(names_document(line.text) and _furniture_key(line.text) not in repeated for line in others):
+        return None
+    return running[0]
 
 
 def _normal_gap_ratio(lines: list[_Line], right_margin: float) -> float:
@@ -251,12 +266,12 @@ def _assemble(lines: list[_Line]) -> str:
     for before, after in zip(lines, lines[1:], strict=False):
         kind = _break_kind(before, after, right_margin, normal_gap_ratio)
         if kind == "join":
-            blocks[-1] = _join(
-                blocks[-1], after.text_with_cells(right_margin), before, right_margin, vocabulary
-            )
+            blocks[-1] = _join(blocks[-1], after.text_with_cells(right_margin), before, right_margin, vocabulary)
         else:
             separators.append("\n\n" if kind == "paragraph" else "\n")
-            blocks.append(after.text_with_cells(right_margin))
+            # A block that starts a new page is marked with a form feed, so each field can say its page.
+            page_break = PAGE_BREAK * (after.page - before.page) if after.page > before.page else ""
+            blocks.append(page_break + after.text_with_cells(right_margin))
     return blocks[0] + "".join(sep + block for sep, block in zip(separators, blocks[1:], strict=True))
 
 

@@ -43,6 +43,13 @@ _MADE_RE = re.compile(
     re.I,
 )
 _DUE_RE = re.compile(r"\bresponse\s+due(?:\s+by)?\s*:?\s*(?P<rest>.+)$", re.I)
+_DATE_LABEL_RE = re.compile(
+    r"\b(?:date\s+recommended|recommended(?:\s+on)?|date\s+(?:made|issued)|recommendation\s+made(?:\s+on)?"
+    r"|response\s+due(?:\s+by)?)\s*:?\s*",
+    re.I,
+)
+_MAX_DATE_LINE = 120
+_ADDRESS_ONLY_RE = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _THEMES_RE = re.compile(r"^themes?\s*:\s*(?P<themes>.+)$", re.I)
 _TITLE_RE = re.compile(r"^title\s*:\s*(?P<title>.+)$", re.I)
 _SUMMARY_LABEL_RE = re.compile(r"^summary\s*:?\s*", re.I)
@@ -91,11 +98,16 @@ class _Recommendation:
     asked_answer: str = ""
     response: list[Unit] = field(default_factory=list)
     phase: str = "text"
+    made: FoundDate | None = None
+    due: FoundDate | None = None
 
     def read(self, unit: Unit) -> None:
         """Route one unit to the text, a labelled field, or the response."""
         text = unit.text
-        if not unit.bullet and (match := _ADDRESSED_RE.match(text)):
+        if not unit.bullet and (dated := _date_line(text)):
+            self.made, self.due = dated[0] or self.made, dated[1] or self.due
+            self.phase = "details" if self.phase == "text" else self.phase
+        elif not unit.bullet and (match := _ADDRESSED_RE.match(text)):
             self.addressed_to, self.phase = match["value"].strip(), "details"
         elif not unit.bullet and (match := _LINKED_RE.match(text)):
             self.linked_bodies, self.phase = split_cells(match["value"]), "details"
@@ -107,7 +119,7 @@ class _Recommendation:
                 self.response.append(Unit(match["text"]))
         elif self.phase == "text":
             self._add_text(unit)
-        else:
+        elif not _ADDRESS_ONLY_RE.match(text):  # a bare web address is a link (kept in links), not the response
             self.response.append(unit)
 
     def _add_text(self, unit: Unit) -> None:
@@ -129,6 +141,24 @@ class _Recommendation:
         if prefix:
             return _status(prefix["status"])
         return None, None
+
+
+def _date_line(text: str) -> tuple[FoundDate | None, FoundDate | None] | None:
+    """(date recommended, response due) from a line that is nothing but labelled dates ("Recommended
+    4 Jun 2025", "Date recommended: 04/06/2025 Response due: 30/07/2025"); None for any other line."""
+    if len(text) > _MAX_DATE_LINE or not _DATE_LABEL_RE.match(text):
+        return None
+    leftover = text
+    for label in _DATE_LABEL_RE.finditer(text):
+        found = find_date(text[label.end() :])
+        if found is None or not text[label.end() :].startswith(found[1]):
+            return None
+        leftover = leftover.replace(label.group(0), " ", 1).replace(found[1], " ", 1)
+    if leftover.strip(" .,;|·–—-"):
+        return None
+    made = _MADE_RE.search(text)
+    due = _DUE_RE.search(text)
+    return (find_date(made["rest"]) if made else None), (find_date(due["rest"]) if due else None)
 
 
 def _fix_glued_enumeration(text: str) -> str:
@@ -202,8 +232,23 @@ def _read_labelled(unit: Unit, meta: _Meta) -> str | None:
 
 
 def _read_meta(units: list[Unit]) -> _Meta:
-    """Everything before the first recommendation: metadata, title and summary."""
+    """Everything before the first recommendation: metadata, title and summary.
+
+    The title is the title-like line nearest above the force/reference/date line: a publisher's masthead
+    or a site name can stand above it ("Learning Case Library"), and is not the title."""
     meta = _Meta()
+    labels = [_read_labelled(unit, _Meta()) for unit in units]
+    first_details = next((i for i, labelled in enumerate(labels) if labelled == "details"), None)
+    title_at: int | None = None
+    if first_details is not None:
+        title_at = next(
+            (
+                i
+                for i in range(first_details - 1, -1, -1)
+                if labels[i] is None and not is_link(units[i]) and title_like(units[i].text, max_words=25)
+            ),
+            None,
+        )
     details_at: int | None = None
     for index, unit in enumerate(units):
         labelled = _read_labelled(unit, meta)
@@ -211,7 +256,11 @@ def _read_meta(units: list[Unit]) -> _Meta:
             details_at = index
         elif labelled or is_link(unit):
             continue
-        elif details_at is None and not meta.title and title_like(unit.text, max_words=25):
+        elif index == title_at:
+            meta.title = meta.title or unit.text
+        elif title_at is not None and index < title_at and title_like(unit.text, max_words=25):
+            continue
+        elif title_at is None and details_at is None and not meta.title and title_like(unit.text, max_words=25):
             meta.title = unit.text
         elif details_at == index - 1 and not meta.themes and title_like(unit.text, max_words=12):
             meta.themes = split_sentence_case_run(unit.text)
@@ -242,9 +291,13 @@ def _split_recommendations(units: list[Unit]) -> tuple[list[Unit], list[_Recomme
     return before, found, total
 
 
-def _to_parsed(found: _Recommendation) -> ParsedRecommendation:
-    """The public record of one recommendation."""
+def _to_parsed(found: _Recommendation, meta: _Meta) -> ParsedRecommendation:
+    """The public record of one recommendation, dated by its own dates where it states them, else the
+    record's (a due date stated nowhere is the statutory default)."""
     accepted, status = found.decided()
+    made = found.made or meta.made
+    stated = found.due or meta.due
+    due = stated[0] if stated else (default_response_due(made[0]) if made else None)
     return ParsedRecommendation(
         number=found.number,
         text=_fix_glued_enumeration(render(found.text)),
@@ -253,19 +306,30 @@ def _to_parsed(found: _Recommendation) -> ParsedRecommendation:
         accepted=accepted,
         status=status,
         response=render(found.response),
+        recommended=made[0] if made else None,
+        recommended_text=made[1] if made else "",
+        response_due=due,
+        response_due_is_default=stated is None and due is not None,
     )
+
+
+def _record_date(meta: _Meta, found: list[_Recommendation]) -> FoundDate | None:
+    """The record's date: the one it states, else the earliest its recommendations were made."""
+    made = [item.made for item in found if item.made]
+    return meta.made or min(made, key=lambda date: date[0], default=None)
 
 
 def _warnings(meta: _Meta, found: list[_Recommendation], total: int | None) -> list[str]:
     """Name every expected part of the record that was not found."""
+    made = _record_date(meta, found)
     expected = [
         (bool(meta.force), "force not found"),
         (bool(meta.reference), "reference not found"),
-        (meta.made is not None, "date recommended not found"),
+        (made is not None, "date recommended not found"),
         (bool(found), "no recommendations found"),
     ]
     warnings = [f"Recommendation record: {message}" for present, message in expected if not present]
-    if meta.due is None and meta.made is not None:
+    if meta.due is None and made is not None and not all(item.due for item in found):
         warnings.append(
             "Recommendation record: response due date not stated; using the statutory default of "
             f"{STATUTORY_RESPONSE_DAYS} days after the date recommended"
@@ -274,6 +338,8 @@ def _warnings(meta: _Meta, found: list[_Recommendation], total: int | None) -> l
         warnings.append(f"Recommendation record: states {total} recommendations but {len(found)} were found")
     for item in found:
         name = f"Recommendation record: recommendation {item.number}"
+        if made is not None and meta.made is None and item.made is None:
+            warnings.append(f"{name}: date recommended not found")
         if not item.text:
             warnings.append(f"{name}: text not found")
         if not item.addressed_to:
@@ -289,17 +355,18 @@ def parse_recommendation_record(units: list[Unit]) -> ParsedDocument:
     """Parse a recommendation record from canonical units."""
     before, found, total = _split_recommendations(units)
     meta = _read_meta(before)
-    made = meta.made[0] if meta.made else None
+    dated = _record_date(meta, found)
+    made = dated[0] if dated else None
     due = meta.due[0] if meta.due else (default_response_due(made) if made else None)
     links = find_urls(units) + [link_text(unit) for unit in before if is_link(unit)]
     return ParsedDocument(
         kind="recommendation_record",
         title=meta.title,
         date=made,
-        date_text=meta.made[1] if meta.made else "",
+        date_text=dated[1] if dated else "",
         themes=meta.themes,
         summary=render(meta.summary),
-        recommendations=[_to_parsed(item) for item in found],
+        recommendations=[_to_parsed(item, meta) for item in found],
         source_label=meta.source,
         force=meta.force,
         reference=meta.reference,

@@ -15,7 +15,12 @@ formats are reduced to one canonical form before any structure is read:
 * ligatures, non-breaking spaces, soft hyphens, bullet glyphs and the light
   Markdown used by the shared text files (``[label](#)``, ``*emphasis*``,
   ``<https://...>``) are reduced to plain text;
-* protective-marking lines ("OFFICIAL") are page furniture, not content.
+* protective-marking lines ("OFFICIAL") and the other page furniture
+  (``furniture.py``: running headers and footers, page numbers, copyright
+  lines, "read more" boilerplate) are not content; a sentence broken across
+  a page boundary is joined again;
+* every unit remembers where it starts (page, when the format has pages, and
+  line of the text read), so each field of a record can be traced back.
 
 Small helpers that several kind parsers need (heading and link detection,
 splitting lists) live here too.
@@ -25,7 +30,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+
+from .furniture import SourceLine, remove_furniture
 
 LIGATURES = {
     "\ufb00": "ff",
@@ -39,7 +46,9 @@ LIGATURES = {
 _SPACE_LIKE = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u3000"), " ")
 _HYPHENS = dict.fromkeys(map(ord, "\u2010\u2011"), "-")
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
-_LINE_BREAKS = dict.fromkeys(map(ord, "\u2028\u2029\x0b\x0c\x85"), "\n")
+# A form feed is a page break: it is kept (``to_units`` counts pages by it) and never content.
+_LINE_BREAKS = dict.fromkeys(map(ord, "\u2028\u2029\x0b\x85"), "\n")
+PAGE_BREAK = "\x0c"
 
 _BULLET_RE = re.compile(r"^(?:[-•●▪■◦‣∙○*+]|(?P<num>\d{1,3})[.)])[ \t]+(?P<body>\S.*)$")
 _MD_LINK_RE = re.compile(r"\[([^\]\n]*)\]\(([^)\s]*)\)")
@@ -51,6 +60,7 @@ _MD_EM_RE = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]{1,300}?)(?<=\S)\*(?![\w*])")
 _MD_HEADING_RE = re.compile(r"^#{1,6}\s+")
 _PROTECTIVE_MARKING_RE = re.compile(r"^(?:OFFICIAL(?:\s*[-–]?\s*SENSITIVE)?|NOT PROTECTIVELY MARKED)$")
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+")
+_URL_START_RE = re.compile(r"^(?:https?://|www\.)\S+$")
 _TERMINAL_PUNCTUATION = (".", "!", "?", ";", ",", "…")
 
 
@@ -67,6 +77,8 @@ class Unit:
     text: str
     bullet: bool = False
     number: int | None = None
+    page: int | None = field(default=None, compare=False)
+    line: int = field(default=0, compare=False)
 
 
 def clean_unicode(text: str) -> str:
@@ -94,6 +106,7 @@ def strip_inline_markup(text: str) -> str:
 
 def _tidy_whitespace(line: str) -> str:
     """Collapse runs of spaces; keep tab-separated cells as single tabs."""
+    line = line.replace(PAGE_BREAK, "")
     line = re.sub(r"[ ]*\t[ \t]*", "\t", line)
     line = re.sub(r" {2,}", " ", line)
     return line.strip(" \t")
@@ -110,11 +123,49 @@ def _make_unit(line: str) -> Unit:
     return Unit(_tidy_whitespace(strip_inline_markup(line)))
 
 
-def _continues(previous_text: str, unit: Unit) -> bool:
-    """True if ``unit`` is the rest of a sentence split off the previous unit."""
-    if unit.bullet or not unit.text[:1].islower():
+_PAGE_JOIN_MIN_WORDS = 8
+
+
+def _continues(previous_text: str, unit: Unit, after_page_break: bool = False) -> bool:
+    """True if ``unit`` is the rest of a sentence split off the previous unit.
+
+    Across a page boundary a sentence can also go on with a capital ("...was
+    seen by" / page footer / "Ms A's neighbour"): a long line that ends without
+    punctuation is not a heading, so what follows the page break continues it.
+    """
+    if unit.bullet or previous_text.endswith(":") or _URL_START_RE.match(unit.text):
         return False
-    return not previous_text.endswith(":")
+    if unit.text[:1].islower():
+        return True
+    return (
+        after_page_break
+        and not previous_text.endswith((".", "!", "?", ":", "…", '"', "”", ")"))
+        and word_count(previous_text) >= _PAGE_JOIN_MIN_WORDS
+        and "\t" not in previous_text
+        and not _LINK_RE.match(previous_text)
+        and not looks_like_heading(unit)
+    )
+
+
+def source_lines(text: str) -> list[SourceLine]:
+    """The non-blank lines of document text with their page (counted by form feeds, None when the text
+    has none) and line number (1-based, in the text as read)."""
+    text = clean_unicode(text)
+    paged = PAGE_BREAK in text
+    page = 1
+    lines: list[SourceLine] = []
+    pending_break = False
+    for number, raw_line in enumerate(text.split("\n"), start=1):
+        breaks = raw_line.count(PAGE_BREAK)
+        if breaks:
+            page += breaks
+            pending_break = True
+        tidy = _tidy_whitespace(strip_inline_markup(raw_line))
+        if not tidy:
+            continue
+        lines.append(SourceLine(tidy, page if paged else None, number, pending_break))
+        pending_break = False
+    return lines
 
 
 def to_units(text: str) -> list[Unit]:
@@ -126,14 +177,11 @@ def to_units(text: str) -> list[Unit]:
     units: list[Unit] = []
     current: Unit | None = None
     pieces: list[str] = []
-    for raw_line in clean_unicode(text).split("\n"):
-        line = _tidy_whitespace(raw_line)
-        if not line:
-            continue
-        unit = _make_unit(line)
+    for source in remove_furniture(source_lines(text)):
+        unit = replace(_make_unit(source.text), page=source.page, line=source.number)
         if not unit.text or _PROTECTIVE_MARKING_RE.match(unit.text):
             continue
-        if current is not None and _continues(pieces[-1], unit):
+        if current is not None and _continues(pieces[-1], unit, source.after_page_break):
             glue = "" if pieces[-1].endswith("-") else " "
             pieces.append(glue + unit.text)
             continue
@@ -244,22 +292,65 @@ def split_cells(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[\t;|,·]", text) if part.strip()]
 
 
+_THEME_LINE_RE = re.compile(r"^themes?\s*[:–—]\s*(?P<themes>\S.*)$", re.I)
+_THEME_IN_HEADER_RE = re.compile(r"(?:^|[|·•\t]\s*)themes?\s*:\s*(?P<themes>[^|·•\t]*[^|·•\t\s])", re.I)
+_MAX_THEME_LINE = 200
+
+
+def labelled_themes(unit: Unit) -> list[str] | None:
+    """The themes a "Theme: Missing persons" / "Themes: Custody; Search" line names, or one labelled in a
+    header ("Bulletin 12 | Theme: Custody"); None when the unit is not such a line."""
+    if unit.bullet or len(unit.text) > _MAX_THEME_LINE:
+        return None
+    if match := _THEME_LINE_RE.match(unit.text):
+        return split_cells(match["themes"]) or None
+    if match := _THEME_IN_HEADER_RE.search(unit.text):
+        return [match["themes"].strip()]
+    return None
+
+
+KNOWN_THEMES = (
+    "Abuse of position", "Call handling", "Children and young people", "Criminal investigation", "Custody",
+    "Death or serious injury", "Detention", "Discrimination", "Domestic abuse", "Firearms",
+    "Information management", "Investigation", "Mental health", "Missing persons", "Neighbourhood policing",
+    "Personal safety", "Professional standards", "Public order", "Public protection", "Roads policing",
+    "Search", "Sexual offences", "Stalking and harassment", "Stop and search", "Use of force",
+    "Vulnerable adults", "Welfare and vulnerable people",
+)  # fmt: skip
+"""Theme tags the publishers use, so a run of tags copied from a web page splits where a reader would."""
+_KNOWN_THEME_WORDS = sorted((theme.lower().split() for theme in KNOWN_THEMES), key=len, reverse=True)
+
+
 def split_sentence_case_run(text: str) -> list[str]:
     """Split "Domestic abuse Welfare and vulnerable people" into its themes.
 
     Web pages show themes as separate tags; copied as text they run together.
-    Themes are written in sentence case, so a capitalised word straight after
+    A known tag (``KNOWN_THEMES``) is taken whole where it starts; otherwise
+    themes are written in sentence case, so a capitalised word straight after
     a lower-case word starts a new theme.  Separators, when present, win.
     """
     if re.search(r"[\t;|,·]", text):
         return split_cells(text)
+    words = text.split()
     themes: list[list[str]] = []
-    for word in text.split():
-        starts_new = not themes or (word[:1].isupper() and themes[-1][-1][:1].islower())
+    index = 0
+    closed = False
+    while index < len(words):
+        lowered = [word.lower() for word in words[index:]]
+        known = next((tag for tag in _KNOWN_THEME_WORDS if lowered[: len(tag)] == tag), None)
+        if known:
+            themes.append(words[index : index + len(known)])
+            index += len(known)
+            closed = True
+            continue
+        word = words[index]
+        starts_new = not themes or closed or (word[:1].isupper() and themes[-1][-1][:1].islower())
         if starts_new:
             themes.append([word])
         else:
             themes[-1].append(word)
+        closed = False
+        index += 1
     return [" ".join(words) for words in themes]
 
 

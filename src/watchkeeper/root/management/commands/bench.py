@@ -1,4 +1,4 @@
-"""`watchkeeper bench [all|writepath|learning|context|clocks|fanout] [--seconds N]`: benchmarks, printed as JSON.
+"""`watchkeeper bench [all|writepath|learning|context|clocks|fanout|cues] [--seconds N]`: benchmarks, printed as JSON.
 
 Benchmarks run against scratch databases (a temporary SQLite file, and a new database on the PostgreSQL
 server at WATCHKEEPER_BENCH_POSTGRES_URL or 127.0.0.1:5432), never the operational one.
@@ -36,20 +36,35 @@ FANOUT_STREAMS: dict[str, tuple[str, str | None]] = {
 }
 
 
+def _ints(raw: str) -> list[int]:
+    try:
+        values = [int(x) for x in raw.split(",") if x.strip()]
+    except ValueError:
+        raise CommandError(f"expected whole numbers separated by commas, not {raw!r}") from None
+    if not values or any(not 1 <= x <= 64 for x in values):
+        raise CommandError(f"expected numbers from 1 to 64, not {raw!r}")
+    return values
+
+
 class Command(BaseCommand):
     help = "Run benchmarks and print JSON."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("which", nargs="?", default="all",
-                            choices=["all", "writepath", "learning", "context", "clocks", "fanout"])
+                            choices=["all", "writepath", "learning", "context", "clocks", "fanout", "cues"])
         parser.add_argument("--seconds", type=float, default=60.0)
         parser.add_argument("--concurrency", type=int, default=8)
+        parser.add_argument("--workers", default="1,2",
+                            help="writepath: server processes, comma-separated (each measured in turn)")
+        parser.add_argument("--shapes", default="single_request,four_steps,dispatch_steps",
+                            help="writepath: shapes, comma-separated")
         parser.add_argument("--db", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
         parser.add_argument("--sizes", default="100000,1000000", help="context: history sizes in logs, comma-separated")
         parser.add_argument("--lookups", type=int, default=300, help="context: lookups per kind and size")
         parser.add_argument("--clocks", type=int, default=100_000, help="clocks: armed response clocks")
         parser.add_argument("--clock-rate", type=float, default=None,
                             help="clocks: alerts falling due a second in the window (default: clocks / 3600)")
+        parser.add_argument("--entries", type=int, default=2000, help="cues: 1,000-character entries scanned")
         parser.add_argument("--clients", type=int, default=500, help="fanout: connected SSE clients")
         parser.add_argument("--events", type=int, default=40, help="fanout: events written through the API")
         parser.add_argument("--stream", default="board", choices=sorted(FANOUT_STREAMS),
@@ -58,6 +73,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from watchkeeper.bench import writepath
+
+        if opts["which"] == "cues":  # C3: CPU per entry scanned; needs no database
+            from watchkeeper.bench import cues
+
+            self.stdout.write(json.dumps({"cues": cues.run(opts["entries"])}, indent=2))
+            return
 
         kinds = [k.strip() for k in opts["db"].split(",") if k.strip()]
         targets: dict[str, str] = {}
@@ -77,10 +98,12 @@ class Command(BaseCommand):
         }
         try:
             if opts["which"] in ("all", "writepath"):
+                shapes = [s.strip() for s in opts["shapes"].split(",") if s.strip()]
                 report["writepath"] = {
-                    kind: writepath.run(db, workdir, seconds=opts["seconds"], concurrency=opts["concurrency"],
-                                        shapes=["single_request", "four_steps", "dispatch_steps"])
-                    for kind, db in targets.items()
+                    f"{kind}_{workers}w": writepath.run(db, workdir, seconds=opts["seconds"],
+                                                        concurrency=opts["concurrency"], shapes=shapes,
+                                                        workers=workers)
+                    for kind, db in targets.items() for workers in _ints(opts["workers"])
                 }
             if opts["which"] in ("all", "learning"):
                 from watchkeeper.bench import learning
@@ -90,13 +113,18 @@ class Command(BaseCommand):
                 from watchkeeper.bench import context
 
                 sizes = [int(s) for s in opts["sizes"].split(",") if s.strip()]
-                report["context"] = {kind: context.run(db, workdir, sizes=sizes, lookups=opts["lookups"])
+                report["context"] = {kind: context.run(db, workdir, sizes=sizes, lookups=opts["lookups"],
+                                                       workers=max(_ints(opts["workers"])))
                                      for kind, db in targets.items()}
             if opts["which"] in ("all", "clocks"):
                 from watchkeeper.bench import clocks
 
                 report["clocks"] = {kind: clocks.run(db, workdir, clocks=opts["clocks"], seconds=opts["seconds"],
                                                      rate=opts["clock_rate"]) for kind, db in targets.items()}
+            if opts["which"] == "all":
+                from watchkeeper.bench import cues
+
+                report["cues"] = cues.run(opts["entries"])
             if opts["which"] in ("all", "fanout"):
                 from watchkeeper.bench import fanout
 

@@ -15,6 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-sweeper", action="store_true", help="serve without firing timers")
+        parser.add_argument("--workers", type=int, default=None,
+                            help="server processes sharing the port (default WATCHKEEPER_WORKERS, 1); the "
+                                 "timers run once, in the process that starts them")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         import uvicorn
@@ -32,15 +35,21 @@ class Command(BaseCommand):
         self.stdout.write("Database writable; migrations applied.")
 
         from watchkeeper.clocks.sweeper import start_thread
-        from watchkeeper.realtime.broker import start_pg_listener
+        from watchkeeper.realtime.broker import start_listener
 
+        workers = opts["workers"] if opts["workers"] is not None else settings.SERVER_WORKERS
+        if not 1 <= workers <= 64:
+            raise CommandError(f"--workers must be between 1 and 64, not {workers}")
         if not opts["no_sweeper"]:
-            start_thread()
-        start_pg_listener()
-        self.stdout.write(f"Watchkeeper on http://{opts['host']}:{opts['port']}/ (Ctrl-C to stop)")
+            start_thread()  # in this process only: with several workers, they serve and this one keeps time
+        if workers == 1:
+            start_listener()
+        self.stdout.write(f"Watchkeeper on http://{opts['host']}:{opts['port']}/ with {workers} worker process"
+                          f"{'es' if workers > 1 else ''} (Ctrl-C to stop)")
         self.stdout.flush()
         uvicorn.run(
             "watchkeeper.asgi:application",
+            workers=workers,
             host=opts["host"],
             port=opts["port"],
             loop="uvloop",

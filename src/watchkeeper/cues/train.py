@@ -1,0 +1,147 @@
+"""Training the learned risk-cue model (C3) from the labelled snippets: `watchkeeper train-cues`.
+
+Needs scikit-learn (a development dependency: training happens when the labelled set changes, never at run
+time). The output is deterministic for the same snippets: features in sorted order, a deterministic solver
+(liblinear), folds taken in a fixed order, weights rounded to 3 decimal places. The file records a checksum
+of the snippets, so a test can check that the shipped weights were trained on the shipped data.
+
+Trained on: the tuned items of `eval_set.jsonl` and the held-out batches folded after their measurement
+(`evaluate.FOLDED`). The eval set's own held-out items and unfolded batches are never used.
+
+Thresholds: for each family, the model's probability must reach a threshold chosen on out-of-fold
+predictions (5 folds): the lowest in [`MIN_THRESHOLD`, `MAX_THRESHOLD`] at which the model alone is right at
+least `TARGET_PRECISION[family]` of the times it fires, so the model adds recall without costing the rules' precision.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from watchkeeper.cues.lexicon import FAMILIES
+from watchkeeper.cues.model import FORMAT, WEIGHTS_FILE, feature_counts, training_checksum
+
+C = 1.0
+MIN_DF = 2
+FOLDS = 5
+# How often the model alone must be right (out of fold) where it fires, per family: stricter where the rules
+# already find nearly everything and a wrong prompt costs most (domestic abuse), looser where callers' words
+# vary most and the rules miss most (exploitation, missing).
+TARGET_PRECISION: dict[str, float] = {
+    "domestic_abuse": 0.92, "weapons_firearms": 0.9, "suicide_self_harm": 0.88, "missing": 0.85,
+    "children": 0.9, "mental_health_learning_disability": 0.9, "exploitation_blackmail": 0.85,
+    "breach_of_bail_or_order": 0.9,
+}
+MIN_THRESHOLD = 0.75
+MAX_THRESHOLD = 0.95
+DECIMALS = 3
+
+
+Row = dict[str, int]
+
+
+def _fit(rows: list[Row], labels: list[bool], vocabulary: dict[str, int]) -> tuple[list[float], float]:
+    from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+
+    indptr: list[int] = [0]
+    indices: list[int] = []
+    values: list[float] = []
+    for feats in rows:
+        present = sorted((vocabulary[f], n) for f, n in feats.items() if f in vocabulary)
+        indices.extend(i for i, _ in present)
+        values.extend(float(n) for _, n in present)
+        indptr.append(len(indices))
+    x = csr_matrix((values, indices, indptr), shape=(len(rows), len(vocabulary)))
+    if len(set(labels)) < 2:
+        return [0.0] * len(vocabulary), (10.0 if labels and labels[0] else -10.0)
+    model = LogisticRegression(C=C, solver="liblinear", class_weight="balanced", max_iter=1000, random_state=0)
+    model.fit(x, labels)
+    return [float(w) for w in model.coef_[0]], float(model.intercept_[0])
+
+
+def _vocabulary(rows: list[Row]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for feats in rows:
+        for f in feats:
+            counts[f] = counts.get(f, 0) + 1
+    return {f: i for i, f in enumerate(sorted(f for f, n in counts.items() if n >= MIN_DF))}
+
+
+def _score(feats: Row, coef: list[float], intercept: float, vocabulary: dict[str, int]) -> float:
+    import math
+
+    s = intercept + sum(coef[vocabulary[f]] * n for f, n in feats.items() if f in vocabulary)
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, s))))
+
+
+def _threshold(probs: list[float], labels: list[bool], target: float) -> float:
+    steps = [round(MIN_THRESHOLD + 0.05 * k, 2) for k in range(int((MAX_THRESHOLD - MIN_THRESHOLD) / 0.05) + 1)]
+    for t in steps:
+        fired = [y for p, y in zip(probs, labels, strict=True) if p >= t]
+        if fired and sum(fired) / len(fired) >= target:
+            return t
+    return MAX_THRESHOLD
+
+
+def train(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The weights file's content for these snippets (each with "id", "text", "families")."""
+    items = sorted(items, key=lambda i: str(i["id"]))
+    rows = [feature_counts(i["text"]) for i in items]
+    vocabulary = _vocabulary(rows)
+    folds = [list(range(k, len(items), FOLDS)) for k in range(FOLDS)]
+    weights: dict[str, list[float]] = {f: [0.0] * len(FAMILIES) for f in vocabulary}
+    intercepts: dict[str, float] = {}
+    thresholds: dict[str, float] = {}
+    for k, family in enumerate(FAMILIES):
+        labels = [family in i["families"] for i in items]
+        coef, intercept = _fit(rows, labels, vocabulary)
+        for f, idx in vocabulary.items():
+            weights[f][k] = round(coef[idx], DECIMALS)
+        intercepts[family] = round(intercept, DECIMALS)
+        oof: list[float] = [0.0] * len(items)
+        for fold in folds:
+            held = set(fold)
+            train_idx = [j for j in range(len(items)) if j not in held]
+            sub_rows = [rows[j] for j in train_idx]
+            sub_vocab = _vocabulary(sub_rows)
+            c, b = _fit(sub_rows, [labels[j] for j in train_idx], sub_vocab)
+            for j in fold:
+                oof[j] = _score(rows[j], c, b, sub_vocab)
+        thresholds[family] = _threshold(oof, labels, TARGET_PRECISION[family])
+    kept = {f: ws for f, ws in sorted(weights.items()) if any(w != 0.0 for w in ws)}
+    return {
+        "format": FORMAT,
+        "families": list(FAMILIES),
+        "trained_on": training_checksum(items),
+        "meta": {"items": len(items), "features": len(kept), "C": C, "min_df": MIN_DF, "folds": FOLDS,
+                 "target_precision": TARGET_PRECISION},
+        "intercepts": intercepts,
+        "thresholds": thresholds,
+        "weights": kept,
+    }
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """The file's text: one feature a line, so a change to the data shows as a readable diff."""
+    head = {k: v for k, v in data.items() if k != "weights"}
+    lines = [json.dumps(head, sort_keys=True, ensure_ascii=False)[:-1] + ', "weights": {']
+    rows = [f"{json.dumps(f, ensure_ascii=False)}: {json.dumps(ws)}" for f, ws in data["weights"].items()]
+    lines.append(",\n".join(rows))
+    lines.append("}}")
+    return "\n".join(lines) + "\n"
+
+
+def default_path() -> Path:
+    return Path(__file__).resolve().parent / WEIGHTS_FILE
+
+
+def run(path: str | Path | None = None) -> dict[str, Any]:
+    """Train on the current training items and write the weights file; returns its meta and thresholds."""
+    from watchkeeper.cues.evaluate import training_items
+
+    data = train(training_items())
+    target = Path(path) if path is not None else default_path()
+    target.write_text(dumps(data), encoding="utf-8")
+    return {"path": str(target), **data["meta"], "thresholds": data["thresholds"], "trained_on": data["trained_on"]}
