@@ -81,13 +81,21 @@ _queue_file: tuple[str, int] | None = None
 _queue_file_lock = threading.Lock()
 
 
+def sqlite_file(name: object) -> str | None:
+    """The file behind a SQLite database NAME, or None for an in-memory one (this process's alone)."""
+    text = str(name)
+    if text == ":memory:" or text.startswith("file:") or "mode=memory" in text:
+        return None
+    return text
+
+
 def _queue_fd() -> int | None:
     """This process's open handle on the database's writer-queue file, or None for an in-memory database."""
     import os
 
     global _queue_file
-    name = str(connection.settings_dict["NAME"])
-    if name == ":memory:" or name.startswith("file:") or "mode=memory" in name:
+    name = sqlite_file(connection.settings_dict["NAME"])
+    if name is None:
         return None
     with _queue_file_lock:
         if _queue_file is None or _queue_file[0] != name:

@@ -93,12 +93,14 @@ def _watch_sqlite_forever() -> None:
 
     from django.db import connections
 
-    name = str(connections["default"].settings_dict["NAME"])
-    if name == ":memory:" or name.startswith("file:") or "mode=memory" in name:
+    from watchkeeper.core.uow import sqlite_file
+
+    name = sqlite_file(connections["default"].settings_dict["NAME"])
+    if name is None:
         return  # an in-memory database is this process's alone: the commit hook wakes every stream
     while True:
         try:
-            conn = sqlite3.connect(str(name), check_same_thread=False, isolation_level=None)
+            conn = sqlite3.connect(name, check_same_thread=False, isolation_level=None)
             try:
                 seen = conn.execute("PRAGMA data_version").fetchone()[0]
                 while True:
