@@ -300,12 +300,16 @@ def database_unavailable(request: HttpRequest, exc: DatabaseError) -> HttpRespon
 
 
 def _register() -> None:
+    from watchkeeper.assurance.api import router as assurance
+    from watchkeeper.cases.api import router as cases
     from watchkeeper.dispatch.api import router as dispatch
+    from watchkeeper.geo.api import router as geo
     from watchkeeper.incidents.api import router as incidents
     from watchkeeper.learning.api import router as learning
     from watchkeeper.people.api import router as people
     from watchkeeper.risk.api import router as risk
     from watchkeeper.safeguards.api import router as safeguards
+    from watchkeeper.search.api import router as search
     from watchkeeper.staff.api import router as staff
     from watchkeeper.web.policy_api import router as policy
 
@@ -317,6 +321,10 @@ def _register() -> None:
     api.add_router("/policy", policy)
     api.add_router("/learning", learning)
     api.add_router("/risk", risk)
+    api.add_router("/", search)
+    api.add_router("/", geo)
+    api.add_router("/assurance", assurance)
+    api.add_router("/cases", cases)
 
 
 _register()

@@ -132,6 +132,10 @@ INSTALLED_APPS = [
     "watchkeeper.safeguards",
     "watchkeeper.learning",
     "watchkeeper.risk",
+    "watchkeeper.search",
+    "watchkeeper.geo",
+    "watchkeeper.assurance",
+    "watchkeeper.cases",
     "watchkeeper.web",  # the template library `wk`
     "watchkeeper.root",  # last: the `watchkeeper` command's own commands, and what joins the apps
 ]
@@ -317,11 +321,47 @@ STATICFILES_DIRS += [
     for prefix, path in [
         ("vendor/htmx", "htmx.org/dist"),
         ("vendor/htmx-ext-sse", "htmx-ext-sse/dist"),
+        ("vendor/leaflet", "leaflet/dist"),  # the map (geo)
     ]
     if (_NODE / path).exists()
 ]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+
+def _env_bounds(name: str, default: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """south,west,north,east in degrees (WGS84); a malformed value stops the process."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        south, west, north, east = (float(x) for x in raw.split(","))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be south,west,north,east in degrees, not {raw!r}") from None
+    if not (-90 <= south < north <= 90 and -180 <= west < east <= 180):
+        raise ImproperlyConfigured(f"{name} must be south,west,north,east with south < north and west < east")
+    return south, west, north, east
+
+
+# The map (geo): a tile server's URL template ({z}/{x}/{y}, e.g. the force's own or a national mapping API with
+# its key) and its attribution. With none, the map draws the force's own streets and boundaries from GeoJSON
+# shipped with the product (works offline). Positions and gazetteer entries outside MAP_BOUNDS are refused.
+MAP_TILES = os.environ.get("WATCHKEEPER_MAP_TILES", "").strip()
+MAP_ATTRIBUTION = os.environ.get("WATCHKEEPER_MAP_ATTRIBUTION", "").strip()
+if MAP_TILES and not MAP_TILES.startswith("https://") and not MAP_TILES.startswith("http://"):
+    raise ImproperlyConfigured("WATCHKEEPER_MAP_TILES must be an http(s) URL template with {z}, {x} and {y}")
+if MAP_TILES and not all(k in MAP_TILES for k in ("{z}", "{x}", "{y}")):
+    raise ImproperlyConfigured("WATCHKEEPER_MAP_TILES must contain {z}, {x} and {y}")
+if MAP_TILES:  # the page may load tiles from that server, and nothing else new
+    from urllib.parse import urlsplit as _urlsplit
+
+    _tiles = _urlsplit(MAP_TILES)
+    _host = _tiles.netloc.replace("{s}", "*")  # subdomains a, b, c: any subdomain of that host
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] = [*CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"],
+                                                        f"{_tiles.scheme}://{_host}"]
+MAP_BOUNDS = _env_bounds("WATCHKEEPER_MAP_BOUNDS", (49.8, -8.7, 60.9, 1.8))  # Great Britain by default
+# Estimated time to a log on the nearest-unit list: straight-line distance at this speed.
+MAP_SPEED_KMH = _env_float("WATCHKEEPER_MAP_SPEED_KMH", 40.0, minimum=1.0, maximum=200.0)
 
 LOGGING = {
     "version": 1,

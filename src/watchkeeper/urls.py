@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from watchkeeper.api import api
+from watchkeeper.assurance import views as assurance
 from watchkeeper.incidents import views as logs
 from watchkeeper.realtime.views import stream
 from watchkeeper.safeguards import views as safeguards
@@ -36,13 +37,19 @@ urlpatterns = [
     path("review/", logs.review_queue, name="review"),
     path("intake/", logs.intake_reviewers, name="intake"),
     path("policy/", include("watchkeeper.web.policy_urls")),
-    path("reports/", logs.reports, name="reports"),
+    path("reports/", assurance.dashboard_page, name="reports"),  # A4: the assurance dashboard
+    path("reports/lists/", logs.reports, name="reports-lists"),
     path("safeguards/", safeguards.index, name="safeguards"),
     path("safeguards/<str:sid>/", safeguards.detail, name="safeguard"),
     path("learning/", include("watchkeeper.learning.urls")),
     path("dispatch/", include("watchkeeper.dispatch.urls")),
     path("risk/", include("watchkeeper.risk.urls")),
+    path("search/", include("watchkeeper.search.urls")),
+    path("map/", include("watchkeeper.geo.urls")),
+    path("assurance/", include("watchkeeper.assurance.urls")),
+    path("cases/", include("watchkeeper.cases.urls")),
     path("", include("watchkeeper.people.urls")),
     path("account/tokens/", staff.tokens, name="tokens"),
+    path("staff/", staff.people, name="staff"),
     path("events/stream", stream, name="events"),
 ]

@@ -25,7 +25,11 @@ from django.http import HttpResponse
 from django.test import Client
 from django.utils.crypto import get_random_string
 
+from tests.integration.cases import contract as cases
+from tests.integration.geo import contract as geo_contract
 from tests.integration.risk import contract as risk
+from tests.integration.search import contract as search_contract
+from tests.integration.staff_roster import contract as roster
 from tests.support.factories import fresh, raise_log, thrive
 from tests.support.lessons import FIXTURES, SHARED_LESSONS
 from tests.support.personas import AT_WORK, Personas
@@ -177,6 +181,9 @@ def db_state() -> dict[str, Any]:
         "intake_queues": list(IntakeQueue.objects.order_by("pk").values_list("pk", "name", "reviewer_id",
                                                                              "deputy_id")),
         **risk.state(),
+        **geo_contract.state(),
+        **roster.state(),
+        **cases.state(),
     }
 
 
@@ -656,6 +663,9 @@ ENDPOINTS: list[Endpoint] = [
              lambda p: Call({"token_id": issue_token(SYSTEM, p.officer.pk, "to revoke")[0].pk})),
     Endpoint("POST", "/api/staff/{user_id}/absence", "staff.set_absence", "supervisor", "handler", 200,
              "staff.absence", lambda p: Call({"user_id": p.officer.pk}, {"absent": True, "reason": "Annual leave"})),
+    Endpoint("POST", "/api/staff/{user_id}/move", "staff.move", "supervisor", "handler", 200,
+             "staff.moved", lambda p: Call({"user_id": p.officer.pk},
+                                           {"team": "Investigation", "role": "investigator", "reason": "Promotion"})),
     Endpoint("GET", "/api/intake/queues", None, "learning", None, 200, None, _nothing,
              open_because="who reviews automatic intake (L9) is reference for every role, like the staff list"),
     Endpoint("PUT", "/api/intake/queues/{code}", "intake.manage", "admin", "supervisor", 200,
@@ -781,6 +791,14 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("GET", "/api/boards/dispatch", "log.view", "dispatcher", "learning", 200, None, _nothing),
     # ---- risk assessment (R1-R6): tests/integration/risk/contract.py
     *risk.endpoints(Endpoint, Call),
+    # ---- search across logs (A2: audited): tests/integration/search/contract.py
+    *search_contract.endpoints(Endpoint, Call),
+    # ---- map, unit positions, gazetteer, suggested units: tests/integration/geo/contract.py
+    *geo_contract.endpoints(Endpoint, Call),
+    # ---- the duty roster (A4 staffing against minimum): tests/integration/staff_roster/contract.py
+    *roster.endpoints(Endpoint, Call),
+    # ---- cases (P1): tests/integration/cases/contract.py
+    *cases.endpoints(Endpoint, Call),
 ]
 BY_ROUTE = {(e.method, e.route): e for e in ENDPOINTS}
 WRITES = [e for e in ENDPOINTS if e.method != "GET"]

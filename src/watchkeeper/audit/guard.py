@@ -13,7 +13,8 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-KEPT_FOREVER = ("audit", "core", "staff", "incidents", "people", "dispatch", "learning", "realtime", "risk")
+KEPT_FOREVER = ("audit", "core", "staff", "incidents", "people", "dispatch", "learning", "realtime", "risk",
+                "assurance", "cases", "geo")
 
 
 def refuse_backward(plan: list[tuple[Any, bool]] | None = None, **kwargs: Any) -> None:

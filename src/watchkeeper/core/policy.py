@@ -202,6 +202,70 @@ DEFAULTS: dict[str, Any] = {
     # M4: what makes an incident involving a certificate holder need a firearms licensing referral.
     "firearms_referral_triggers": ["domestic_abuse", "category:mental_health_concern", "cue:mental_health",
                                    "weapons"],
+    # Duty roster: the fewest people on each desk role in each band of the day (local time; a band whose
+    # end is before its start runs past midnight). Falling below alerts the duty inspector.
+    "minimum_staffing": [
+        {"desk_role": "call_handler", "start": "00:00", "end": "24:00", "minimum": 2},
+        {"desk_role": "dispatcher", "start": "00:00", "end": "24:00", "minimum": 1},
+        {"desk_role": "controller", "start": "00:00", "end": "24:00", "minimum": 1},
+        {"desk_role": "support_operator", "start": "00:00", "end": "24:00", "minimum": 1},
+        {"desk_role": "duty_inspector", "start": "00:00", "end": "24:00", "minimum": 1},
+    ],
+    # A1: training courses (how long each stays current, the roles that must hold it) and the gates: acting
+    # (taking an emergency call, raising a log, a safeguarding flag) without a current course warns the
+    # person, tells their supervisor and asks for the reason. `untrained_gated`: false gates only lapsed
+    # training (someone with no record of a course at all is listed by the compliance report instead).
+    "training": {
+        "courses": [
+            {"code": "emergency_call_handling", "label": "Emergency call handling", "valid_months": 12,
+             "roles": ["call_handler", "dispatcher", "controller"]},
+            {"code": "safeguarding_refresher", "label": "Safeguarding refresher", "valid_months": 24,
+             "roles": ["call_handler", "dispatcher", "controller", "duty_inspector", "response_officer",
+                       "investigator", "supervisor"]},
+            {"code": "stalking", "label": "Stalking and harassment", "valid_months": 36, "roles": ["investigator"]},
+            {"code": "firearms_licensing_awareness", "label": "Firearms licensing awareness", "valid_months": 36,
+             "roles": ["controller", "duty_inspector"]},
+        ],
+        "gates": [
+            {"action": "emergency_call", "courses": ["emergency_call_handling"], "flags": []},
+            {"action": "log.raise", "courses": ["emergency_call_handling"], "flags": []},
+            {"action": "safeguarding", "courses": ["safeguarding_refresher"],
+             "flags": ["child", "vulnerable_adult", "domestic_abuse", "missing"]},
+        ],
+        "untrained_gated": False,
+    },
+    # A2: anomaly rules over the audit trail's views of people's records. A view is never flagged when the
+    # viewer has a log (owner, assigned, recorded a contact) or a task involving the person.
+    "anomaly_rules": {
+        "vulnerable_markers": ["vulnerability", "domestic_abuse_victim", "child_protection", "mental_health"],
+        "repeat_views": {"enabled": True, "window_days": 30, "at_least": 3},
+        "watch_list_views": {"enabled": True},
+        "outside_shift": {"enabled": True, "grace_minutes": 30},
+        "max_records_per_run": 200000,
+    },
+    # R1: a log carrying one of these flags is not closed until the instrument's assessment is submitted on it
+    # (or a risk decision records why none could be done); applies once the force has loaded the instrument.
+    "risk_close_instruments": [{"flag": "domestic_abuse", "instrument": "domestic-abuse"}],
+    # P9: how often a missing person's risk level is reviewed (minutes) and by whom, per level.
+    "missing_review_cadence": [
+        {"level": "high", "minutes": 60, "reviewer_roles": ["duty_inspector"]},
+        {"level": "medium", "minutes": 240, "reviewer_roles": ["supervisor", "duty_inspector"]},
+        {"level": "low", "minutes": 720, "reviewer_roles": ["supervisor", "duty_inspector"]},
+    ],
+    # P9, R7, P11: follow-ups that stay open until done: when a callback to the reporting agency or a referral
+    # to another force falls due by default (minutes), and how long after the reminder an open one escalates.
+    "risk_followup_minutes": {"agency_callback": 60, "force_referral": 240, "escalate_after": 60},
+    # R7, P11: the postcode areas the force covers (the letters before the first digit); a suspect whose
+    # current address lies elsewhere gets a referral to the local force.
+    "force_postcode_areas": ["KB"],
+    # P2: days between supervisory reviews of a case, by case kind and risk level; days after an overdue review
+    # alerts before it escalates to the supervisor's team; days without activity before a case is flagged stale.
+    "case_review_days": {"crime": {"standard": 28, "medium": 14, "high": 7},
+                         "safeguarding": {"standard": 14, "medium": 7, "high": 3},
+                         "public_protection": {"standard": 28, "medium": 14, "high": 7}},
+    "case_review_escalation_days": 3,
+    "case_stale_days": 14,
+    "victim_update_confirm_hours": 48,
 }
 
 

@@ -91,6 +91,100 @@ class Window(_Strict):
     at_least: Annotated[int, Field(ge=1, le=1000)]
 
 
+class StaffingBand(_Strict):
+    """The duty roster's minimum for one desk role in one band of the day (HH:MM local; end 24:00 is
+    midnight; an end before the start runs past midnight)."""
+
+    desk_role: Code
+    start: Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    end: Annotated[str, StringConstraints(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]
+    minimum: Annotated[int, Field(ge=0, le=100)]
+
+
+class CloseInstrument(_Strict):
+    """R1: a flag whose logs need this instrument's assessment before closing."""
+
+    flag: Code
+    instrument: Code
+
+
+class ReviewCadence(_Strict):
+    """P9: a missing-person risk level's review interval and the roles that review it."""
+
+    level: Annotated[str, StringConstraints(pattern=r"^(low|medium|high)$")]
+    minutes: Annotated[int, Field(ge=5, le=10_080)]
+    reviewer_roles: Annotated[list[RoleCode], Field(min_length=1, max_length=11)]
+
+
+class FollowUpMinutes(_Strict):
+    """P9, R7, P11: default due times of follow-ups, and the escalation after a missed one's reminder."""
+
+    agency_callback: Annotated[int, Field(ge=5, le=10_080)]
+    force_referral: Annotated[int, Field(ge=5, le=10_080)]
+    escalate_after: Annotated[int, Field(ge=5, le=10_080)]
+
+
+PostcodeArea = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}$")]
+
+
+class Course(_Strict):
+    """A1: a training course, how many months it stays current, and the roles that must hold it."""
+
+    code: Code
+    label: Label
+    valid_months: Annotated[int, Field(ge=1, le=120)]
+    roles: Annotated[list[RoleCode], Field(max_length=20)]
+
+
+class TrainingGate(_Strict):
+    """A1: an action that needs current training (and, for a safeguarding gate, the flags that make it one)."""
+
+    action: Code
+    courses: Annotated[list[Code], Field(min_length=1, max_length=20)]
+    flags: Annotated[list[Code], Field(max_length=50)]
+
+
+class Training(_Strict):
+    courses: Annotated[list[Course], Field(max_length=100)]
+    gates: Annotated[list[TrainingGate], Field(max_length=50)]
+    untrained_gated: bool
+
+    @model_validator(mode="after")
+    def _known(self) -> Training:
+        _unique(self.courses, "training.courses codes")
+        known = {c.code for c in self.courses}
+        for gate in self.gates:
+            missing = sorted(set(gate.courses) - known)
+            if missing:
+                raise ValueError(f"gate {gate.action} names courses not listed: {', '.join(missing)}")
+        return self
+
+
+class _RepeatViews(_Strict):
+    enabled: bool
+    window_days: Annotated[int, Field(ge=1, le=365)]
+    at_least: Annotated[int, Field(ge=2, le=1000)]
+
+
+class _Enabled(_Strict):
+    enabled: bool
+
+
+class _OutsideShift(_Strict):
+    enabled: bool
+    grace_minutes: Annotated[int, Field(ge=0, le=720)]
+
+
+class AnomalyRules(_Strict):
+    """A2: the anomaly rules over views of people's records, with their thresholds."""
+
+    vulnerable_markers: Annotated[list[Code], Field(min_length=1, max_length=20)]
+    repeat_views: _RepeatViews
+    watch_list_views: _Enabled
+    outside_shift: _OutsideShift
+    max_records_per_run: Annotated[int, Field(ge=1000, le=50_000_000)]
+
+
 class RepeatWindows(_Strict):
     """C1: the context lookup reads all three; none may be missing."""
 
@@ -255,6 +349,17 @@ SCHEMAS: dict[str, Any] = {
     "alert_escalation_minutes": bounded(1, 1440),
     "divert_decision_minutes": bounded(1, 1440),
     "firearms_referral_triggers": Annotated[list[Trigger], Field(max_length=50)],
+    "minimum_staffing": Annotated[list[StaffingBand], Field(max_length=200)],
+    "training": Training,
+    "anomaly_rules": AnomalyRules,
+    "risk_close_instruments": Annotated[list[CloseInstrument], Field(max_length=50)],
+    "missing_review_cadence": Annotated[list[ReviewCadence], Field(min_length=3, max_length=3)],
+    "risk_followup_minutes": FollowUpMinutes,
+    "force_postcode_areas": Annotated[list[PostcodeArea], Field(max_length=100)],
+    "case_review_days": dict[Code, dict[Code, Annotated[int, Field(ge=1, le=365)]]],
+    "case_review_escalation_days": bounded(1, 90),
+    "case_stale_days": bounded(1, 365),
+    "victim_update_confirm_hours": bounded(1, 720),
 }
 
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {}

@@ -93,6 +93,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit.view": OVERSIGHT | {Role.ADMINISTRATOR},
     "staff.manage": frozenset({Role.ADMINISTRATOR}),
     "staff.set_absence": frozenset({Role.ADMINISTRATOR, Role.SUPERVISOR}),
+    # Moving someone to another team or role (P1: refused while they hold cases nobody has taken over).
+    "staff.move": frozenset({Role.ADMINISTRATOR, Role.SUPERVISOR, Role.DUTY_INSPECTOR}),
     "policy.manage": frozenset({Role.ADMINISTRATOR}),
     "intake.manage": frozenset({Role.ADMINISTRATOR}),
     "learning.manage": frozenset({Role.LEARNING_LEAD, Role.ADMINISTRATOR}),
@@ -104,6 +106,23 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "risk.review": frozenset({Role.SUPERVISOR, Role.DUTY_INSPECTOR}),
     "risk.decide": OPERATIONAL,
     "risk.instruments": frozenset({Role.ADMINISTRATOR}),
+    # P1: cases. Officers in charge hold them (case.hold); supervisors and duty inspectors supervise them and may
+    # act on any case (case.supervise); those who work cases open them and work their own (case.manage).
+    "case.view": OPERATIONAL | OVERSIGHT,
+    "case.manage": frozenset({Role.RESPONSE_OFFICER, Role.INVESTIGATOR, Role.SUPERVISOR, Role.DUTY_INSPECTOR}),
+    "case.hold": frozenset({Role.RESPONSE_OFFICER, Role.INVESTIGATOR, Role.SUPERVISOR}),
+    "case.supervise": frozenset({Role.SUPERVISOR, Role.DUTY_INSPECTOR}),
+    # The duty roster: who is on which desk when; supervisors, the duty inspector and administrators keep it.
+    "roster.view": OPERATIONAL | OVERSIGHT | {Role.ADMINISTRATOR},
+    "roster.manage": frozenset({Role.SUPERVISOR, Role.DUTY_INSPECTOR, Role.ADMINISTRATOR}),
+    # A1: training records (supervisors, the learning lead and administrators keep them); the compliance report.
+    "training.manage": frozenset({Role.SUPERVISOR, Role.LEARNING_LEAD, Role.ADMINISTRATOR}),
+    "training.view": COMMAND | OVERSIGHT | {Role.LEARNING_LEAD, Role.ADMINISTRATOR},
+    # A2: the anomaly flags over views of people's records: professional standards only (who was flagged is
+    # theirs alone to see; the person flagged is never told).
+    "anomaly.review": frozenset({Role.PROFESSIONAL_STANDARDS}),
+    # A5: anyone at work may say they are overloaded; supervisors and those who run the room see workload.
+    "workload.report": OPERATIONAL,
 }
 
 

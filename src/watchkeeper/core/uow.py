@@ -190,13 +190,18 @@ def unit_of_work() -> Iterator[None]:
                 if outermost:
                     lock_held_seconds.value += time.perf_counter() - held
     except OperationalError as exc:
+        _work.memo = None
         if _is_lock_timeout(exc):
             raise busy(wait) from exc
+        raise
+    except BaseException:
+        _work.memo = None  # what was read may have been rolled back with it
         raise
     finally:
         if outermost:
             _work.pending = None
             _work.new = None
+            _work.memo = None
 
 
 def collect(key: Hashable, items: Iterable[Hashable], flush: Callable[[list[Any]], None]) -> None:
@@ -209,6 +214,33 @@ def collect(key: Hashable, items: Iterable[Hashable], flush: Callable[[list[Any]
         flush(list(dict.fromkeys(items)))
         return
     pending.setdefault(key, (flush, {}))[1].update(dict.fromkeys(items))
+
+
+def memo(key: Hashable, compute: Callable[[], Any]) -> Any:
+    """What `compute` reads, read once per unit of work: the people on a log, asked for by several hooks of
+    one action, are read once. Whoever writes what a memo holds calls `forget(key)` (a row inserted); a
+    failed inner unit of work forgets everything, and the outermost one's end clears it. Outside a unit of
+    work nothing is kept."""
+    if getattr(_work, "pending", None) is None:
+        return compute()
+    cache: dict[Hashable, Any] | None = getattr(_work, "memo", None)
+    if cache is None:
+        cache = _work.memo = {}
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def kept(key: Hashable) -> Any:
+    """What `memo` holds under `key` in this unit of work, or None (for a writer that adds to it in place)."""
+    cache: dict[Hashable, Any] | None = getattr(_work, "memo", None)
+    return cache.get(key) if cache else None
+
+
+def forget(key: Hashable) -> None:
+    cache: dict[Hashable, Any] | None = getattr(_work, "memo", None)
+    if cache:
+        cache.pop(key, None)
 
 
 def mark_new(*objs: Any) -> None:
@@ -227,6 +259,14 @@ def is_new(obj: Any) -> bool:
     """Whether this unit of work created the row (see `mark_new`)."""
     new: set[tuple[str, Any]] | None = getattr(_work, "new", None)
     return new is not None and getattr(_work, "pending", None) is not None and (type(obj).__name__, obj.pk) in new
+
+
+def new_pks(model: type) -> set[Any]:
+    """The primary keys of the rows of `model` this unit of work created (see `mark_new`)."""
+    new: set[tuple[str, Any]] | None = getattr(_work, "new", None)
+    if new is None or getattr(_work, "pending", None) is None:
+        return set()
+    return {pk for name, pk in new if name == model.__name__}
 
 
 def _flush() -> None:

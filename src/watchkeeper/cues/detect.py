@@ -24,7 +24,7 @@ from re import _parser as _sre_parser  # type: ignore[attr-defined]
 from typing import Any
 
 from watchkeeper.core.errors import Invalid
-from watchkeeper.cues.lexicon import DEFAULT_LEXICON, FAMILIES, FAMILY_PROMPTS, SUGGESTIONS
+from watchkeeper.cues.lexicon import DEFAULT_LEXICON, DISTRESS, FAMILIES, FAMILY_PROMPTS, SUGGESTIONS
 
 ENTRY_KEYS = frozenset({
     "phrase", "pattern", "requires", "unless", "window", "unless_window", "max_age", "negatable",
@@ -738,7 +738,7 @@ def detect(text: str, lexicon: Mapping[str, Any] | CompiledLexicon = DEFAULT_LEX
             found.append(cue)
         elif cue is _RULED_OUT:
             ruled_out.add(rule.family)
-    kept = _one_per_span(found)
+    kept = _explained_distress(_one_per_span(found))
     if model is SHIPPED_MODEL:
         from watchkeeper.cues.model import load
 
@@ -750,6 +750,23 @@ def detect(text: str, lexicon: Mapping[str, Any] | CompiledLexicon = DEFAULT_LEX
         if learned:
             kept = sorted([*kept, *learned], key=lambda c: (c.start, FAMILIES.index(c.family)))
     return [c for c in kept if include_negated or not c.negated]
+
+
+_DISTRESS = frozenset(DISTRESS)
+_EXPLAINS_DISTRESS = ("suicide_self_harm", "exploitation_blackmail", "missing")
+
+
+def _explained_distress(cues: list[Cue]) -> list[Cue]:
+    """Distress near a relative (screaming, fear, hiding, locked in) is a domestic-abuse cue only while
+    nothing else explains it: when the text's only domestic-abuse evidence is distress and it also speaks
+    of self-harm, exploitation or someone missing, the distress belongs to that ("her son has locked himself
+    in since the blackmail message"; "her dad left a note and has gone")."""
+    abuse = [c for c in cues if c.family == "domestic_abuse" and not c.negated]
+    if not abuse or any(c.rule not in _DISTRESS for c in abuse):
+        return cues
+    if not any(c.family in _EXPLAINS_DISTRESS and not c.negated for c in cues):
+        return cues
+    return [c for c in cues if c.family != "domestic_abuse"]
 
 
 def _model_cues(hit: Any, text: str, clean: str) -> list[Cue]:

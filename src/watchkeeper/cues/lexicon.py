@@ -198,6 +198,12 @@ CRISIS = [
     "cutting himself", "burning herself", "burning himself", "sectioned", "crisis team", "paranoid", "meltdown",
     "learning disability", "learning difficulties", "devil", "confused",
 ]
+# Words that say what was heard turned out to be nothing (a film, a game): distress heard is then not a cue.
+FALSE_ALARM = [
+    "horror film", "film", "movie", "the telly", "the tv", "video game", "playing a game", "all fine", "all okay",
+    "all ok", "false alarm", "nothing untoward", "no concerns", "folder", "folders", "files",
+]
+CRISIS += ["cut her arms", "cut his arms", "cutting her arms", "cutting his arms"]
 # Words that say a threat came from a stranger, not a partner or relative.
 STRANGER = [
     "stranger", "neighbour", "customer", "colleague", "landlord", "driver", "passenger", "shopkeeper",
@@ -226,6 +232,15 @@ CHILD_WORDS = [
     "youth", "teen", "teens", "teenager", "teenagers", "juvenile", "juveniles", "minor",
     "daughters", "sons", "lads", "boys", "girls", "kids", "childs", "grandson", "granddaughter", "grandsons",
     "granddaughters", "stepson", "stepdaughter", "nephew", "niece",
+]
+# A child in the words around a match: the child words, ages under 18 written either way, school years and
+# settings (used where an adult's conduct is exploitation only because the other party is a child).
+CHILD_CONTEXT = [
+    *CHILD_WORDS, "year-old", "year old", "years old", "aged", "teenage", "in care", "school", "academy", "blazer",
+    "blazers", "uniform", "childrens home", "children's home", "foster",
+    *[str(n) for n in range(8, 18)], *[f"{n}yo" for n in range(8, 18)], *[f"{n}yrs" for n in range(8, 18)],
+    "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+    *[f"yr{n}" for n in range(5, 12)], *[f"year {n}" for n in range(5, 12)], *[f"yr {n}" for n in range(5, 12)],
 ]
 NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
@@ -315,8 +330,9 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
                     r"medication|life)", "requires": RELATIONSHIP + ["he", "she"]},
         {"pattern": r"honour[\s-]?based|(?:forced|arranged)\s+marriage|abroad\b[^.;]{0,40}?(?:to\s+(?:be|get)\s+"
                     r"married|marriage|marry)"},
-        # orders protecting a partner or relative (also breach cues when breached)
-        "court order",
+        # orders protecting a partner or relative (also breach cues when breached); a shop's or a
+        # neighbour's court order, with no relative in the words around it, is not one
+        {"pattern": r"court\s+order", "requires": RELATIONSHIP, "window": 100},
         {"pattern": r"non[\s-]?mol(?:estation)?(?:\s+order)?|occupation\s+order"},
         {"pattern": r"DVPO|DVPN|DAPO|DAPN", "case_sensitive": True},
         {"pattern": r"domestic\s+(?:violence|abuse)\s+protection\s+(?:order|notice)"},
@@ -348,9 +364,14 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
           for harm in HARM if harm not in DISTRESS),
         # distress alone (shouting, fear, bleeding, hiding) near a relative is not abuse when a crisis of the
         # person's own (self-harm, psychosis, dementia) explains it
-        *({"pattern": harm, "requires": RELATIONSHIP, "window": 100, "unless": CRISIS, "unless_window": 150}
-          for harm in DISTRESS),
+        *({"pattern": harm, "requires": RELATIONSHIP, "window": 100, "unless": CRISIS + FALSE_ALARM,
+           "unless_window": 150} for harm in DISTRESS),
         {"pattern": r"lock(?:ed|s|ing)\s+(?:me|her|him)\s+in"},
+        # fear OF a partner or relative is more than distress: it names who is feared
+        {"pattern": r"(?:frightened|scared|afraid|terrified|petrified|in\s+fear)\s+of\s+(?:her|his|my|their|the)\s+"
+                    r"(?:ex[\s-]?)?(?:husband|wife|partner|boyfriend|girlfriend|fianc[eé]e?|ex|son|daughter|dad|father|"
+                    r"mum|mother|stepdad|stepfather|stepmum|brother|sister|grandson|granddaughter|uncle|nephew|fella|"
+                    r"bloke|other\s+half)"},
         {"pattern": r"(?:won'?t|will\s+not|doesn'?t|does\s+not)\s+let\s+(?:me|her|him)\s+(?:see|leave|go|"
                     r"out|have)"},
         {"pattern": r"(?:checks|reads|goes\s+through)\s+(?:my|her|his)\s+(?:phone|messages|texts)"},
@@ -439,6 +460,24 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
         {"pattern": r"grenades?|explosive\s+device|pipe\s+bomb"},
     ],
     "suicide_self_harm": [
+        # Intent said indirectly, means at hand, goodbyes and self-injury in the words callers use.
+        {"pattern": r"(?:everyone|everybody|they|we|the\s+kids|his\s+family|her\s+family)\s+(?:would|'d|will)\s+"
+                    r"be\s+better\s+off|better\s+off\s+(?:if|when)\s+(?:i|he|she|they)\s+(?:was|were|wasn'?t|"
+                    r"weren'?t|(?:was|were)\s+not)\s+(?:around|here|gone|dead|alive)|(?:rather|sooner)\s+(?:be\s+dead|"
+                    r"die\b|not\s+be\s+(?:here|alive))|wish(?:es|ed)?\s+(?:i|he|she|they)\s+(?:was|were)\s+dead"},
+        {"pattern": r"noose|rope\s+(?:over|from|round|around|on|tied\s+to)\s+(?:a|the)\s+(?:\w+\s+)?(?:beam|banister|"
+                    r"bannister|tree|hook|rafter|joist)|(?:taken|took|swallowed|necked)\s+(?:the\s+)?(?:whole|entire)\s+"
+                    r"(?:lot|box|bottle|packet|pack|strip)|(?:won'?t|wouldn'?t|will\s+not|would\s+not)\s+be\s+needing\s+"
+                    r"(?:a\s+return|(?:it|this|them|that)\s+(?:any\s?more|again))|(?:giving|given|gave)\s+away\s+(?:all\s+)?"
+                    r"(?:his|her|their)\s+(?:stuff|things|belongings|possessions)|(?:walk|walking|walked|heading|headed)\s+"
+                    r"(?:towards?|to)\s+the\s+(?:edge|cliff\s+edge|cliffs?|tracks|railway\s+line)"},
+        {"pattern": rf"burn(?:s|ed|ing|t)?\s+(?:{POSS}\s+(?:arms?|legs?|skin|wrists?|thighs?)|{PRONOUN_SELF})"},
+        {"pattern": r"(?:going\s+to|gonna|will|'ll|wants?\s+to|threaten(?:ed|ing|s)?\s+to|about\s+to)\s+"
+                    r"(?:take|swallow|neck)\s+(?:all|the\s+(?:whole\s+)?lot|a\s+load|loads|a\s+handful)\s+(?:of\s+)?(?:his|her|their|my|"
+                    r"the)?\s*(?:tablets|pills|meds|medication|paracetamol|painkillers)"},
+        {"pattern": r"(?:left|leaving|found|wrote|written)\s+a\s+(?:note|letter)\b[^.]{0,60}?(?:sorry|love\s+you\s+all|"
+                    r"goodbye|forgive\s+me)|(?:want(?:ed|s)?|ringing|rang|called|phoned)\s+to\s+say\s+goodbye",
+         "unless": ["funeral", "holiday", "airport", "leaving do"], "unless_window": 40},
         {"pattern": r"suicid(?:e|al|es)",
          "unless": ["suicide prevention", "suicide awareness", "suicide squad"], "unless_window": 30},
         {"pattern": rf"kill(?:s|ed|ing)?\s+{PRONOUN_SELF}", "unless": ["laughing"], "unless_window": 20},
@@ -719,6 +758,28 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
     ],
     "exploitation_blackmail": [
         {"pattern": r"blackmail(?:ed|ing|s)?|extort(?:ion|ing|ed|s)?|sextortion"},
+        # A child worked for others (county lines in the words children use), groomed in secret, or shown
+        # sexually: each only with a child in the words around it.
+        {"pattern": r"olders|running\s+(?:for\s+(?:some|the|them|older)|up\s+to|down\s+to|a\s+line|lines|"
+                    r"county)|work\s+(?:it|the\s+debt|that)\s+off|(?:owe|owes|owed)\s+(?:them|him|the\s+(?:lads|men|"
+                    r"dealers|olders))\b[^.]{0,40}?(?:can'?t\s+(?:just\s+)?stop|work|pay\s+(?:it\s+)?back)|"
+                    r"trap\s*house|(?:collect|collecting|collects|drop|dropping|drops)\s+(?:off\s+)?(?:small\s+)?"
+                    r"(?:packages|parcels|bags|wraps)", "requires": CHILD_CONTEXT, "window": 160},
+        {"pattern": r"keep\s+(?:it|this|the\s+chat|them|us|our\s+chats?)\s+(?:a\s+)?secret|(?:not|never|don'?t)\s+"
+                    r"(?:to\s+)?tell\s+(?:her|his|their|your|ur)\s+(?:mum|mam|mom|dad|parents|family|teachers?)|"
+                    r"parents\s+(?:wouldn'?t|won'?t|don'?t)\s+understand|move\s+(?:the|their)\s+chat|"
+                    r"(?:onto|to)\s+(?:a\s+)?(?:private|secret|different)\s+(?:chat|app|account)|"
+                    r"(?:looks?\s+like|pictures?\s+of\s+(?:her|him))\s+in\s+(?:the\s+shower|the\s+bath|"
+                    r"(?:her|his)\s+underwear|bed)|in\s+just\s+(?:ur|your|her|his)\s+(?:bra|pants|underwear|boxers)|"
+                    r"(?:wants?|wanted|arranged|arranging|planning)\s+to\s+meet\s+(?:her|him)\b[^.]{0,60}?"
+                    r"(?:not\s+to\s+tell|secret|on\s+(?:his|her)\s+own|alone)",
+         "requires": CHILD_CONTEXT, "window": 200},
+        {"pattern": r"(?:pictures|photos|images|videos|pics)\s+of\s+(?:young\s+|little\s+|small\s+)?(?:girls|boys|"
+                    r"children|kids|a\s+child)\b[^.]{0,60}?(?:undressed|naked|nude|sexual|indecent|in\s+(?:their|"
+                    r"her|his)\s+underwear)|indecent\s+images|child\s+(?:abuse\s+)?(?:images|porn\w*)|csam"},
+        {"pattern": r"(?:giving|gives|gave|given|supplying|supplies)\s+(?:her|him|them)\s+(?:cannabis|spice|coke|"
+                    r"pills|ket|nos)|paying\s+for\s+(?:her|his)\s+(?:nails|hair|clothes|phone|lashes)",
+         "requires": CHILD_CONTEXT, "window": 160},
         {"pattern": r"threat(?:en(?:ed|ing|s)?)?s?\s+to\s+(?!(?:share|post|send)\s+(?:her|his|my|their)\s+(?:location|"
                     r"address)\b)(?:share|post|send|release|leak|publish|show|tell|"
                     r"expose)"},

@@ -190,7 +190,8 @@ def training_checksum(items: Iterable[dict[str, Any]]) -> str:
     """SHA-256 over the snippets a model is trained on (id, text, sorted families), in id order."""
     h = hashlib.sha256()
     for item in sorted(items, key=lambda i: str(i["id"])):
-        h.update(json.dumps([str(item["id"]), item["text"], sorted(item["families"])], ensure_ascii=False)
+        h.update(json.dumps([str(item["id"]), item["text"], sorted(item["families"]),
+                            *([sorted(item["scored"])] if item.get("scored") else [])], ensure_ascii=False)
                  .encode("utf-8"))
         h.update(b"\n")
     return h.hexdigest()

@@ -95,20 +95,24 @@ def train(items: list[dict[str, Any]]) -> dict[str, Any]:
     intercepts: dict[str, float] = {}
     thresholds: dict[str, float] = {}
     for k, family in enumerate(FAMILIES):
-        labels = [family in i["families"] for i in items]
-        coef, intercept = _fit(rows, labels, vocabulary)
+        # A snippet written for some families only ("scored") says nothing about the others: it is neither a
+        # positive nor a negative for them.
+        use = [j for j, i in enumerate(items) if not i.get("scored") or family in i["scored"]]
+        labels = [family in items[j]["families"] for j in use]
+        coef, intercept = _fit([rows[j] for j in use], labels, vocabulary)
         for f, idx in vocabulary.items():
             weights[f][k] = round(coef[idx], DECIMALS)
         intercepts[family] = round(intercept, DECIMALS)
-        oof: list[float] = [0.0] * len(items)
+        oof: list[float] = [0.0] * len(use)
         for fold in folds:
             held = set(fold)
-            train_idx = [j for j in range(len(items)) if j not in held]
-            sub_rows = [rows[j] for j in train_idx]
+            train_pos = [n for n, j in enumerate(use) if j not in held]
+            sub_rows = [rows[use[n]] for n in train_pos]
             sub_vocab = _vocabulary(sub_rows)
-            c, b = _fit(sub_rows, [labels[j] for j in train_idx], sub_vocab)
-            for j in fold:
-                oof[j] = _score(rows[j], c, b, sub_vocab)
+            c, b = _fit(sub_rows, [labels[n] for n in train_pos], sub_vocab)
+            for n, j in enumerate(use):
+                if j in held:
+                    oof[n] = _score(rows[j], c, b, sub_vocab)
         thresholds[family] = _threshold(oof, labels, TARGET_PRECISION[family])
     kept = {f: ws for f, ws in sorted(weights.items()) if any(w != 0.0 for w in ws)}
     return {

@@ -13,12 +13,12 @@ from watchkeeper.dispatch.models import Assignment, Unit
 from watchkeeper.dispatch.operations import OPERATIONS
 from watchkeeper.dispatch.schemas import (
     AreaIn,
-    AssignIn,
     AssignmentStateIn,
-    DecisionIn,
+    DivertDecisionIn,
     DivertIn,
     DutyIn,
     NoteIn,
+    UnitAssignIn,
     UnitIn,
 )
 from watchkeeper.web.forms import actor_of
@@ -62,7 +62,7 @@ def unit_assignments(request: HttpRequest, callsign: str) -> list[dict[str, Any]
 
 
 @router.post("/logs/{reference}/units", response={201: dict}, summary="D4/L12: assign a unit")
-def assign(request: HttpRequest, reference: str, body: AssignIn) -> Status[dict[str, Any]]:
+def assign(request: HttpRequest, reference: str, body: UnitAssignIn) -> Status[dict[str, Any]]:
     a = OPERATIONS["assign"].run(actor_of(request, via="api"), body, reference=reference)
     return Status(201, {"assignment": a.pk, "state": a.state, "summary": a.summary})
 
@@ -80,7 +80,7 @@ def divert(request: HttpRequest, body: DivertIn) -> Status[dict[str, Any]]:
 
 
 @router.post("/diverts/{divert_id}/decision", summary="D2: the controller approves or overrides")
-def decide(request: HttpRequest, divert_id: int, body: DecisionIn) -> dict[str, Any]:
+def decide(request: HttpRequest, divert_id: int, body: DivertDecisionIn) -> dict[str, Any]:
     d = OPERATIONS["decide"].run(actor_of(request, via="api"), body, divert_id=divert_id)
     return {"id": d.pk, "state": d.state}
 

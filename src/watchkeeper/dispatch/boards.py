@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from watchkeeper.core.config import current_policy
-from watchkeeper.core.uow import collect
+from watchkeeper.core.uow import collect, new_pks
 from watchkeeper.dispatch.models import Alert, Assignment, Divert, ResponseClock, Unit
 from watchkeeper.incidents import hooks
 from watchkeeper.incidents.models import Log
@@ -27,10 +27,14 @@ class Held:
     def __init__(self, ids: list[int]) -> None:
         self.clocks = {c.log_id: c for c in ResponseClock.objects.filter(log_id__in=ids)}
         self.active: dict[int, list[Assignment]] = {}
-        for a in (Assignment.objects.filter(log_id__in=ids, state__in=Assignment.ACTIVE).select_related("unit")
-                  .order_by("assigned_at", "pk")):
-            self.active.setdefault(a.log_id, []).append(a)
-        self.diverted = set(Divert.objects.filter(from_log_id__in=ids).values_list("from_log_id", flat=True))
+        # A log raised in this unit of work has no unit assigned and was never diverted from: not read.
+        older = [pk for pk in ids if pk not in new_pks(Log)]
+        if older:
+            for a in (Assignment.objects.filter(log_id__in=older, state__in=Assignment.ACTIVE).select_related("unit")
+                      .order_by("assigned_at", "pk")):
+                self.active.setdefault(a.log_id, []).append(a)
+        self.diverted = (set(Divert.objects.filter(from_log_id__in=older).values_list("from_log_id", flat=True))
+                         if older else set())
 
     def on_board(self) -> set[int]:
         return set(self.clocks) | set(self.active)

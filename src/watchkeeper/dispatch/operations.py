@@ -13,12 +13,12 @@ from watchkeeper.core.errors import Invalid
 from watchkeeper.dispatch import actions
 from watchkeeper.dispatch.schemas import (
     AreaIn,
-    AssignIn,
     AssignmentStateIn,
-    DecisionIn,
+    DivertDecisionIn,
     DivertIn,
     DutyIn,
     NoteIn,
+    UnitAssignIn,
     UnitIn,
 )
 from watchkeeper.web.forms import Operation, int_param
@@ -40,7 +40,7 @@ def _duty(actor: Actor, body: DutyIn, *, callsign: str) -> Any:
     return actions.set_duty(actor, callsign, on_duty=body.on_duty)
 
 
-def _assign(actor: Actor, body: AssignIn, *, reference: str) -> Any:
+def _assign(actor: Actor, body: UnitAssignIn, *, reference: str) -> Any:
     return actions.assign_unit(actor, reference, body.callsign, appointment_at=body.appointment_at)
 
 
@@ -53,7 +53,7 @@ def _divert(actor: Actor, body: DivertIn, **_: Any) -> Any:
                                to_reference=body.to_reference, reason=body.reason)
 
 
-def _decide(actor: Actor, body: DecisionIn, *, divert_id: Any) -> Any:
+def _decide(actor: Actor, body: DivertDecisionIn, *, divert_id: Any) -> Any:
     return actions.decide_divert(actor, _id(divert_id, "divert"), approve=body.approve, note=body.note)
 
 
@@ -72,10 +72,10 @@ def _area(actor: Actor, body: AreaIn, *, reference: str) -> Any:
 OPERATIONS: dict[str, Operation[Any]] = {
     "create_unit": Operation(UnitIn, _create_unit),
     "duty": Operation(DutyIn, _duty),
-    "assign": Operation(AssignIn, _assign),
+    "assign": Operation(UnitAssignIn, _assign),
     "state": Operation(AssignmentStateIn, _state),
     "divert": Operation(DivertIn, _divert),
-    "decide": Operation(DecisionIn, _decide),
+    "decide": Operation(DivertDecisionIn, _decide),
     "ack": Operation(NoteIn, _ack),
     "no_units": Operation(NoteIn, _no_units),
     "area": Operation(AreaIn, _area),

@@ -24,7 +24,7 @@ class DutyIn(Schema):
     on_duty: bool
 
 
-class AssignIn(Schema):
+class UnitAssignIn(Schema):
     callsign: Text
     appointment_at: Moment | None = None
 
@@ -40,7 +40,7 @@ class DivertIn(Schema):
     reason: Text
 
 
-class DecisionIn(Schema):
+class DivertDecisionIn(Schema):
     approve: bool
     note: Text = ""
 

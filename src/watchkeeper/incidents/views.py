@@ -17,9 +17,9 @@ from pydantic import ValidationError
 from watchkeeper.core import clock
 from watchkeeper.core.config import current_policy
 from watchkeeper.core.errors import Refusal
-from watchkeeper.incidents import actions, hooks, queries, rules
+from watchkeeper.incidents import actions, console, hooks, queries, rules
 from watchkeeper.incidents.models import CHANNELS, Contact, Grading, Link, Log, Notification, ServiceRequest
-from watchkeeper.incidents.operations import FORM_PATH_IDS, INTAKE_REVIEWERS, MESSAGE, OPERATIONS, RAISE
+from watchkeeper.incidents.operations import FORM_PATH_IDS, INTAKE_REVIEWERS, MESSAGE, OPERATIONS
 from watchkeeper.incidents.schemas import ContactSchema, RaiseLogIn, ThriveIn
 from watchkeeper.realtime.models import Event
 from watchkeeper.staff.models import User
@@ -129,7 +129,10 @@ def new_contact(request: HttpRequest) -> HttpResponse:
     ctx["form_flags"] = form.get("flags", [])
     ctx["chosen_parties"] = form.get("parties", [])
     ctx["now"] = clock.local(clock.now()).strftime("%Y-%m-%dT%H:%M")
-    ctx.update(_preview(ctx["policy"], form.get("category", ""), ctx["form_flags"]))
+    # The grade and THRIVE beside the narrative: shown again after a refusal, as typed.
+    ctx["grade_form"] = {"grade": request.POST.get("grade", ""), "rationale": request.POST.get("rationale", "")}
+    ctx["thrive_new"] = form_to_data(ThriveIn, request.POST, "thrive.") if request.method == "POST" else {}
+    ctx.update(_preview(ctx["policy"], form.get("category", ""), ctx["form_flags"], ctx["thrive_new"]))
     if request.method == "POST":
         actor = actor_of(request)
         try:
@@ -139,7 +142,10 @@ def new_contact(request: HttpRequest) -> HttpResponse:
                 c = OPERATIONS["contact"].run(actor, _parse_contact(raw), reference=target)
                 assert c.log is not None
                 return HttpResponseRedirect(reverse("log", args=[c.log.reference]))
-            log = RAISE.from_form(actor, raw)
+            if not str(raw.get("summary", "")).strip():  # blank: the first sentence of what was said
+                raw = raw.copy()
+                raw["summary"] = console.summary_from(str(raw.get("contact.account", "")))
+            log = console.raise_and_grade(actor, raw)
             return HttpResponseRedirect(reverse("log", args=[log.reference]))
         except Refusal as exc:
             ctx["error"] = exc
@@ -159,14 +165,17 @@ def _parse_contact(form: QueryDict) -> ContactSchema:
         raise invalid_from(exc) from None
 
 
-def _preview(policy: Any, category: str, chosen: list[str]) -> dict[str, Any]:
-    """C4: the policy grade for a category and markers (the category's own markers included)."""
+def _preview(policy: Any, category: str, chosen: list[str], thrive: dict[str, Any] | None = None) -> dict[str, Any]:
+    """C4: the policy grade for a category, markers (the category's own markers included) and the THRIVE
+    levels chosen so far."""
     known = policy.category(category)
     flags = [f for f in chosen if f in policy.flag_codes()]
     for f in (known or {}).get("flags", []):
         if f not in flags:
             flags.append(f)
-    proposal = rules.propose_grade(rules.GradeFacts(category=category, flags=tuple(flags), thrive={}), policy)
+    levels = {el: {"level": v["level"]} for el, v in (thrive or {}).items()
+              if isinstance(v, dict) and v.get("level") in policy["levels"]}
+    proposal = rules.propose_grade(rules.GradeFacts(category=category, flags=tuple(flags), thrive=levels), policy)
     return {"proposal": proposal, "preview_flags": flags, "policy": policy}
 
 
@@ -174,7 +183,8 @@ def _preview(policy: Any, category: str, chosen: list[str]) -> dict[str, Any]:
 def grade_preview(request: HttpRequest) -> HttpResponse:
     """C4 on the call-taking screen: the policy grade for the category and markers chosen so far, refreshed
     as the handler fills the form (pure rules: nothing is read or written)."""
-    ctx = _preview(current_policy(), request.GET.get("category", ""), request.GET.getlist("flags"))
+    ctx = _preview(current_policy(), request.GET.get("category", ""), request.GET.getlist("flags"),
+                   form_to_data(ThriveIn, request.GET, "thrive."))
     return render(request, "incidents/_grade_preview.html", ctx)
 
 

@@ -18,6 +18,7 @@ from watchkeeper.core.policy import Policy
 from watchkeeper.core.uow import is_new
 from watchkeeper.incidents.hooks import Blocker
 from watchkeeper.incidents.models import Contact, Entry, Log
+from watchkeeper.people import parties as on_logs
 from watchkeeper.people import rules
 from watchkeeper.people.actions import address_for, phone_for, raise_prompt, tell_owner_and_supervisor
 from watchkeeper.people.models import (
@@ -65,7 +66,9 @@ def after_contact(actor: Actor, log: Log, contact: Contact, policy: Policy) -> N
         if is_new(contact) or not LogParty.objects.filter(contact=contact, phone=phone,
                                                            log__isnull=True).update(log=log):
             LogParty.objects.create(log=log, contact=contact, role="caller", phone=phone, at=contact.received_at)
-    if log.location and not LogParty.objects.filter(log=log, role="location").exists():
+        else:
+            on_logs.changed(log.pk)
+    if log.location and not any(p.role == "location" for p in on_logs.on_log(log.pk)):
         place = address_for(log.location)
         if place is not None:
             LogParty.objects.create(log=log, contact=contact, role="location", address=place, at=now)
@@ -102,8 +105,9 @@ def _domestic_abuse_suspected(log: Log) -> bool:
     """C9: domestic abuse is suspected when the number or the place (or a person who uses the number or
     lives there) carries a domestic-abuse marker, is under an active special scheme, or has had a
     domestic-abuse log before."""
-    phones = list(LogParty.objects.filter(log=log, phone__isnull=False).values_list("phone_id", flat=True))
-    places = list(LogParty.objects.filter(log=log, address__isnull=False).values_list("address_id", flat=True))
+    parties = on_logs.on_log(log.pk)
+    phones = list(dict.fromkeys(p.phone_id for p in parties if p.phone_id))
+    places = list(dict.fromkeys(p.address_id for p in parties if p.address_id))
     if not phones and not places:
         return False
     people = set(PhoneUse.objects.filter(phone_id__in=phones).values_list("person_id", flat=True))
@@ -140,7 +144,7 @@ def mentioned_numbers(actor: Actor, log: Log, texts: list[str], policy: Policy, 
     if not numbers:
         return []
     now = clock.now()
-    on_log = set(LogParty.objects.filter(log=log, phone__e164__in=numbers).values_list("phone__e164", flat=True))
+    on_log = {p.phone.e164 for p in on_logs.on_log(log.pk) if p.phone_id and p.phone and p.phone.e164 in numbers}
     added: list[str] = []
     for e164 in numbers:
         if e164 in on_log:
@@ -222,7 +226,9 @@ def _mentioned_people(log: Log, parties: list[LogParty]) -> None:
 def mentioned_owners(log: Log) -> set[int]:
     """M3: the people who use the numbers mentioned on a log (a restricted person's number written in the
     narrative puts them in contact with the people on it)."""
-    phones = LogParty.objects.filter(log=log, role="mentioned", phone__isnull=False).values("phone_id")
+    phones = {p.phone_id for p in on_logs.on_log(log.pk) if p.role == "mentioned" and p.phone_id}
+    if not phones:
+        return set()
     return set(PhoneUse.objects.filter(phone_id__in=phones).values_list("person_id", flat=True))
 
 
@@ -327,7 +333,7 @@ def open_matches(phone: str, location: str, caller_name: str, person_ids: list[i
 def after_parties(actor: Actor, log: Log, policy: Policy) -> None:
     """Who is involved decides: a possible breach (M3), a firearms referral (M4), a pattern (C8), a child
     (C2) and an address that differs from the one held (C7)."""
-    parties = list(LogParty.objects.filter(log=log).select_related("person", "address"))
+    parties = list(on_logs.on_log(log.pk))
     person_ids = {p.person_id for p in parties if p.person_id}
     address_ids = {p.address_id for p in parties if p.address_id}
     today = clock.local(clock.now()).date()
@@ -336,8 +342,9 @@ def after_parties(actor: Actor, log: Log, policy: Policy) -> None:
     if person_ids:
         _pattern(log, person_ids, policy)
         _firearms(log, policy, person_ids, address_ids)
-        for person in Person.objects.filter(pk__in=person_ids, dob__isnull=False):
-            if rules.is_child(person.dob, None, today, policy):
+        held = {p.person_id: p.person for p in parties if p.person_id and p.person is not None}
+        for person in sorted(held.values(), key=lambda x: x.pk):
+            if person.dob is not None and rules.is_child(person.dob, None, today, policy):
                 raise_prompt(log, safeguard="C2", kind="child", suggestion="add_flag", details={"flag": "child"},
                              text=f"{person.name} is under 18: consider child safeguarding.")
     for party in parties:
@@ -384,8 +391,9 @@ def _possible_breach(log: Log, person_ids: set[int], address_ids: set[int], toda
     the log's date) on the same log, for orders in force today. A person in an age class whose date of
     birth is not held, or in a sex class ("any female partner") whose sex is not recorded, raises a prompt to
     establish it, which does not block closing."""
-    phones = LogParty.objects.filter(log=log, phone__isnull=False).values("phone_id")
-    present = person_ids | set(PhoneUse.objects.filter(phone_id__in=phones).values_list("person_id", flat=True))
+    phones = {p.phone_id for p in on_logs.on_log(log.pk) if p.phone_id}
+    present = person_ids | (set(PhoneUse.objects.filter(phone_id__in=phones).values_list("person_id", flat=True))
+                            if phones else set())
     if not present:
         return
     orders = list(Order.objects.filter(restricted_id__in=present, starts_on__lte=today)
@@ -462,6 +470,8 @@ def _firearms(log: Log, policy: Policy, person_ids: set[int], address_ids: set[i
     """M4: a domestic-abuse or mental-health incident involving a certificate holder (a party, or the place
     the guns are kept) needs a referral to firearms licensing, as a mandatory check. A cue the handler
     dismissed does not count."""
+    if not person_ids and not address_ids:
+        return  # no holder and no place a certificate could name
     if Check.objects.filter(log=log, kind="firearms_licensing").exists():
         return
     today = clock.local(clock.now()).date()
@@ -479,9 +489,8 @@ def _firearms(log: Log, policy: Policy, person_ids: set[int], address_ids: set[i
 
 
 def _log_parties(log: Log) -> tuple[set[int], set[int]]:
-    parties = LogParty.objects.filter(log=log)
-    return (set(parties.filter(person__isnull=False).values_list("person_id", flat=True)),
-            set(parties.filter(address__isnull=False).values_list("address_id", flat=True)))
+    parties = on_logs.on_log(log.pk)
+    return {p.person_id for p in parties if p.person_id}, {p.address_id for p in parties if p.address_id}
 
 
 # -------------------------------------------------------------------------------------------- entries
@@ -580,10 +589,11 @@ def after_classification(actor: Actor, log: Log, policy: Policy) -> None:
     kinds = rules.required_checks(log.flags, log.category, policy)
     # A proposed check on a mentioned number (not mandatory) does not stand in for a required one.
     have = set(Check.objects.filter(log=log, mandatory=True).values_list("kind", flat=True))
-    phones = LogParty.objects.filter(log=log, phone__isnull=False).select_related("phone")
-    phone = phones.filter(role="caller").order_by("at", "id").first() or phones.order_by("at", "id").first()
-    places = LogParty.objects.filter(log=log, address__isnull=False).select_related("address")
-    place = places.filter(role="location").order_by("-at", "-id").first() or places.order_by("-at", "-id").first()
+    parties = on_logs.on_log(log.pk)  # oldest first
+    phones = [p for p in parties if p.phone_id]
+    phone = next((p for p in phones if p.role == "caller"), None) or (phones[0] if phones else None)
+    places = [p for p in parties if p.address_id]
+    place = next((p for p in reversed(places) if p.role == "location"), None) or (places[-1] if places else None)
     number = phone.phone if phone else None  # the parties were read with a phone / an address
     address = place.address if place else None
     for kind in kinds:
@@ -601,7 +611,7 @@ def after_classification(actor: Actor, log: Log, policy: Policy) -> None:
     _firearms(log, policy, *_log_parties(log))
     if log.category == "abandoned_call":
         abandoned_call_workflow(log, policy)
-    else:
+    elif not is_new(log):  # a log raised in this unit of work as something else never had the prompt (C9)
         _header_updated(actor, log, policy)
 
 
@@ -617,9 +627,9 @@ def grade_floor(log: Log, policy: Policy) -> str | None:
     """D5: a log has the floor of every scheme in force (review overdue included, M2) whose victim, address
     or phone is on it as a caller, victim or location (policy `scheme_floor_roles`); the same number or
     place as a suspect's, a witness's or mentioned sets no floor."""
-    parties = [rules.PartyFact(role, person, address, phone) for role, person, address, phone in
-               LogParty.objects.filter(log=log, role__in=policy["scheme_floor_roles"]).values_list(
-                   "role", "person_id", "address_id", "phone_id")]
+    roles = set(policy["scheme_floor_roles"])
+    parties = [rules.PartyFact(p.role, p.person_id, p.address_id, p.phone_id) for p in on_logs.on_log(log.pk)
+               if p.role in roles]
     people = {p.person_id for p in parties if p.person_id}
     places = {p.address_id for p in parties if p.address_id}
     phones = {p.phone_id for p in parties if p.phone_id}
@@ -693,6 +703,7 @@ def log_details(log: Log) -> dict[str, Any]:
 def register() -> None:
     from watchkeeper.incidents import hooks
 
+    on_logs.connect()
     hooks.AFTER_CONTACT.append(after_contact)
     hooks.AFTER_ENTRIES.append(after_entries)
     hooks.AFTER_CLASSIFICATION.append(after_classification)

@@ -202,10 +202,12 @@ def scheme_in_force(removed_at: datetime | None, starts_at: datetime, ends_at: d
 # ------------------------------------------------------------------------------------ reading
 def _families(log_ids: Iterable[int]) -> dict[int, int]:
     """Each log and every log merged into it (at any depth) -> the log asked about."""
+    from watchkeeper.core.uow import new_pks
     from watchkeeper.incidents.models import Log
 
     root = {pk: pk for pk in log_ids}
-    frontier = list(root)
+    fresh = new_pks(Log)  # nothing is merged into a log raised in this unit of work
+    frontier = [pk for pk in root if pk not in fresh]
     while frontier:
         children = list(Log.objects.filter(merged_into_id__in=frontier).values_list("pk", "merged_into_id"))
         frontier = []
@@ -240,8 +242,15 @@ def gather(log_ids: Iterable[int], now: datetime, today: date) -> dict[int, Fact
     places: dict[int, set[int]] = defaultdict(set)
     phones: dict[int, set[int]] = defaultdict(set)
     party_people: dict[int, list[tuple[int, str, str]]] = defaultdict(list)  # log -> (person, name, role)
-    parties = (LogParty.objects.filter(log_id__in=list(root)).select_related("person", "address", "phone")
-               .order_by("at", "id"))
+    from watchkeeper.core.uow import kept
+    from watchkeeper.people.parties import KEY
+
+    held = [kept((KEY, pk)) for pk in root]
+    if all(h is not None for h in held):  # every log's parties were read in this unit of work already
+        parties: Iterable[LogParty] = sorted((p for h in held for p in h or ()), key=lambda p: (p.at, p.pk))
+    else:
+        parties = (LogParty.objects.filter(log_id__in=list(root)).select_related("person", "address", "phone")
+                   .order_by("at", "id"))
     for p in parties:
         assert p.log_id is not None  # read by log above
         log = root[p.log_id]

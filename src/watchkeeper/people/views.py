@@ -29,6 +29,7 @@ from watchkeeper.incidents.models import Log
 from watchkeeper.people import actions, queries, rules
 from watchkeeper.people.models import ROLES, Person
 from watchkeeper.people.operations import OPERATIONS
+from watchkeeper.people.panels import person_panels
 from watchkeeper.staff.roles import allowed
 from watchkeeper.web.forms import actor_of, date_param, int_param, operation, parse_form
 
@@ -346,6 +347,8 @@ def _subject_page(request: HttpRequest, subject: Subject, *, errors: dict[str, R
         ctx["page_error"] = next(v for k, v in errors.items() if "-" in k)
     ctx.update(errors=errors, form=request.POST if errors else {}, purpose=purpose,
                subject=subject, may=_may(request), policy=current_policy())
+    if subject.kind == "person":
+        ctx["person_panels"] = person_panels()  # other capabilities' parts of the page (people/panels.py)
     return render(request, f"people/{subject.kind}.html", ctx, status=status)
 
 

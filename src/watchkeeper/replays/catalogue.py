@@ -3,7 +3,16 @@ listed with the safeguards they will show, and are not runnable (`watchkeeper re
 
 from __future__ import annotations
 
-from watchkeeper.replays import bulletin28, bulletin31, essex, flow, issue41
+from watchkeeper.replays import (
+    bulletin28,
+    bulletin28_cases,
+    bulletin31,
+    essex,
+    flow,
+    issue41,
+    risk_lessons,
+    victim_lessons,
+)
 from watchkeeper.replays.engine import Replay
 
 B28 = "bulletin-28-protecting-vulnerable-people-2016-11.txt"
@@ -29,7 +38,14 @@ REPLAYS: tuple[Replay, ...] = (
         bulletin28.case_1, planned=("R2", "R4"),
     ),
     Replay("bulletin-28-case-2", "B28.2", "Contact with the police before a woman's murder",
-           ("M1", "R4", "R5", "R6", "P3", "P6"), B28, ("Contact with the police before a woman's murder",), None),
+           ("M1", "R4", "R5", "R6", "P3", "P6"), B28,
+           ("refused to meet the officer or to complete a DASH risk assessment",
+            "A domestic violence marker was placed on her address",
+            "Ten days later, the original caller contacted police to say that the man had assaulted the woman",
+            "A referral was made to the multi-agency risk assessment conference (MARAC)",
+            "it was agreed that the police would be the primary contact",
+            "he performed a dynamic risk assessment, but did not write it down"),
+           victim_lessons.case_2),
     Replay(
         "bulletin-28-case-3", "B28.3", "Safeguarding a vulnerable man", ("L8", "C4", "M3", "D3", "L10"), B28,
         ("He told officers that he was worried about his son being held against his will",
@@ -64,7 +80,12 @@ REPLAYS: tuple[Replay, ...] = (
         bulletin28.case_5, planned=("P6", "P9", "P11"),
     ),
     Replay("bulletin-28-case-6", "B28.6", "Investigation of sexual assault on a minor",
-           ("P1", "P2"), B28, (), None),
+           ("P1", "P2"), B28,
+           ("the CID officer moved to work on a major operation. He did not hand the investigation over",
+            "no supervisory reviews were ever carried out on the case",
+            "He did not hand over the supervision of this case to his successor",
+            "stated that it was in progress despite there being no evidence of any progress having been made"),
+           bulletin28_cases.case_6),
     Replay("bulletin-28-case-7", "B28.7", "Acting on intelligence",
            ("P7", "R7", "A5"), B28, ("Acting on intelligence",), None),
     Replay("bulletin-28-case-8", "B28.8", "Disclosure of information to a victim",
@@ -93,7 +114,14 @@ REPLAYS: tuple[Replay, ...] = (
     ),
     Replay("bulletin-31-case-4", "B31.4", "Abuse of position", ("A2",), B31, ("Abuse of position",), None),
     Replay("bulletin-31-case-5", "B31.5", "Recognising conflicts of interest", ("P10",), B31, (), None),
-    Replay("bulletin-31-case-6", "B31.6", "Suicide of indecent images suspect", ("R6", "R7", "P11"), B31, (), None),
+    Replay(
+        "bulletin-31-case-6", "B31.6", "Suicide of indecent images suspect", ("R7", "R6", "P11"), B31,
+        ("The officer did not complete a risk assessment or record a rationale about the plan for making contact "
+         "with the man",
+         "Suicide risk assessments are always required to be completed for CSE and IIOC suspects/offenders",
+         "How does your force manage the risk to suspects who are outside the force's area?"),
+        risk_lessons.case_6,
+    ),
     Replay("bulletin-31-case-7", "B31.7", "Getting bail conditions right", ("P8",), B31, (), None),
     Replay(
         "issue-41-case-2", "I41.2", "Failure to identify risks to protect a victim of domestic abuse",
@@ -135,6 +163,24 @@ REPLAYS: tuple[Replay, ...] = (
          "including a review of the informal process to call abandoned callers back three times, as this may "
          "heighten the risk to victims of domestic abuse"),
         essex.case, planned=("K2",),
+    ),
+    # The risk parts of B28.4 (its other safeguards are shown by bulletin-28-case-4 above).
+    Replay(
+        "bulletin-28-case-4-missing", "B28.4", "Missing following leave from hospital: the missing-person record",
+        ("C6", "P9"), B28,
+        ("Police did not call the hospital back after either call",
+         "Not using their powers to force entry meant that the man's house was not ruled out as a place where he "
+         "might be",
+         "he was re-graded as a high-risk missing person"),
+        risk_lessons.case_4_missing,
+    ),
+    # The risk assessment of B28.1 (its other safeguards are shown by bulletin-28-case-1 above).
+    Replay(
+        "bulletin-28-case-1-risk", "B28.1", "Fatal shooting following marriage breakdown: the risk assessment",
+        ("R2", "R4"), B28,
+        ("behaviour that may appear routine in isolation, but that could be classified as coercive control when "
+         "viewed in a wider context",),
+        risk_lessons.case_1_risk,
     ),
 )
 

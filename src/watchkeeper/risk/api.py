@@ -10,20 +10,34 @@ from ninja import Router, Status
 
 from watchkeeper.incidents.actions import resolve
 from watchkeeper.risk import actions, queries
-from watchkeeper.risk.models import Assessment, Decision, Instrument, MissingPerson, MissingPlace, MissingReview, Review
+from watchkeeper.risk.models import (
+    Assessment,
+    Decision,
+    FollowUp,
+    Instrument,
+    MissingPerson,
+    MissingPlace,
+    MissingReview,
+    MissingWeather,
+    Review,
+)
 from watchkeeper.risk.operations import OPERATIONS
 from watchkeeper.risk.schemas import (
     AnswersIn,
-    DecisionIn,
+    CallbackIn,
+    FollowUpDoneIn,
     FoundIn,
     InstrumentIn,
     MissingIn,
     MissingPlaceIn,
     MissingReviewIn,
+    ReferralIn,
     RefusalIn,
     ReviewIn,
+    RiskDecisionIn,
     StartIn,
     SubmitIn,
+    WeatherIn,
 )
 from watchkeeper.web.forms import actor_of
 
@@ -101,7 +115,7 @@ def review_queue(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/decisions", response={201: dict}, summary="R6: a risk decision with its rationale")
-def decision(request: HttpRequest, body: DecisionIn) -> Status[dict[str, Any]]:
+def decision(request: HttpRequest, body: RiskDecisionIn) -> Status[dict[str, Any]]:
     d: Decision = OPERATIONS["decision"].run(actor_of(request, via="api"), body)
     return Status(201, {"id": d.pk, "kind": d.kind, "facts": d.facts})
 
@@ -164,3 +178,48 @@ def missing_place(request: HttpRequest, missing_id: int, body: MissingPlaceIn) -
 def found(request: HttpRequest, missing_id: int, body: FoundIn) -> dict[str, Any]:
     m: MissingPerson = OPERATIONS["found"].run(actor_of(request, via="api"), body, missing_id=missing_id)
     return _missing_out(m)
+
+
+@router.post("/missing/{missing_id}/weather", response={201: dict},
+             summary="P9: the weather recorded or forecast (cold, heat, storm): an escalation prompt")
+def missing_weather(request: HttpRequest, missing_id: int, body: WeatherIn) -> Status[dict[str, Any]]:
+    w: MissingWeather = OPERATIONS["weather"].run(actor_of(request, via="api"), body, missing_id=missing_id)
+    return Status(201, {"id": w.pk, "condition": w.condition, "triggers": queries.missing(missing_id)["triggers"]})
+
+
+# ------------------------------------------------------------------------------------------ follow-ups (P9, P11)
+def _followup_out(f: FollowUp) -> dict[str, Any]:
+    return {"id": f.pk, "kind": f.kind, "state": f.state, "party": f.party, "owner_id": f.owner_id,
+            "due_at": f.due_at.isoformat(), "person_id": f.person_id, "missing_id": f.missing_id,
+            "log": f.log.reference if f.log else None, "outcome": f.outcome or None,
+            "acknowledged_by": f.acknowledged_by or None,
+            "done_at": f.done_at.isoformat() if f.done_at else None}
+
+
+@router.post("/missing/{missing_id}/callbacks", response={201: dict},
+             summary="P9: a callback to the reporting agency: a task open until its outcome is recorded")
+def missing_callback(request: HttpRequest, missing_id: int, body: CallbackIn) -> Status[dict[str, Any]]:
+    f: FollowUp = OPERATIONS["callback"].run(actor_of(request, via="api"), body, missing_id=missing_id)
+    return Status(201, _followup_out(f))
+
+
+@router.post("/referrals", response={201: dict},
+             summary="R7, P11: a referral to the local force, open until that force acknowledges it")
+def referral(request: HttpRequest, body: ReferralIn) -> Status[dict[str, Any]]:
+    f: FollowUp = OPERATIONS["referral"].run(actor_of(request, via="api"), body)
+    return Status(201, _followup_out(f))
+
+
+@router.post("/followups/{followup_id}/done",
+             summary="P9, P11: a follow-up done with its outcome (a referral: who acknowledged it)")
+def followup_done(request: HttpRequest, followup_id: int, body: FollowUpDoneIn) -> dict[str, Any]:
+    f: FollowUp = OPERATIONS["followup_done"].run(actor_of(request, via="api"), body, followup_id=followup_id)
+    return _followup_out(f)
+
+
+@router.get("/followups", summary="P9, R7, P11: open follow-ups (callbacks, referrals), soonest due first")
+def followups(request: HttpRequest, person_id: int | None = None) -> list[dict[str, Any]]:
+    actor_of(request, via="api").require("risk.view")
+    if person_id is not None:
+        return queries.api_followups(queries.followups(FollowUp.objects.filter(person_id=person_id)))
+    return queries.api_followups(queries.open_followups())

@@ -109,7 +109,9 @@ class Decision(models.Model):
     KINDS = [("arrest", "Arrest or not"), ("search", "Search of premises"), ("interview", "Interview"),
              ("dynamic_risk", "Dynamic risk assessment at scene"),
              ("protection_removed", "Removing protection"), ("level_changed", "Changing a risk level"),
-             ("plan", "Safety or contact plan"), ("other", "Another risk decision")]
+             ("plan", "Safety or contact plan"), ("no_assessment", "Assessment could not be done (why)"),
+             ("other", "Another risk decision")]
+    # R1: a "no_assessment" decision names in `facts["instrument"]` the instrument it could not be done with
 
     log = models.ForeignKey("incidents.Log", null=True, blank=True, on_delete=models.PROTECT,
                             related_name="risk_decisions")
@@ -174,3 +176,50 @@ class MissingPlace(models.Model):
     status = models.CharField(max_length=12, choices=STATUSES)
     forced_entry = models.CharField(max_length=12, choices=ENTRY, default="not_needed")
     note = models.TextField(blank=True)
+
+
+class MissingWeather(models.Model):
+    """P9: the weather recorded or forecast where a missing person may be (cold, heat, storm, or none of
+    concern), by whom and when; the newest is in force and feeds the escalation prompts."""
+
+    CONDITIONS = [("cold", "Cold"), ("heat", "Heat"), ("storm", "Storm"), ("none", "No weather concern")]
+
+    record = models.ForeignKey(MissingPerson, on_delete=models.PROTECT, related_name="weather")
+    at = models.DateTimeField()
+    by = models.ForeignKey("staff.User", on_delete=models.PROTECT, related_name="+")
+    condition = models.CharField(max_length=8, choices=CONDITIONS)
+    note = models.TextField(blank=True)
+
+
+class FollowUp(models.Model):
+    """A task that stays open until done: a callback to the agency that reported a missing person (P9), or a
+    referral to the local force for a suspect living outside the force area (R7, P11), done when that force
+    acknowledges it. Its owner is reminded when it falls due (`stage` 1); still open `escalate_after`
+    minutes later, it escalates to the owner's team and the duty inspectors (`stage` 2)."""
+
+    KINDS = [("agency_callback", "Callback to the reporting agency"), ("force_referral", "Referral to another force")]
+    STATES = [("open", "Open"), ("done", "Done")]
+
+    kind = models.CharField(max_length=16, choices=KINDS)
+    missing = models.ForeignKey(MissingPerson, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="followups")
+    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="risk_followups")
+    log = models.ForeignKey("incidents.Log", null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="risk_followups")
+    party = models.CharField(max_length=200)  # the agency called back, or the force referred to
+    contact = models.CharField(max_length=200, blank=True)  # how to reach them
+    ask = models.TextField()
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey("staff.User", on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey("staff.User", on_delete=models.PROTECT, related_name="risk_followups")
+    due_at = models.DateTimeField()
+    state = models.CharField(max_length=8, choices=STATES, default="open")
+    stage = models.PositiveSmallIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey("staff.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    outcome = models.TextField(blank=True)
+    acknowledged_by = models.CharField(max_length=200, blank=True)  # P11: who at the other force
+
+    class Meta:
+        indexes = [models.Index(fields=["due_at"], name="risk_followup_due", condition=models.Q(state="open"))]

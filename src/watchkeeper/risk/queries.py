@@ -6,14 +6,17 @@ from typing import Any
 
 from watchkeeper.core import clock
 from watchkeeper.core.errors import NotFound
+from watchkeeper.incidents.actions import family_ids
 from watchkeeper.incidents.models import Log
-from watchkeeper.people.models import LogParty, Person
+from watchkeeper.people.models import LogParty, Person, Prompt
 from watchkeeper.risk import rules
 from watchkeeper.risk.actions import shipped
 from watchkeeper.risk.actions.common import answers_in_force, definition, log_facts
 from watchkeeper.risk.actions.decisions import newest_by_code
+from watchkeeper.risk.actions.missing import cadence
+from watchkeeper.risk.hooks import close_blockers
 from watchkeeper.risk.instrument import Instrument as Definition
-from watchkeeper.risk.models import Answer, Assessment, Decision, Instrument, MissingPerson
+from watchkeeper.risk.models import Answer, Assessment, Decision, FollowUp, Instrument, MissingPerson
 
 MAX_LISTED = 200
 ASSESSED_ROLES = ("victim", "suspect", "subject")
@@ -194,9 +197,27 @@ def log_panel(log: Log, limit: int = 50) -> dict[str, Any]:
             called_for.append({"code": spec.code, "title": spec.title, "why": why})
     chosen = (called_for[0]["code"] if called_for else reassess[0]["instrument"] if reassess else "")
     return {"timeline": _timeline_rows(on_log, decisions), "reassess": reassess, "called_for": called_for,
-            "chosen": chosen,
+            "chosen": chosen, "convert": _convert(log, parties),
+            "close_needs": [i for b in close_blockers(log, family_ids(log)) for i in b.items],
+            "followups": followups(FollowUp.objects.filter(log=log)),
             "parties": [{"id": p.person_id, "name": p.person.name if p.person else "", "role": p.role}
                         for p in parties]}
+
+
+def _convert(log: Log, parties: list[LogParty]) -> dict[str, Any] | None:
+    """C6, P9: a concern-for-welfare log whose entries met the missing-person criteria (an open reclassify
+    prompt), or a log classified as a missing person, with no one recorded missing from it: open a
+    missing-person record from it in one step (the subject first)."""
+    if MissingPerson.objects.filter(log=log).exists():
+        return None
+    prompt = Prompt.objects.filter(log=log, kind="reclassify_missing", state="open").order_by("-id").first()
+    if prompt is None and "missing" not in (log.flags or []) and log.category != "missing_person":
+        return None
+    ordered = sorted(parties, key=lambda p: {"subject": 0, "victim": 1}.get(p.role, 2))
+    return {"why": prompt.text if prompt else "This log is about a missing person.",
+            "safeguard": "C6" if prompt else "P9",
+            "parties": [{"id": p.person_id, "name": p.person.name if p.person else "", "role": p.role}
+                        for p in ordered if p.role != "suspect"]}
 
 
 def newest_instruments() -> list[Instrument]:
@@ -238,7 +259,8 @@ def missing(missing_id: int) -> dict[str, Any]:
     now = clock.now()
     hours = (now - m.reported_at).total_seconds() / 3600
     flags = frozenset(m.log.flags or []) if m.log else frozenset()
-    minutes, roles = rules.MISSING_REVIEWS[m.level]
+    minutes, roles = cadence()[m.level]
+    weather = m.weather.select_related("by").order_by("-id").first()
     return {
         "id": m.pk, "person": {"id": m.person_id, "name": m.person.name}, "state": m.state,
         "state_label": m.get_state_display(), "level": m.level, "level_label": m.get_level_display(),
@@ -248,7 +270,12 @@ def missing(missing_id: int) -> dict[str, Any]:
         "reviewer_roles": [r.replace("_", " ") for r in roles], "hours_missing": round(hours, 1),
         "found_at": m.found_at, "found_note": m.found_note,
         "triggers": rules.escalation_triggers(level=m.level, age=_age(m.person.dob, clock.local(now).date()),
-                                              hours_missing=hours, flags=flags) if m.state == "missing" else [],
+                                              hours_missing=hours, flags=flags,
+                                              weather=weather.condition if weather else "none")
+        if m.state == "missing" else [],
+        "weather": {"condition": weather.condition, "label": weather.get_condition_display(), "note": weather.note,
+                    "at": weather.at, "by": weather.by.display} if weather else None,
+        "followups": followups(FollowUp.objects.filter(missing=m)),
         "reviews": [{"at": r.at, "by": r.by.display, "from": r.from_level, "level": r.level, "note": r.note}
                     for r in m.reviews.select_related("by").order_by("-id")[:MAX_LISTED]],
         "places": [{"at": p.at, "by": p.by.display, "place": p.place, "status": p.get_status_display(),
@@ -261,9 +288,35 @@ def api_missing(missing_id: int) -> dict[str, Any]:
     data = missing(missing_id)
     for key in ("reported_at", "review_due_at", "found_at"):
         data[key] = data[key].isoformat() if data[key] else None
-    for row in data["reviews"] + data["places"]:
+    for row in data["reviews"] + data["places"] + ([data["weather"]] if data["weather"] else []):
         row["at"] = row["at"].isoformat()
+    data["followups"] = api_followups(data["followups"])
     return data
+
+
+def followups(qs: Any, limit: int = MAX_LISTED) -> list[dict[str, Any]]:
+    """P9, R7, P11: follow-ups, open ones first (soonest due first), then those done (newest first)."""
+    now = clock.now()
+    rows = list(qs.select_related("owner", "done_by", "person", "log").order_by("state", "due_at", "-id")[:limit])
+    return [{"id": f.pk, "kind": f.kind, "kind_label": f.get_kind_display(), "party": f.party, "contact": f.contact,
+             "ask": f.ask, "owner": f.owner.display, "owner_id": f.owner_id, "due_at": f.due_at, "state": f.state,
+             "overdue": f.state == "open" and f.due_at <= now, "escalated": f.stage >= 2,
+             "person": f.person.name if f.person else None, "person_id": f.person_id,
+             "log": f.log.reference if f.log else None, "missing_id": f.missing_id,
+             "done_at": f.done_at, "done_by": f.done_by.display if f.done_by else None, "outcome": f.outcome,
+             "acknowledged_by": f.acknowledged_by} for f in rows]
+
+
+def api_followups(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for r in rows:
+        for key in ("due_at", "done_at"):
+            r[key] = r[key].isoformat() if r[key] else None
+    return rows
+
+
+def open_followups(limit: int = MAX_LISTED) -> list[dict[str, Any]]:
+    """Every open follow-up, the soonest due first (the risk home page)."""
+    return followups(FollowUp.objects.filter(state="open"), limit)
 
 
 def open_missing(limit: int = MAX_LISTED) -> list[MissingPerson]:

@@ -278,6 +278,7 @@ DECISION_KINDS = {
     "protection_removed": "Removing protection",
     "level_changed": "Changing a risk level",
     "plan": "Safety or contact plan",
+    "no_assessment": "Assessment could not be done (why)",
     "other": "Another risk decision",
 }
 
@@ -307,11 +308,13 @@ class SuicideRiskNeed:
     title: str
     why: tuple[str, ...]
     assessed: bool
+    planned: bool = True  # a contact plan around the action is recorded (an answer, or a "plan" decision)
 
 
 def check_police_action(kind: str, needs: list[SuicideRiskNeed]) -> None:
     """R7: a search, arrest or interview of a suspect the log calls a suicide-risk assessment for (an offence
-    of child-abuse images or exploitation) waits for that assessment, with its contact plan, to be submitted."""
+    of child-abuse images or exploitation) waits for that assessment to be submitted and for a contact plan
+    around the action (the assessment's contact-plan answer, or a recorded plan decision)."""
     if kind not in POLICE_ACTIONS:
         return
     missing = [n for n in needs if not n.assessed]
@@ -323,6 +326,24 @@ def check_police_action(kind: str, needs: list[SuicideRiskNeed]) -> None:
             next_step="Start and submit the assessment, with the contact plan around the action, then record it.",
             details={"instrument": n.instrument},
         )
+    unplanned = [n for n in needs if not n.planned]
+    if unplanned:
+        raise Refusal(
+            f"Before a {DECISION_KINDS[kind].lower()} of this suspect, record the contact plan around it "
+            f"(who stays in contact, when, what support is offered)",
+            safeguard="R7",
+            next_step="Answer the assessment's contact-plan question in a reassessment, or record a "
+                      "'Safety or contact plan' risk decision for the suspect, then record the action.",
+            details={"instrument": unplanned[0].instrument},
+        )
+
+
+def out_of_area(postcode: str, areas: Iterable[str]) -> bool:
+    """R7, P11: an address lies outside the force when its postcode's area (the letters before the first
+    digit) is not one the force covers. No postcode, or no areas in policy: not known to be outside."""
+    m = re.match(r"\s*([A-Za-z]{1,2})\d", postcode or "")
+    wanted = {a.upper() for a in areas}
+    return bool(m and wanted and m.group(1).upper() not in wanted)
 
 
 # ------------------------------------------------------------------------------------------ R4 what changed
@@ -341,25 +362,40 @@ def changes(instrument: Instrument, before: Mapping[str, AnswerData],
 
 # ------------------------------------------------------------------------------------------ P9 missing persons
 MISSING_LEVELS = ("low", "medium", "high")
-# P9: how often a missing person's risk level is reviewed, and by whom, per level (minutes, reviewer roles).
-MISSING_REVIEWS: dict[str, tuple[int, tuple[str, ...]]] = {
-    "high": (60, ("duty_inspector",)),
-    "medium": (240, ("supervisor", "duty_inspector")),
-    "low": (720, ("supervisor", "duty_inspector")),
-}
+# P9: how often a missing person's risk level is reviewed, and by whom, per level: read from the policy key
+# `missing_review_cadence` as {level: (minutes, reviewer roles)}.
+Cadence = Mapping[str, tuple[int, tuple[str, ...]]]
+
+
+def cadence(value: Iterable[Mapping[str, object]]) -> dict[str, tuple[int, tuple[str, ...]]]:
+    """P9: the policy value `missing_review_cadence` as {level: (minutes, reviewer roles)}."""
+    out: dict[str, tuple[int, tuple[str, ...]]] = {}
+    for row in value:
+        roles = row["reviewer_roles"]
+        assert isinstance(roles, list)
+        out[str(row["level"])] = (int(str(row["minutes"])), tuple(str(r) for r in roles))
+    return out
+
+
+def check_cadence(c: Cadence) -> None:
+    """P9: the policy names every level exactly once (a level without a cadence would never be reviewed)."""
+    if sorted(c) != sorted(MISSING_LEVELS):
+        raise Invalid(f"missing_review_cadence must name each level once: {', '.join(MISSING_LEVELS)}", "value")
+
+
 PLACE_STATUSES = ("searched", "ruled_out", "not_yet")
 FORCED_ENTRY = ("not_needed", "forced", "not_forced")
 
 
-def review_minutes(level: str) -> int:
+def review_minutes(level: str, c: Cadence) -> int:
     """P9: the review cadence of a level."""
-    return MISSING_REVIEWS[level][0]
+    return c[level][0]
 
 
-def check_missing_reviewer(role: str, level: str) -> None:
+def check_missing_reviewer(role: str, level: str, c: Cadence) -> None:
     """P9: the level under review says whose review it is (a high-risk missing person is reviewed by the duty
     inspector)."""
-    roles = MISSING_REVIEWS[level][1]
+    roles = c[level][1]
     if role != "system" and role not in roles:
         raise Refusal(f"A {level}-risk missing person is reviewed by: {', '.join(r.replace('_', ' ') for r in roles)}",
                       safeguard="P9", next_step="Ask the reviewer for this level.", status=403)
@@ -376,9 +412,39 @@ def check_place(status: str, forced_entry: str, note: str) -> None:
                       next_step="Say why entry was or was not forced.", details={"field": "note"}, status=400)
 
 
-def escalation_triggers(*, level: str, age: int | None, hours_missing: float, flags: frozenset[str]) -> list[str]:
-    """P9: what should make the lead consider raising the level (prompts, not decisions)."""
-    out = []
+WEATHER = ("cold", "heat", "storm", "none")
+WEATHER_LABELS = {"cold": "Cold", "heat": "Heat", "storm": "Storm", "none": "No weather concern"}
+VULNERABLE_FLAGS = ("vulnerable_adult", "child", "concern_for_welfare")
+
+
+def check_weather(condition: str, note: str) -> None:
+    if condition not in WEATHER:
+        raise Invalid(f"condition must be one of: {', '.join(WEATHER)}", "condition")
+    if condition != "none" and not note.strip():
+        raise Invalid("Say what was recorded or forecast (for example: frost tonight, -3C)", "note")
+
+
+def weather_triggers(*, level: str, weather: str, age: int | None, flags: frozenset[str]) -> list[str]:
+    """P9: cold, heat or a storm recorded or forecast prompts the lead to review the level: always below high,
+    and at any level for a child, someone aged 75 or over, or a log recording vulnerability (the weather then
+    bears on the search itself)."""
+    if weather not in ("cold", "heat", "storm"):
+        return []
+    vulnerable = (age is not None and (age < 18 or age >= 75)) or bool(set(VULNERABLE_FLAGS) & flags)
+    what = WEATHER_LABELS[weather].lower()
+    if level != "high":
+        who = " and the person is vulnerable" if vulnerable else ""
+        return [f"Weather: {what} recorded or forecast{who}: consider raising the level"]
+    if vulnerable:
+        return [f"Weather: {what} with a vulnerable person missing: review the search plan and its urgency"]
+    return []
+
+
+def escalation_triggers(*, level: str, age: int | None, hours_missing: float, flags: frozenset[str],
+                        weather: str = "none") -> list[str]:
+    """P9: what should make the lead consider raising the level (prompts, not decisions): age, time missing,
+    what the log records, and the weather."""
+    out = weather_triggers(level=level, weather=weather, age=age, flags=flags)
     if age is not None and age < 18 and level != "high":
         out.append(f"A child ({age}): consider raising the level")
     if age is not None and age >= 75 and level != "high":
@@ -390,3 +456,46 @@ def escalation_triggers(*, level: str, age: int | None, hours_missing: float, fl
         if flag in flags and level == "low":
             out.append(f"The log records {what}: review the level")
     return out
+
+
+# ------------------------------------------------------------------------------------------ R1 closing
+@dataclass(frozen=True)
+class CloseNeed:
+    """R1: a flag on the log calls for an instrument's assessment before the log closes."""
+
+    flag: str
+    instrument: str
+
+
+def close_needs(flags: Iterable[str], mapping: Iterable[Mapping[str, str]], loaded: set[str],
+                done: set[str]) -> list[CloseNeed]:
+    """R1: the instruments the log's flags call for (policy `risk_close_instruments`, only those the force
+    has loaded) with no submitted assessment on the log and no recorded reason why none could be done
+    (`done`: the instrument codes dealt with)."""
+    have = set(flags)
+    out: list[CloseNeed] = []
+    for row in mapping:
+        if row["flag"] in have and row["instrument"] in loaded and row["instrument"] not in done:
+            need = CloseNeed(row["flag"], row["instrument"])
+            if need not in out:
+                out.append(need)
+    return out
+
+
+# ------------------------------------------------------------------------------------------ follow-ups
+FOLLOWUP_KINDS = {"agency_callback": "Callback to the reporting agency", "force_referral": "Referral to another force"}
+
+
+def check_followup_done(kind: str, state: str, outcome: str, acknowledged_by: str) -> None:
+    """P9, R7, P11: a follow-up is done once, with its outcome; a referral to another force is done when that
+    force acknowledges it, so who acknowledged it is recorded."""
+    if state != "open":
+        raise Refusal("This follow-up is already done and is kept as it was.", safeguard="P11"
+                      if kind == "force_referral" else "P9", next_step="Open a new one if more is needed.",
+                      status=409)
+    if not outcome.strip():
+        raise Invalid("outcome is required: what happened", "outcome")
+    if kind == "force_referral" and not acknowledged_by.strip():
+        raise Refusal("P11: a referral is done when the local force acknowledges it: say who acknowledged it",
+                      safeguard="P11", next_step="Record the name and role of who acknowledged it at the local "
+                      "force.", details={"field": "acknowledged_by"}, status=400)

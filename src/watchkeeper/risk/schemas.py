@@ -33,7 +33,7 @@ class StartIn(Schema):
     reference: Text = ""
 
 
-class AnswerIn(Schema):
+class RiskAnswerIn(Schema):
     """One answer. R5: `refused` records that the person declined; a value given with it comes from records."""
 
     question: Text
@@ -44,7 +44,7 @@ class AnswerIn(Schema):
 
 
 class AnswersIn(Schema):
-    answers: Annotated[list[AnswerIn], Field(min_length=1, max_length=v.MAX_ENTRIES)]
+    answers: Annotated[list[RiskAnswerIn], Field(min_length=1, max_length=v.MAX_ENTRIES)]
 
 
 class RefusalIn(Schema):
@@ -69,14 +69,16 @@ class ReviewIn(Schema):
     rationale: Text
 
 
-class DecisionIn(Schema):
-    """R6: a risk decision with its rationale, on a log or a person."""
+class RiskDecisionIn(Schema):
+    """R6: a risk decision with its rationale, on a log or a person. R1: kind "no_assessment" records why the
+    assessment of `instrument` a log's flag calls for could not be done."""
 
     kind: Text
     decision: Text
     rationale: Text
     reference: Text = ""
     person_id: int | None = None
+    instrument: Text = ""
 
 
 class MissingIn(Schema):
@@ -107,3 +109,40 @@ class MissingPlaceIn(Schema):
 
 class FoundIn(Schema):
     note: Text
+
+
+class WeatherIn(Schema):
+    """P9: the weather recorded or forecast where the person may be (cold, heat, storm, none)."""
+
+    condition: Text
+    note: Text = ""
+
+
+class CallbackIn(Schema):
+    """P9: a callback to the reporting agency, a task until done; due by default per policy."""
+
+    agency: Text
+    ask: Text
+    contact: Text = ""
+    due_at: Moment | None = None
+    owner_id: int | None = None
+
+
+class ReferralIn(Schema):
+    """R7, P11: a referral to the local force for a person living outside the force area, open until that
+    force acknowledges it."""
+
+    person_id: int
+    force: Text
+    ask: Text
+    reference: Text = ""
+    contact: Text = ""
+    due_at: Moment | None = None
+    owner_id: int | None = None
+
+
+class FollowUpDoneIn(Schema):
+    """P9, P11: a follow-up's outcome; a referral needs who acknowledged it at the other force."""
+
+    outcome: Text
+    acknowledged_by: Text = ""

@@ -20,15 +20,15 @@ from watchkeeper.core.errors import Invalid, Refusal
 from watchkeeper.incidents.actions import resolve
 from watchkeeper.people.models import Person
 from watchkeeper.risk import actions, queries
-from watchkeeper.risk.models import Assessment, MissingPerson, MissingPlace
+from watchkeeper.risk.models import Assessment, FollowUp, MissingPerson, MissingPlace, MissingWeather
 from watchkeeper.risk.operations import OPERATIONS
 from watchkeeper.risk.rules import DECISION_KINDS, SOURCES
 from watchkeeper.staff.roles import allowed
 from watchkeeper.web.forms import actor_of, operation
 
 ASSESSMENT_ACTIONS = ("answers", "refusal", "submit", "review")
-PAGE_ACTIONS = ("start", "instrument", "decision", "missing")
-MISSING_ACTIONS = ("missing_review", "missing_place", "found")
+PAGE_ACTIONS = ("start", "instrument", "decision", "missing", "referral")
+MISSING_ACTIONS = ("missing_review", "missing_place", "found", "weather", "callback")
 YES_NO_LABELS = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
 SOURCE_LABELS = {"person": "The person", "records": "Police records", "officer": "The officer"}
 
@@ -61,7 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
             .select_related("instrument", "person", "log").order_by("-started_at")[:50])
     return render(request, "risk/home.html", {
         "queue": queries.review_queue() if may["review"] else None, "mine": mine, "may": may,
-        "missing": queries.open_missing()})
+        "missing": queries.open_missing(), "followups": queries.open_followups()})
 
 
 def _sheet_context(request: HttpRequest, a: Assessment, **extra: Any) -> dict[str, Any]:
@@ -143,6 +143,8 @@ def page_do(request: HttpRequest, what: str) -> HttpResponse:
         return HttpResponseRedirect(reverse("risk:instruments"))
     if what == "missing":
         return HttpResponseRedirect(reverse("risk:missing", args=[done.pk]))
+    if what == "referral" and not back:
+        return HttpResponseRedirect(reverse("risk:person", args=[done.person_id]))
     if back.startswith("/") and not back.startswith("//"):
         return HttpResponseRedirect(back)
     return HttpResponseRedirect(reverse("risk:home"))
@@ -163,7 +165,8 @@ def person_page(request: HttpRequest, person_id: int) -> HttpResponse:
         "person": person, "timeline": queries.person_timeline(person_id), "may": _may(request),
         "instruments": [queries.definition(i) for i in queries.newest_instruments()],
         "kinds": list(DECISION_KINDS.items()), "levels": MissingPerson.LEVELS,
-        "missing_records": MissingPerson.objects.filter(person=person).order_by("-reported_at")[:50]})
+        "missing_records": MissingPerson.objects.filter(person=person).order_by("-reported_at")[:50],
+        "followups": queries.followups(FollowUp.objects.filter(person=person))})
 
 
 @login_required
@@ -198,7 +201,8 @@ def instruments_page(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------------------------------ P9 missing persons
 def _missing_context(request: HttpRequest, missing_id: int, **extra: Any) -> dict[str, Any]:
     return {"m": queries.missing(missing_id), "may": _may(request), "levels": MissingPerson.LEVELS,
-            "statuses": MissingPlace.STATUSES, "entries": MissingPlace.ENTRY, **extra}
+            "statuses": MissingPlace.STATUSES, "entries": MissingPlace.ENTRY,
+            "conditions": MissingWeather.CONDITIONS, **extra}
 
 
 @login_required
@@ -226,3 +230,32 @@ def missing_do(request: HttpRequest, missing_id: int, what: str) -> HttpResponse
         return render(request, "risk/missing.html", _missing_context(request, missing_id, errors={what: exc}),
                       status=exc.status)
     return HttpResponseRedirect(reverse("risk:missing", args=[missing_id]))
+
+
+@login_required
+@require_GET
+def person_fragment(request: HttpRequest, person_id: int) -> HttpResponse:
+    """The person page's risk panel: the person's assessments, risk decisions and follow-ups, newest first."""
+    try:
+        actor_of(request).require("risk.view")
+        timeline = queries.person_timeline(person_id)
+    except Refusal as exc:
+        return _refused(request, exc, "risk/_fragment_refused.html")
+    return render(request, "risk/_person_panel_body.html", {
+        "person_id": person_id, "timeline": timeline,
+        "followups": queries.followups(FollowUp.objects.filter(person_id=person_id, state="open"), 20)})
+
+
+@login_required
+@require_POST
+def followup_do(request: HttpRequest, followup_id: int) -> HttpResponse:
+    """P9, P11: record a follow-up's outcome (a referral: who acknowledged it), then back where it was shown."""
+    actor = actor_of(request)
+    back = request.POST.get("back", "")
+    try:
+        operation(OPERATIONS, "followup_done").from_form(actor, request.POST, followup_id=followup_id)
+    except Refusal as exc:
+        return _refused(request, exc)
+    if back.startswith("/") and not back.startswith("//"):
+        return HttpResponseRedirect(back)
+    return HttpResponseRedirect(reverse("risk:home"))

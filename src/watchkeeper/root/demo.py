@@ -88,6 +88,9 @@ def load(stdout: Any = None) -> dict[str, str]:
     now = clock.now()
     _nominal_index(Actor(p["investigator"], via="demo"), p)
     _units(disp, p)
+    from watchkeeper.geo.demo import load as load_places
+
+    load_places()  # the force's gazetteer and where its units last reported (the map)
 
     # 1. Domestic incident graded emergency under policy.
     l1 = a.raise_log(h, contact=ContactIn("999", "My ex-husband is outside shouting he will kill me. There was a "

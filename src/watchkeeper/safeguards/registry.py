@@ -60,10 +60,20 @@ STATES: dict[str, str] = {
     "R4": "prompt",
     "R5": "enforced",
     "R6": "partial",
-    "R7": "partial",
-    "P9": "partial",
+    "R7": "enforced",
+    "P9": "enforced",
+    "P11": "partial",
+    "P1": "enforced",
+    "P2": "enforced",
+    "P3": "enforced",
+    "P4": "enforced",
+    "P10": "enforced",
+    "P6": "enforced",
+    "A1": "partial",
     "A2": "partial",
     "A3": "enforced",
+    "A4": "partial",
+    "A5": "partial",
     "K1": "enforced",
     "K2": "enforced",
     "K3": "prompt",
@@ -76,60 +86,84 @@ BUILT_STATES = ("enforced", "prompt", "partial")
 
 # What is built today, where that is less than the catalogue entry describes.
 BUILT: dict[str, str] = {
+    "A5": "Anyone at work can say they are overloaded, with the reason (from the roster page or the API); "
+          "their team's supervisor is told, and supervisors and those who run the room see the reports of "
+          "the last week with each team queue's size and the age of its oldest unread item on the assurance "
+          "dashboard and over the API. Queue sizes per desk are not shown yet.",
+    "A1": "Training records (emergency call handling, safeguarding refresher, stalking, firearms licensing "
+          "awareness) carry their last valid day from the policy's validity (`training`). Raising a log, "
+          "taking a call on an emergency channel, or acting on a log with a safeguarding flag without the "
+          "current course a gate names warns the person (a notification and a panel on the log), tells their "
+          "team's supervisor and asks the person for the reason they went ahead, which is recorded once and "
+          "audited; the action itself is never refused. By default only lapsed training is gated (someone "
+          "with no record at all is listed by the compliance report; `untrained_gated` gates them too). The "
+          "warning comes as the action is recorded, not before it on the new-call page.",
+    "A4": "The assurance dashboard (the Reports page): response-time compliance by grade and area, the "
+          "lists of logs (grades below policy, downgrades, flagged closures, cancellations, and the divert "
+          "list), staffing against minimum now and training compliance (A1), each a server-drawn SVG chart "
+          "with its table, over a date range with grade and area filters, each figure opening the logs behind "
+          "it, with CSV export. Staffing comes from a duty roster (shifts by desk role from the roster page, "
+          "the API or a CSV import checked row by row, all or nothing) against the policy's minimum per desk "
+          "role and band of the day (`minimum_staffing`); the command board shows each desk against its "
+          "minimum, and a desk falling below it tells the duty inspector once, naming who is no longer on and "
+          "since when. Not built yet as reports: special schemes ending, overdue reviews and actions, and "
+          "unconfirmed victim updates.",
     "A2": "Every view of a log or a person's record, and every call-time context look-up, writes an audit "
           "record naming who looked and the purpose they gave; a person's record does not open without a "
-          "purpose. The anomaly rules (repeated views of a vulnerable person's record with no task on it, "
-          "a high volume of contact between one member of staff and a vulnerable person) are not built yet, "
-          "so nothing is flagged to professional standards.",
+          "purpose. The anomaly rules (policy `anomaly_rules`, thresholds as data) run over the views of people's "
+          "records from the last run's high-water mark, by `watchkeeper anomalies` and nightly by the sweeper: "
+          "repeated views of a vulnerable person's record (an active vulnerability marker) by someone with no "
+          "log or task involving them, views of a watch-listed person (a colleague, a neighbour, a public "
+          "figure), and views of a vulnerable person's record by rostered staff while off shift. Flags go to "
+          "professional standards only (never a flag about themselves), who open a case and record the "
+          "outcome; the person flagged is not told. Still not built: a high volume of contact between one member "
+          "of staff and a vulnerable person, views outside a person's area, searches of the watch list by "
+          "name, and cases (P1) as involvement.",
     "R1": "Risk instruments are versioned data files, validated on load and never changed once loaded; the "
           "product ships illustrative domestic abuse (with its stalking screen), missing person, child "
           "concern, suspect suicide risk and internet-offender instruments. Assessments are started from a "
           "log or a person, keep their version, and save every answer with who and when. A log whose flags "
-          "or category call for an instrument shows it on the log page; closing such a log without one is "
-          "not refused yet, assessments are not started from a case, and THRIVE grading is not yet an "
-          "instrument of this kind.",
+          "or category call for an instrument shows it on the log page, and a log whose flag policy ties to "
+          "a loaded instrument (`risk_close_instruments`: domestic abuse by default) is not closed until that "
+          "assessment is submitted on it or a risk decision records why none could be done. Assessments are "
+          "also started from a case, for a person on it. THRIVE grading is not yet an instrument of this kind.",
     "R6": "A risk decision (arrest or not, a dynamic risk assessment, removing protection, changing a level, "
           "a plan) is recorded from a log or a person only with a rationale, with the facts the system held "
           "then; a supervisor's review of an assessment level records its own. The other places a risk "
           "decision is made (a special scheme removed, a grade lowered) keep the reasons they already "
           "require and are not yet written as risk decisions.",
-    "R7": "A search, arrest or interview of a suspect, recorded as a risk decision, is refused while the log "
-          "calls for a suicide-risk instrument for suspects (its words, such as indecent images, or its "
-          "flags) and the suspect has no submitted assessment with it; the shipped instrument asks for the "
-          "contact plan around the action. A suspect outside the force area does not yet create a task for "
-          "the local force.",
-    "P9": "A missing-person record (from a log or a person) has a risk level, a review cadence and a "
-          "reviewer's role per level (a review by another role is refused); an overdue review escalates "
-          "once to the lead and their team; new information on the linked log tells the lead; places are "
-          "recorded as searched, ruled out or not yet done, with the decision on forcing entry and why; age, "
-          "time missing and what the log records are shown as escalation prompts. Callbacks to the "
-          "reporting agency are not yet tasks, weather is not yet a trigger, a concern-for-welfare log is "
-          "not yet prompted to convert, and the cadence is not yet force policy.",
+    "P11": "A suspect living outside the force area (a current address outside the force's postcode areas, "
+           "policy `force_postcode_areas`) gets a referral to the local force when a search, arrest or "
+           "interview is recorded, and anyone can be referred by hand; a referral stays open until who "
+           "acknowledged it at the other force is recorded, reminds its owner when due and escalates to "
+           "their team and the duty inspectors. Referrals received from other forces are not tracked yet.",
 }
 
 # Built safeguards no lesson replay shows intervening, and why. A replay acts out a lesson's case through
 # the API; these hold whatever a case does, or belong to the learning library rather than the control room.
 NO_REPLAY: dict[str, str] = {
-    "R1": "Its lesson replays (B28.1, B28.2, B28.8) also need safeguards that are planned (P3 to P6), so they "
-          "cannot run yet; loading, validating and versioning instruments and keeping every answer are "
-          "proven by its unit and integration tests.",
-    "R2": "The replay of B28.1 lists the stalking screen as planned until its other steps run; the screen "
-          "made mandatory by an answer, a category or the log's words is proven by its tests and in the "
-          "browser.",
+    "P10": "Its lesson (B31.5, an undeclared relationship with a party to a case) turns on what was never "
+           "declared, which no replay can show the system refusing; a declaration refusing the declarer's "
+           "every action on the case until a supervisor assesses it is proven by its tests and in the browser.",
+    "P4": "Its lessons (B28.8, a mistyped address and an unheard voicemail; I41.2) also need disclosure "
+          "decisions (P5), which are planned, so their replays cannot run yet; the channel and confirmation of "
+          "each update, the failed channel asking for the next preferred one and the escalation of an "
+          "unconfirmed update are proven by its tests and in the browser.",
+    "A5": "Its lesson (B28.7) is about a team's workload over months, not a step in a case; overload "
+          "reported, the supervisor told and the queue ages are proven by its tests and in the browser.",
+    "A1": "Its lesson (B28.1) is a case whose other safeguards (P3 to P6) are planned, so its replay cannot "
+          "run yet; the warning, the supervisor told and the reason recorded when lapsed training meets a "
+          "999 call are proven by its tests.",
+    "A4": "The replay of I41.2 acts out the call and the dispatch; the shift without a support operator is a "
+          "roster fact, proven by its tests and in the browser (the command board below minimum when the "
+          "support operator's shift ends, the duty inspector told).",
+    "R1": "No lesson names it among its safeguards (the lessons name the stalking screen, R2, and the "
+          "reassessment, R4), so no replay claims it; the replay of B28.1's risk assessment "
+          "(bulletin-28-case-1-risk) still sees the close of the domestic-abuse log refused until the "
+          "assessment is submitted, and loading, versioning and every answer are proven by its tests.",
     "R3": "The replay of B28.8 (a standard level the answers did not support) also needs disclosure and "
           "victim updates (P4, P5), which are planned; guidance, the rationale and the supervisor's review "
           "are proven by its tests and in the browser.",
-    "R4": "The replays of B28.1 and B28.2 that would show a reassessment also need planned safeguards (P3, "
-          "P6); the reassessment prompt on a new log and what changed are proven by its tests.",
-    "R5": "The replay of B28.2 (a victim's refusal treated as the end) also needs P3 and P6, which are "
-          "planned; a refusal recorded as an answer and the assessment completed from records are proven by "
-          "its tests.",
-    "R6": "The replays of B28.2 and B31.6 also need planned safeguards (P3, P6, P11); the rationale and "
-          "the facts recorded with each risk decision are proven by its tests.",
-    "P9": "The replays of B28.4 and B28.5 list it as planned until their other safeguards (C3 cue families, "
-          "P6, P11) run; the cadence, the reviewer's role, escalation and places are proven by its tests.",
-    "R7": "The replay of B31.6 also needs the cross-border referral (P11), which is planned; the search "
-          "refused until the suspect's suicide-risk assessment is submitted is proven by its tests.",
     "L2": "The lesson behind it (B28.8, a record and a notebook that disagreed) is a disclosure case whose "
           "other safeguards are planned, so its replay cannot run yet. Entries cannot be edited whatever a "
           "case does: there is no edit route and the database refuses UPDATE and DELETE on entries; the "
@@ -137,8 +171,9 @@ NO_REPLAY: dict[str, str] = {
     "D4": "The unit register is what dispatch works with rather than a decision that can go wrong: no lesson "
           "cites it. The replays that send units (I41.2, B28.3) use it; its tests prove the register and "
           "its live statuses.",
-    "A2": "Its lesson (B31.4, abuse of position) needs the anomaly rules, which are not built, so its replay "
-          "cannot run yet. The purpose recorded with every view is proven by its tests.",
+    "A2": "Its lesson (B31.4, abuse of position) unfolds over weeks of views rather than during a call; the "
+          "rules flagging repeated views with no task on the person, and never a view with one, are proven "
+          "by its tests (a property test over the rules included).",
     "A3": "No lesson case turns on the audit trail being altered; the chain holds under every replay. Its "
           "tests prove the database refuses UPDATE and DELETE and that verify-audit names the first broken "
           "record.",

@@ -65,6 +65,34 @@ def set_absence(actor: Actor, user_id: int, *, absent: bool, reason: str = "") -
     return user
 
 
+def move_staff(actor: Actor, user_id: int, *, team: str, role: str, reason: str) -> User:
+    """Move a member of staff to another team or role. Every registered move guard is asked first (P1: their
+    cases are handed over or queued to their supervisor before they go); the move and its reason are audited."""
+    actor.require("staff.move")
+    reason = v.text(reason, "reason", max_length=500, required=True)
+    team = v.text(team, "team", max_length=100)
+    v.choice(role, "role", [r.value for r in Role])
+    from watchkeeper.staff.hooks import MOVE_GUARDS
+
+    with unit_of_work():
+        user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+        if user is None:
+            raise NotFound(f"No active member of staff {user_id}.")
+        new_team = Team.objects.get_or_create(name=team)[0] if team else None
+        before = {"team": user.team.name if user.team else None, "role": user.role}
+        after = {"team": new_team.name if new_team else None, "role": role}
+        if before == after:
+            raise Invalid(f"{user.get_full_name() or user.username} is already {role} in {team or 'no team'}.",
+                          "team")
+        for guard in MOVE_GUARDS:
+            guard(actor, user, new_team, role)
+        user.team, user.role = new_team, role
+        user.save(update_fields=["team", "role"])
+        audit.record(actor, "staff.moved", "user", user.username, before=before, after=after,
+                     reason=reason)
+    return user
+
+
 def issue_token(actor: Actor, user_id: int, name: str, days: int | None = None) -> tuple[ApiToken, str]:
     """A per-user API token. The secret is shown once; only its hash is kept. It expires after `days`
     (at most, and by default, WATCHKEEPER_API_TOKEN_DAYS)."""

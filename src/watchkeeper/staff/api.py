@@ -36,6 +36,21 @@ def absence(request: HttpRequest, user_id: int, body: AbsenceIn) -> dict[str, An
     return {"id": u.pk, "username": u.username, "absent": u.absent, "reason": u.absence_reason}
 
 
+class MoveIn(Schema):
+    team: str = ""
+    role: str
+    reason: str
+
+
+@router.post("/{user_id}/move", summary="Move someone to another team or role (P1: their cases go first)")
+def move(request: HttpRequest, user_id: int, body: MoveIn) -> dict[str, Any]:
+    from watchkeeper.staff.actions import move_staff
+    from watchkeeper.web.forms import actor_of
+
+    u = move_staff(actor_of(request, via="api"), user_id, team=body.team, role=body.role, reason=body.reason)
+    return {"id": u.pk, "username": u.username, "role": u.role, "team": u.team.name if u.team else None}
+
+
 class TokenOut(Schema):
     id: int
     user_id: int

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import DatabaseError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -47,30 +47,61 @@ def locked_out(user: User) -> bool:
     return attempts is not None and attempts.exists()
 
 
+@lru_cache(maxsize=4)
+def _token_sql(lockout: bool, cool_off: bool) -> str:
+    """The one statement a bearer token is checked with: the token (live, not revoked, not expired), its
+    user's row, whether failed sign-ins lock the user out, and whether its last use is old enough to record
+    again. Written once as plain SQL: this runs on every API call, and building it through the ORM each time
+    cost more than running it."""
+    from axes.models import AccessAttempt
+
+    token, user, attempt = ApiToken._meta.db_table, User._meta.db_table, AccessAttempt._meta.db_table
+    columns = ", ".join(f'u."{f.column}"' for f in User._meta.concrete_fields)
+    locked = "0"
+    if lockout:
+        locked = (f'EXISTS (SELECT 1 FROM "{attempt}" a WHERE a."username" = u."username" '
+                  'AND a."failures_since_start" >= %s' + (' AND a."attempt_time" >= %s' if cool_off else "") + ")")
+    return (f'SELECT {columns}, t."id" AS token_id, {locked} AS token_locked, '
+            'CASE WHEN t."last_used_at" IS NULL OR t."last_used_at" < %s THEN 1 ELSE 0 END AS token_use_stale '
+            f'FROM "{token}" t JOIN "{user}" u ON u."id" = t."user_id" '
+            'WHERE t."token_hash" = %s AND t."revoked_at" IS NULL AND t."expires_at" > %s')
+
+
 def user_for_token(raw: str) -> User | None:
-    """The member of staff a bearer token acts for, or None when it must be refused. One query: the token,
-    its user and whether the user is locked out are read together (this runs on every API call)."""
+    """The member of staff a bearer token acts for, or None when it must be refused. One statement: the
+    token, its user and whether the user is locked out are read together (this runs on every API call)."""
     raw = raw.strip()
     if not raw:
         return None
-    tokens = ApiToken.objects.filter(token_hash=ApiToken.hash(raw), revoked_at__isnull=True).select_related("user")
-    lockouts = _lockouts(OuterRef("user__username"))
-    if lockouts is not None:
-        tokens = tokens.annotate(locked=Exists(lockouts))
-    row = tokens.first()
-    if row is None or row.expires_at <= clock.now() or not row.user.is_active or getattr(row, "locked", False):
-        return None
+    from django.db import connection
+
+    adapt = connection.ops.adapt_datetimefield_value
     now = clock.now()
-    if row.last_used_at is None or now - row.last_used_at > _USE_RECORDED_EVERY:
+    lockout = bool(getattr(settings, "AXES_ENABLED", True))
+    params: list[Any] = []
+    cool_off = None
+    if lockout:
+        from axes.helpers import get_cool_off
+
+        cool_off = get_cool_off()
+        params.append(settings.AXES_FAILURE_LIMIT)
+        if cool_off is not None:
+            # axes stamps attempts with the real time, so compare with the real time (not a drill's clock).
+            params.append(adapt(clock.real_now() - cool_off))
+    params += [adapt(now - _USE_RECORDED_EVERY), ApiToken.hash(raw), adapt(now)]
+    row = next(iter(User.objects.raw(_token_sql(lockout, cool_off is not None), params)), None)
+    if row is None or not row.is_active or getattr(row, "token_locked", True):
+        return None
+    if getattr(row, "token_use_stale", False):
         # When the token was last used is a convenience for its owner, not evidence: if the database is busy
         # or cannot take the write, the request goes on without it (the action it asks for is refused or
         # written on its own terms).
         try:
             with transaction.atomic():
-                ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+                ApiToken.objects.filter(pk=int(getattr(row, "token_id", 0))).update(last_used_at=now)
         except DatabaseError:
             pass
-    return row.user
+    return row
 
 
 class SessionAuth(APIKeyCookie):

@@ -25,3 +25,28 @@ def tokens(actor: Actor, user_id: int | None = None, *, everyone: bool = False) 
          "last_used_at": t.last_used_at, "state": t.state_at(now)}
         for t in rows
     ]
+
+
+def staff_list() -> list[dict[str, Any]]:
+    """Active staff for the staff page: who, role, team, absence (bounded by the force's establishment)."""
+    from watchkeeper.staff.models import User
+    from watchkeeper.staff.roles import ROLE_LABELS, Role
+
+    return [
+        {"id": u.pk, "username": u.username, "name": u.get_full_name() or u.username, "role": u.role,
+         "role_label": ROLE_LABELS[Role(u.role)] if u.role in Role._value2member_map_ else u.role,
+         "team": u.team.name if u.team else "", "absent": u.absent}
+        for u in User.objects.filter(is_active=True).select_related("team").order_by("last_name", "username")[:2000]
+    ]
+
+
+def role_choices() -> list[tuple[str, str]]:
+    from watchkeeper.staff.roles import ROLE_LABELS
+
+    return [(r.value, label) for r, label in ROLE_LABELS.items()]
+
+
+def team_names() -> list[str]:
+    from watchkeeper.staff.models import Team
+
+    return list(Team.objects.order_by("name").values_list("name", flat=True)[:500])

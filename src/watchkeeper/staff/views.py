@@ -25,6 +25,35 @@ def _days(raw: str) -> int | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def people(request: HttpRequest) -> HttpResponse:
+    """The staff list; a supervisor, duty inspector or administrator moves someone to another team or role
+    from it (P1: refused, with what to do, while the person still holds cases)."""
+    actor = actor_of(request)
+    ctx: dict[str, object] = {"may_move": actor.may("staff.move"), "may_roster": actor.may("roster.view")}
+    if request.method == "POST":
+        try:
+            moved = actions.move_staff(actor, _whole(request.POST.get("move", ""), "move"),
+                                       team=request.POST.get("team", ""), role=request.POST.get("role", ""),
+                                       reason=request.POST.get("reason", ""))
+            ctx["moved"] = moved
+        except Refusal as exc:
+            ctx["error"] = exc
+            ctx["tried"] = request.POST
+    ctx["staff"] = queries.staff_list()
+    ctx["roles"] = queries.role_choices()
+    ctx["teams"] = queries.team_names()
+    return render(request, "staff/people.html", ctx, status=getattr(ctx.get("error"), "status", 200))
+
+
+def _whole(raw: str, field: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise Invalid(f"{field} must be a member of staff's number, not {raw!r}.", field) from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     user = signed_in_user(request)

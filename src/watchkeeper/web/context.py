@@ -4,14 +4,37 @@ to it (the incidents app's unread count), registered when Django starts with `ad
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 from watchkeeper.core.roles import allowed
 
 NavigationPart = Callable[[HttpRequest, Any], dict[str, Any]]
 _PARTS: list[NavigationPart] = []
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A main-navigation link an app adds (cases, staff, ...) without the base template naming it: shown to
+    roles that hold `permission`, in `order` after the built-in links."""
+
+    url_name: str
+    label: str
+    hint: str
+    permission: str
+    order: int = 100
+
+
+_LINKS: list[NavLink] = []
+
+
+def add_nav_link(link: NavLink) -> None:
+    if link not in _LINKS:
+        _LINKS.append(link)
+        _LINKS.sort(key=lambda item: item.order)
 
 
 def add_navigation(part: NavigationPart) -> None:
@@ -34,6 +57,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "may_manage_intake": allowed(user.role, "intake.manage"),
         "may_manage_policy": allowed(user.role, "policy.manage"),
     }
+    context["nav_links"] = [
+        {"href": reverse(link.url_name), "label": link.label, "hint": link.hint}
+        for link in _LINKS if allowed(user.role, link.permission)
+    ]
     for part in _PARTS:
         context.update(part(request, user))
     return context

@@ -26,7 +26,10 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
+from tests.integration.cases import contract as cases
+from tests.integration.geo import contract as geo_contract
 from tests.integration.risk import contract as risk
+from tests.integration.staff_roster import contract as roster
 from tests.integration.test_api import BY_ROUTE, WRITES, Call, Endpoint, db_state, send, token_client
 from tests.support.personas import ONE_PER_ROLE, Personas
 from watchkeeper.audit.models import AuditRecord
@@ -252,6 +255,8 @@ MATRIX: list[Row] = [
         form=lambda p, call: ("/account/tokens/", {"revoke": str(call.params["token_id"])})),
     Row("POST", "/api/staff/{user_id}/absence", "supervisor admin", None,
         no_form="absence is recorded through the API only"),
+    Row("POST", "/api/staff/{user_id}/move", "supervisor inspector admin", None,
+        form=lambda p, call: ("/staff/", {"move": str(call.params["user_id"]), **_flat(call.body)})),
     Row("PUT", "/api/intake/queues/{code}", "admin", None,
         form=lambda p, call: ("/intake/", {"code": call.params["code"], **_flat(call.body)})),
     # ---- learning library (K1-K5)
@@ -315,6 +320,12 @@ MATRIX: list[Row] = [
     Row("POST", "/api/logs/{reference}/area", ROOM, form=_dispatch_form("area", "reference")),
     # ---- risk assessment (R1-R6): tests/integration/risk/contract.py
     *risk.matrix(Row),
+    # ---- unit positions and the gazetteer: tests/integration/geo/contract.py
+    *geo_contract.matrix(Row, ROOM),
+    # ---- the duty roster (A4): tests/integration/staff_roster/contract.py
+    *roster.matrix(Row),
+    # ---- cases (P1): tests/integration/cases/contract.py
+    *cases.matrix(Row),
 ]
 ROWS = {(r.method, r.route): r for r in MATRIX}
 

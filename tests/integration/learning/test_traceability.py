@@ -29,7 +29,7 @@ def test_each_lesson_shows_its_safeguards_states_and_replay(library) -> None:
     assert {s.state for s in trace.safeguards} == {"enforced"}
     assert trace.replay is not None and trace.replay.name == "bulletin-31-case-2"
     assert trace.replay_state == "not run yet"
-    assert traceability.trace("B28.6").replay_state == "planned"
+    assert traceability.trace("B28.8").replay_state == "planned"
     assert traceability.trace("B53.1").replay_state == "none" and not traceability.trace("B53.1").mapped
 
 
@@ -52,7 +52,7 @@ def test_a_replay_run_keeps_whether_it_passed(library, lead, run_now) -> None:
 def test_a_lesson_without_a_runnable_replay_is_refused(library, lead, people) -> None:
     before = AuditRecord.objects.count()
     with pytest.raises(Refusal, match="planned") as refused:
-        actions.request_replay(lead, Case.objects.get(code="B28.6").pk)
+        actions.request_replay(lead, Case.objects.get(code="B28.8").pk)
     assert refused.value.safeguard == "K4" and refused.value.status == 409
     with pytest.raises(Forbidden):
         actions.request_replay(people.actor("handler"), Case.objects.get(code="B31.2").pk)

@@ -17,10 +17,12 @@ from watchkeeper.risk.models import (
     Answer,
     Assessment,
     Decision,
+    FollowUp,
     Instrument,
     MissingPerson,
     MissingPlace,
     MissingReview,
+    MissingWeather,
     Review,
 )
 
@@ -35,12 +37,19 @@ def state() -> dict[str, Any]:
         "risk_reviews": Review.objects.count(),
         "risk_decisions": Decision.objects.count(),
         "missing": list(MissingPerson.objects.order_by("pk").values_list("pk", "state", "level", "review_due_at")),
-        "missing_entries": [MissingReview.objects.count(), MissingPlace.objects.count()],
+        "missing_entries": [MissingReview.objects.count(), MissingPlace.objects.count(),
+                            MissingWeather.objects.count()],
+        "followups": list(FollowUp.objects.order_by("pk").values_list("pk", "state", "outcome", "acknowledged_by")),
     }
 
 
 def _missing(p: Personas, level: str = "medium") -> MissingPerson:
     return actions.report_missing(p.actor("officer"), person_id=victim(p).pk, level=level)
+
+
+def _callback(p: Personas) -> FollowUp:
+    return actions.add_callback(p.actor("officer"), _missing(p).pk, agency="Ward 7, County Hospital",
+                                ask="Tell the ward he is still missing")
 
 
 def _draft(p: Personas) -> Assessment:
@@ -121,6 +130,20 @@ def endpoints(endpoint: Callable[..., Any], call: Callable[..., Any]) -> list[An
         endpoint("POST", "/api/risk/missing/{missing_id}/found", "risk.assess", "officer", "qa", 200,
                  "missing.found", lambda p: call({"missing_id": _missing(p).pk},
                                                  {"note": "Found safe at a friend's flat"})),
+        endpoint("POST", "/api/risk/missing/{missing_id}/weather", "risk.assess", "officer", "qa", 201,
+                 "missing.weather", lambda p: call({"missing_id": _missing(p).pk},
+                                                   {"condition": "cold", "note": "Frost tonight, -4C"})),
+        # ---- follow-ups: callbacks (P9), referrals to other forces (R7, P11)
+        endpoint("POST", "/api/risk/missing/{missing_id}/callbacks", "risk.assess", "officer", "qa", 201,
+                 "risk.followup_added", lambda p: call({"missing_id": _missing(p).pk},
+                                                       {"agency": "Ward 7", "ask": "Tell the ward he is missing"})),
+        endpoint("POST", "/api/risk/referrals", "risk.decide", "investigator", "qa", 201, "risk.followup_added",
+                 lambda p: call(body={"person_id": victim(p).pk, "force": "Northam Police",
+                                      "ask": "He lives in your area: tell them of the search plan"})),
+        endpoint("POST", "/api/risk/followups/{followup_id}/done", "risk.assess", "officer", "qa", 200,
+                 "risk.followup_done", lambda p: call({"followup_id": _callback(p).pk},
+                                                      {"outcome": "Ward told; they will ring if he returns"})),
+        endpoint("GET", "/api/risk/followups", "risk.view", "officer", "learning", 200, None, nothing),
     ]
 
 
@@ -145,6 +168,11 @@ def page_form(what: str) -> Callable[[Personas, Any], tuple[str, dict[str, Any]]
 def sheet_form(what: str) -> Callable[[Personas, Any], tuple[str, dict[str, Any]]]:
     """The assessment sheet's `/risk/assessments/<id>/do/<what>/` form (and the review queue's)."""
     return lambda p, c: (f"/risk/assessments/{c.params['assessment_id']}/do/{what}/", _flat(c.body))
+
+
+def followup_form() -> Callable[[Personas, Any], tuple[str, dict[str, Any]]]:
+    """A follow-up's `/risk/followups/<id>/done/` form (on the missing-person, person and risk pages)."""
+    return lambda p, c: (f"/risk/followups/{c.params['followup_id']}/done/", _flat(c.body))
 
 
 def missing_form(what: str) -> Callable[[Personas, Any], tuple[str, dict[str, Any]]]:
@@ -178,4 +206,8 @@ def matrix(row: Callable[..., Any]) -> list[Any]:
         row("POST", "/api/risk/missing/{missing_id}/reviews", REVIEWERS, None, form=missing_form("missing_review")),
         row("POST", "/api/risk/missing/{missing_id}/places", OPERATIONAL, None, form=missing_form("missing_place")),
         row("POST", "/api/risk/missing/{missing_id}/found", OPERATIONAL, None, form=missing_form("found")),
+        row("POST", "/api/risk/missing/{missing_id}/weather", OPERATIONAL, None, form=missing_form("weather")),
+        row("POST", "/api/risk/missing/{missing_id}/callbacks", OPERATIONAL, None, form=missing_form("callback")),
+        row("POST", "/api/risk/referrals", OPERATIONAL, None, form=page_form("referral")),
+        row("POST", "/api/risk/followups/{followup_id}/done", OPERATIONAL, None, form=followup_form()),
     ]

@@ -85,7 +85,7 @@ def test_every_family_has_a_default_prompt_and_reason() -> None:
     ("No weapons mentioned, two males arguing over a parking space.", "weapons_firearms"),
     ("She denies any domestic abuse; the call is about her car being keyed.", "domestic_abuse"),
     ("No children in the house, two flatmates arguing about the rent.", "children"),
-    ("She doesn't have a court order, advised it is a civil matter.", "domestic_abuse"),
+    ("She doesn't have a court order against her brother, advised it is a civil matter.", "domestic_abuse"),
     ("Weapons: none seen.", "weapons_firearms"),
     ("Caller says there are no concerns about self-harm.", "suicide_self_harm"),
     ("He is not known to mental health services.", "mental_health_learning_disability"),
@@ -146,6 +146,8 @@ def test_is_negated_looks_only_at_the_cues_own_clause() -> None:
     "Customer at the dog grooming parlour refusing to pay.",
     "Caller's ex-boss will not pay her final wages.",
     "Caller asks about bailiffs at his door, advised civil matter.",
+    "Advice wanted about a court order to make next door cut back his hedge.",
+    "Heard screaming next door, went round, it was the couple watching a horror film, all fine.",
 ])
 def test_hard_negatives_raise_nothing(text: str) -> None:
     assert found(text) == set()
@@ -212,3 +214,19 @@ def test_prompts_give_one_decision_per_family_with_every_phrase() -> None:
 @pytest.mark.safeguard("C3")
 def test_empty_text_has_no_cues() -> None:
     assert detect("") == [] and prompts([]) == []
+
+
+@pytest.mark.safeguard("C3")
+@pytest.mark.parametrize(("text", "expected"), [
+    # distress explained by something else is not domestic abuse
+    ("Caller says her son is frightened and has locked himself in his room after someone threatened to send a "
+     "video of him to his followers unless he pays.", {"exploitation_blackmail"}),
+    ("Her dad is frightened and hiding upstairs; he left a note saying sorry and says he will take all his "
+     "tablets.", {"suicide_self_harm"}),
+    # fear of a named partner or relative is abuse evidence of its own, whatever else is said
+    ("Caller is frightened of her husband, she is hiding upstairs and he has said he will take all his tablets.",
+     {"domestic_abuse", "suicide_self_harm"}),
+    ("Caller is hiding upstairs from her partner, who is screaming at her.", {"domestic_abuse"}),
+])
+def test_distress_is_abuse_only_while_nothing_else_explains_it(text: str, expected: set[str]) -> None:
+    assert found(text) == expected

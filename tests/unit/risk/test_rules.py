@@ -316,11 +316,16 @@ def test_a_police_action_waits_for_the_suicide_risk_assessment_the_log_calls_for
 # ------------------------------------------------------------------------------------------ P9
 @pytest.mark.safeguard("P9")
 def test_each_missing_level_has_its_cadence_and_its_reviewer() -> None:
-    assert rules.review_minutes("high") < rules.review_minutes("medium") < rules.review_minutes("low")
-    rules.check_missing_reviewer("duty_inspector", "high")
-    rules.check_missing_reviewer("supervisor", "medium")
+    from watchkeeper.core.policy import DEFAULTS
+
+    c = rules.cadence(DEFAULTS["missing_review_cadence"])  # the policy default keeps the earlier table
+    assert c == {"high": (60, ("duty_inspector",)), "medium": (240, ("supervisor", "duty_inspector")),
+                 "low": (720, ("supervisor", "duty_inspector"))}
+    assert rules.review_minutes("high", c) < rules.review_minutes("medium", c) < rules.review_minutes("low", c)
+    rules.check_missing_reviewer("duty_inspector", "high", c)
+    rules.check_missing_reviewer("supervisor", "medium", c)
     with pytest.raises(Refusal) as caught:
-        rules.check_missing_reviewer("supervisor", "high")
+        rules.check_missing_reviewer("supervisor", "high", c)
     assert caught.value.safeguard == "P9" and caught.value.status == 403
 
 

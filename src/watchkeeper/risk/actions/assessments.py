@@ -37,7 +37,7 @@ def newest_instrument(code: str) -> Instrument:
 
 
 def start_assessment(actor: Actor, *, instrument: str, person_id: int, role: str = "victim",
-                     reference: str = "") -> Assessment:
+                     reference: str = "", case: str = "") -> Assessment:
     """R1: start assessing a person with the newest version of an instrument, from a log or from the person.
     R4: an earlier assessment of the same person with the same instrument is linked, so what changed shows."""
     actor.require("risk.assess")
@@ -56,7 +56,8 @@ def start_assessment(actor: Actor, *, instrument: str, person_id: int, role: str
                                       previous=previous, started_at=clock.now(), started_by=actor.person)
         audit.record(actor, "risk.assessment_started", "risk_assessment", a.pk,
                      after={"instrument": inst.code, "version": inst.version, "person": person.pk, "role": role,
-                            "log": log.reference if log else None, "previous": previous.pk if previous else None})
+                            "log": log.reference if log else None, "previous": previous.pk if previous else None,
+                            **({"case": case} if case else {})})
         announce(a, "risk_assessment")
     return a
 

@@ -11,12 +11,13 @@ from watchkeeper.audit import writer as audit
 from watchkeeper.core import clock
 from watchkeeper.core import validate as v
 from watchkeeper.core.actor import SYSTEM, Actor
+from watchkeeper.core.config import current_policy
 from watchkeeper.core.errors import Invalid, NotFound, Refusal
 from watchkeeper.core.uow import unit_of_work
 from watchkeeper.incidents.actions import _notify, resolve
 from watchkeeper.people.models import Person
 from watchkeeper.risk import rules
-from watchkeeper.risk.models import MissingPerson, MissingPlace, MissingReview
+from watchkeeper.risk.models import MissingPerson, MissingPlace, MissingReview, MissingWeather
 from watchkeeper.staff.models import User
 
 
@@ -28,6 +29,11 @@ def _record(missing_id: int, *, lock: bool = False) -> MissingPerson:
     if found is None:
         raise NotFound(f"No missing-person record has id {missing_id}.")
     return found
+
+
+def cadence() -> dict[str, tuple[int, tuple[str, ...]]]:
+    """P9: the review cadence and reviewer roles per level, from policy `missing_review_cadence`."""
+    return rules.cadence(current_policy()["missing_review_cadence"])
 
 
 def _open(m: MissingPerson) -> None:
@@ -59,7 +65,7 @@ def report_missing(actor: Actor, *, person_id: int, level: str, lead_id: int | N
         log = resolve(reference)[0] if reference else None
         m = MissingPerson.objects.create(person=person, log=log, reported_at=reported, created_at=now,
                                          created_by=actor.person, lead=lead, level=level,
-                                         review_due_at=now + timedelta(minutes=rules.review_minutes(level)))
+                                         review_due_at=now + timedelta(minutes=rules.review_minutes(level, cadence())))
         audit.record(actor, "missing.reported", "missing_person", m.pk,
                      after={"person": person.pk, "level": level, "lead": lead.pk,
                             "log": log.reference if log else None, "review_due_at": m.review_due_at})
@@ -78,13 +84,14 @@ def review_missing(actor: Actor, missing_id: int, *, level: str, note: str) -> M
     with unit_of_work():
         m = _record(missing_id, lock=True)
         _open(m)
-        rules.check_missing_reviewer(actor.role, m.level)
+        c = cadence()
+        rules.check_missing_reviewer(actor.role, m.level, c)
         now = clock.now()
         r = MissingReview.objects.create(record=m, at=now, by=actor.person, from_level=m.level, level=level,
                                          note=note)
         before = {"level": m.level, "review_due_at": m.review_due_at, "review_stage": m.review_stage}
         m.level, m.review_stage = level, 0
-        m.review_due_at = now + timedelta(minutes=rules.review_minutes(level))
+        m.review_due_at = now + timedelta(minutes=rules.review_minutes(level, c))
         m.save(update_fields=["level", "review_stage", "review_due_at"])
         audit.record(actor, "missing.reviewed", "missing_person", m.pk, before=before, reason=note,
                      after={"level": level, "review_due_at": m.review_due_at, "review": r.pk})
@@ -108,6 +115,25 @@ def record_place(actor: Actor, missing_id: int, *, place: str, status: str, forc
     return p
 
 
+def record_weather(actor: Actor, missing_id: int, *, condition: str, note: str = "") -> MissingWeather:
+    """P9: the weather recorded or forecast where the person may be; cold, heat or a storm is an escalation
+    prompt by level and vulnerability, and the lead is told when someone else records it."""
+    actor.require("risk.assess")
+    note = v.text(note, "note", max_length=v.MAX_TEXT, required=False)
+    rules.check_weather(condition, note)
+    with unit_of_work():
+        m = _record(missing_id, lock=True)
+        _open(m)
+        w = MissingWeather.objects.create(record=m, at=clock.now(), by=actor.person, condition=condition, note=note)
+        audit.record(actor, "missing.weather", "missing_person", m.pk, reason=note,
+                     after={"condition": condition, "note": note, "entry": w.pk})
+        if condition != "none" and m.lead_id != actor.user_id:
+            _notify(m.lead, kind="missing_weather", safeguard="P9", log=m.log,
+                    text=f"Weather for {m.person.name} (missing, {m.level} risk): {condition}. {note} "
+                         "Review the level.")
+    return w
+
+
 def record_found(actor: Actor, missing_id: int, *, note: str) -> MissingPerson:
     """P9: the person is found; reviews stop, the record is kept."""
     actor.require("risk.assess")
@@ -127,6 +153,7 @@ def fire_missing_reviews(now: datetime, limit: int = 500) -> int:
     """P9: a review not recorded by its due time escalates once: the lead and the reviewers' team queue are
     told. Claimed with a conditional update, so two sweepers never fire it twice."""
     fired = 0
+    c = cadence()
     due = MissingPerson.objects.filter(state="missing", review_stage=0, review_due_at__lte=now)
     for pk in list(due.values_list("pk", flat=True)[:limit]):
         with unit_of_work():
@@ -134,7 +161,7 @@ def fire_missing_reviews(now: datetime, limit: int = 500) -> int:
                                                 review_due_at__lte=now).update(review_stage=1):
                 continue
             m = MissingPerson.objects.select_related("person", "lead", "log").get(pk=pk)
-            roles = " or ".join(r.replace("_", " ") for r in rules.MISSING_REVIEWS[m.level][1])
+            roles = " or ".join(r.replace("_", " ") for r in c[m.level][1])
             text = f"Review overdue: {m.person.name}, missing at {m.level} risk. A {roles} must review the level."
             _notify(m.lead, kind="missing_review_overdue", safeguard="P9", log=m.log, text=text)
             if m.lead.team_id:

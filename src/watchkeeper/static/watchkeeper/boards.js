@@ -561,12 +561,95 @@
       since = Number(ev.lastEventId) || since;  // a reconnection resumes after it (Last-Event-ID)
       var data = JSON.parse(ev.data);
       if (data.choices !== undefined) newChoices(data.choices);
+      var arriving = data.table === "alerts" && !rowsOf("alerts", data.key).length;
       place(data);
+      if (arriving) alertArrived(rowsOf("alerts", data.key)[0]);
+      countInTitle();
       if (data.table === "logs") refreshRefs();
       root.setAttribute("data-seq", String(since));
     });
   }
 
+  // ------------------------------------------------------------------- alerts that cannot be missed
+  // D1: a new alert this person may acknowledge (their level) sounds a short tone (Web Audio; muted per
+  // person on this browser) and the tab's title counts the alerts waiting for them, so a board behind
+  // another window is still heard and seen.
+  var TONE_KEY = "wk-alert-tone";
+  var baseTitle = document.title;
+  var audio = null;
+
+  function muted() {
+    try { return window.localStorage.getItem(TONE_KEY) === "off"; } catch (e) { return false; }
+  }
+
+  function tone() {
+    if (muted()) return;
+    var AC = window.AudioContext || window.webkitAudioContext;
+    if (!AC) return;
+    try {
+      audio = audio || new AC();
+      if (audio.state === "suspended" && audio.resume) audio.resume();
+      var t = audio.currentTime;
+      [0, 0.22].forEach(function (offset, i) {  // two short notes: distinct from any other sound on the desk
+        var osc = audio.createOscillator();
+        var gain = audio.createGain();
+        osc.type = "sine";
+        osc.frequency.value = i ? 660 : 880;
+        gain.gain.setValueAtTime(0.0001, t + offset);
+        gain.gain.exponentialRampToValueAtTime(0.25, t + offset + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, t + offset + 0.18);
+        osc.connect(gain);
+        gain.connect(audio.destination);
+        osc.start(t + offset);
+        osc.stop(t + offset + 0.2);
+      });
+    } catch (e) { /* no audio device: the title and the announcement still say it */ }
+  }
+
+  function waiting() {
+    return Array.prototype.filter.call(root.querySelectorAll('tr.wk-row[data-table="alerts"]'), function (tr) {
+      return !!tr.querySelector('[data-act="ack"]');
+    }).length;
+  }
+
+  function countInTitle() {
+    var n = waiting();
+    var title = n ? "(" + n + ") " + baseTitle : baseTitle;
+    if (document.title !== title) document.title = title;
+  }
+
+  function alertArrived(tr) {
+    if (!tr || !tr.querySelector('[data-act="ack"]')) return;  // not at this person's level
+    tone();
+    var ref = tr.querySelector(".ref");
+    announce("New alert" + (ref ? " on " + ref.textContent : "") + ".");
+  }
+
+  function muteButton() {
+    var head = root.querySelector(".pane-head");
+    if (!head || !root.querySelector("#alerts-body")) return;  // a page without alerts has nothing to sound
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "small-button tone-toggle";
+    b.id = "tone-toggle";
+    function draw() {
+      var off = muted();
+      b.setAttribute("aria-pressed", off ? "true" : "false");
+      b.textContent = off ? "Alert tone: muted" : "Alert tone: on";
+      b.title = off ? "New alerts at your level are silent on this browser: press to hear them"
+        : "New alerts at your level sound a tone: press to mute on this browser";
+    }
+    b.addEventListener("click", function () {
+      try { window.localStorage.setItem(TONE_KEY, muted() ? "on" : "off"); } catch (e) { /* private mode */ }
+      draw();
+      if (!muted()) tone();  // hear what it sounds like (and let the browser allow sound)
+    });
+    draw();
+    head.appendChild(b);
+  }
+
+  muteButton();
+  countInTitle();
   tick();
   window.setInterval(tick, 1000);
   connect();
