@@ -34,12 +34,9 @@ def _day(raw: str) -> date | None:
 def _roster_page(request: HttpRequest, error: Refusal | None = None, form: Any = None,
                  status: int = 200, done: str = "") -> HttpResponse:
     actor = actor_of(request)
-    try:
-        actor.require("roster.view")
-        day = _day(request.GET.get("day", ""))
-        start, end = day_window(day)
-    except Refusal as exc:
-        return render(request, "refused.html", {"error": exc}, status=exc.status)
+    actor.require("roster.view")
+    day = _day(request.GET.get("day", ""))
+    start, end = day_window(day)
     shifts = roster.roster_shifts(start, end)
     by_role = [(code, label, [s for s in shifts if s.desk_role == code and not s.absence])
                for code, label in DESK_ROLES.items()]
@@ -157,10 +154,7 @@ def _standards_page(request: HttpRequest, error: Refusal | None = None, status: 
 
     actor = actor_of(request)
     state = request.GET.get("state", "open")[:8]
-    try:
-        flags = anomalies.queue(actor, state=state)
-    except Refusal as exc:
-        return render(request, "refused.html", {"error": exc}, status=exc.status)
+    flags = anomalies.queue(actor, state=state)
     ctx = {"flags": flags, "state": state, "states": AnomalyFlag.STATES, "outcomes": AnomalyFlag.OUTCOMES,
            "kinds": WatchedPerson.KINDS, "error": error,
            "watched": WatchedPerson.objects.filter(ended_at__isnull=True).select_related("person")[:500],
@@ -218,11 +212,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     from watchkeeper.core.config import current_policy
 
     actor = actor_of(request)
-    try:
-        actor.require("reports.view")
-        first, last = dashboard.date_range(request.GET.get("from", "")[:10], request.GET.get("to", "")[:10])
-    except Refusal as exc:
-        return render(request, "refused.html", {"error": exc}, status=exc.status)
+    actor.require("reports.view")
+    first, last = dashboard.date_range(request.GET.get("from", "")[:10], request.GET.get("to", "")[:10])
     grade, area = request.GET.get("grade", "")[:32], request.GET.get("area", "")[:10]
     response = dashboard.response_compliance(first, last, grade, area)
     lists = dashboard.log_lists(first, last)
@@ -240,7 +231,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
                              [[r["username"], r["role"], r["team"], r["course"], r["state"],
                                r["expires_on"].isoformat() if r["expires_on"] else ""] for r in comp])
     if export:
-        return render(request, "refused.html", {"error": Invalid(f"No export {export!r}.", "export")}, status=400)
+        raise Invalid(f"No export {export!r}.", "export")  # the refusal page (RefusalMiddleware), 400
     drill = None
     if request.GET.get("drill") == "response":
         drill = {"title": f"Response clocks: {grade or 'no grade'}, {area}",

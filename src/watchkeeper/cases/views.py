@@ -40,10 +40,6 @@ def _may(request: HttpRequest) -> dict[str, bool]:
     return {p.replace("case.", ""): allowed(role, p) for p in ("case.view", "case.manage", "case.supervise")}
 
 
-def _refused(request: HttpRequest, exc: Refusal) -> HttpResponse:
-    return render(request, "refused.html", {"error": exc}, status=exc.status)
-
-
 def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return {"may": _may(request), "kinds": list(KINDS.items()), "risks": list(RISKS.items()),
             "receivers": queries.receivers(), **extra}
@@ -54,10 +50,7 @@ def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 def mine(request: HttpRequest) -> HttpResponse:
     """P1: my cases and the handovers awaiting my acknowledgement."""
     actor = actor_of(request)
-    try:
-        actor.require("case.view")
-    except Refusal as exc:
-        return _refused(request, exc)
+    actor.require("case.view")
     return render(request, "cases/mine.html", _list_context(request, data=queries.my_cases(actor.person)))
 
 
@@ -66,10 +59,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def team(request: HttpRequest) -> HttpResponse:
     """P1: the cases a supervisor supervises or their team holds, queued ones first."""
     actor = actor_of(request)
-    try:
-        actor.require("case.supervise")
-    except Refusal as exc:
-        return _refused(request, exc)
+    actor.require("case.supervise")
     return render(request, "cases/team.html", _list_context(request, data=queries.team_cases(actor.person)))
 
 
@@ -81,7 +71,7 @@ def open_do(request: HttpRequest) -> HttpResponse:
         c = operation(OPERATIONS, "open").from_form(actor, request.POST)
     except Refusal as exc:
         if not actor.may("case.view"):
-            return _refused(request, exc)
+            raise  # the refusal page (RefusalMiddleware)
         return render(request, "cases/mine.html", _list_context(
             request, data=queries.my_cases(actor.person), errors={"open": exc}, tried=request.POST),
             status=exc.status)
@@ -106,10 +96,7 @@ def _case_context(request: HttpRequest, c: Case, **extra: Any) -> dict[str, Any]
 @login_required
 @require_GET
 def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
-    try:
-        c = actions.view_case(actor_of(request), case_id)
-    except Refusal as exc:
-        return _refused(request, exc)
+    c = actions.view_case(actor_of(request), case_id)
     return render(request, "cases/case.html", _case_context(request, c))
 
 
@@ -124,7 +111,7 @@ def case_do(request: HttpRequest, case_id: int, what: str) -> HttpResponse:
     except Refusal as exc:
         c = Case.objects.select_related("officer", "supervisor", "team", "origin").filter(pk=case_id).first()
         if c is None or not actor.may("case.view"):
-            return _refused(request, exc)
+            raise  # the refusal page (RefusalMiddleware)
         return render(request, "cases/case.html", _case_context(request, c, errors={what: exc}), status=exc.status)
     if what == "acknowledge":
         return HttpResponseRedirect(reverse("cases:mine"))
@@ -142,10 +129,7 @@ def _victim_context(request: HttpRequest, person: Person, **extra: Any) -> dict[
 @require_GET
 def victim_page(request: HttpRequest, person_id: int) -> HttpResponse:
     """P3: a victim's point of contact, cases, contacts and updates."""
-    try:
-        person = actions.view_victim(actor_of(request), person_id)
-    except Refusal as exc:
-        return _refused(request, exc)
+    person = actions.view_victim(actor_of(request), person_id)
     return render(request, "cases/victim.html", _victim_context(request, person))
 
 
@@ -161,7 +145,7 @@ def victim_do(request: HttpRequest, person_id: int, what: str) -> HttpResponse:
     except Refusal as exc:
         person = Person.objects.filter(pk=person_id).first()
         if person is None or not actor.may("case.view"):
-            return _refused(request, exc)
+            raise  # the refusal page (RefusalMiddleware)
         return render(request, "cases/victim.html", _victim_context(request, person, errors={what: exc}),
                       status=exc.status)
     return HttpResponseRedirect(reverse("cases:victim", args=[person_id]))
