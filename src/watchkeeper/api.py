@@ -307,6 +307,7 @@ def _register() -> None:
     from watchkeeper.incidents.api import router as incidents
     from watchkeeper.learning.api import router as learning
     from watchkeeper.people.api import router as people
+    from watchkeeper.referrals.api import router as referrals
     from watchkeeper.risk.api import router as risk
     from watchkeeper.safeguards.api import router as safeguards
     from watchkeeper.search.api import router as search
@@ -325,6 +326,7 @@ def _register() -> None:
     api.add_router("/", geo)
     api.add_router("/assurance", assurance)
     api.add_router("/cases", cases)
+    api.add_router("/referrals", referrals)
 
 
 _register()

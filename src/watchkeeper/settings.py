@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "watchkeeper.geo",
     "watchkeeper.assurance",
     "watchkeeper.cases",
+    "watchkeeper.referrals",
     "watchkeeper.web",  # the template library `wk`
     "watchkeeper.root",  # last: the `watchkeeper` command's own commands, and what joins the apps
 ]

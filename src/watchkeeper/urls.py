@@ -5,11 +5,12 @@ from django.urls import include, path
 
 from watchkeeper.api import api
 from watchkeeper.assurance import views as assurance
+from watchkeeper.clocks import print_view
 from watchkeeper.incidents import views as logs
 from watchkeeper.realtime.views import stream
 from watchkeeper.safeguards import views as safeguards
 from watchkeeper.staff import views as staff
-from watchkeeper.web import health
+from watchkeeper.web import health, theme
 
 # An outage raised outside a view (by middleware) is a 503 with its reason, like one raised inside a view.
 handler500 = "watchkeeper.core.middleware.server_error"
@@ -30,6 +31,8 @@ urlpatterns = [
     path("logs/<str:reference>/presence/", logs.presence, name="log-presence"),
     path("logs/<str:reference>/close-dialog/", logs.close_dialog, name="close-dialog"),
     path("logs/<str:reference>/do/<str:what>/", logs.log_action, name="log-action"),
+    path("logs/<str:reference>/print/", print_view.log_print, name="log-print"),  # a log on paper / PDF
+    path("theme/", theme.set_theme, name="theme"),  # the low-light theme, per person (a cookie)
     path("notifications/", logs.notifications, name="notifications"),
     path("notifications/<int:notification_id>/read/", logs.notification_read, name="notification-read"),
     path("messages/new/", logs.message_new, name="message-new"),
@@ -48,6 +51,7 @@ urlpatterns = [
     path("map/", include("watchkeeper.geo.urls")),
     path("assurance/", include("watchkeeper.assurance.urls")),
     path("cases/", include("watchkeeper.cases.urls")),
+    path("referrals/", include("watchkeeper.referrals.urls")),
     path("", include("watchkeeper.people.urls")),
     path("account/tokens/", staff.tokens, name="tokens"),
     path("staff/", staff.people, name="staff"),

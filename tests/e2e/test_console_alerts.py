@@ -64,6 +64,7 @@ def test_a_new_alert_at_my_level_sounds_a_tone_and_counts_in_the_title(people: P
     expect(controller).to_have_title(re.compile(rf"^\({waiting + 1}\) "))
 
     # Acknowledged: the count goes down again.
+    row.get_by_label(re.compile("Reason for acknowledging")).select_option("other")
     row.get_by_label(re.compile("What you are doing")).fill("Asking the neighbouring area")
     row.get_by_role("button", name="Acknowledge").click()
     expect(controller.locator("#alerts-body tr", has_text=ref)).to_have_count(0)

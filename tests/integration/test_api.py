@@ -25,8 +25,10 @@ from django.http import HttpResponse
 from django.test import Client
 from django.utils.crypto import get_random_string
 
+from tests.integration.assurance import contract as assurance_contract
 from tests.integration.cases import contract as cases
 from tests.integration.geo import contract as geo_contract
+from tests.integration.referrals import contract as referrals
 from tests.integration.risk import contract as risk
 from tests.integration.search import contract as search_contract
 from tests.integration.staff_roster import contract as roster
@@ -183,7 +185,9 @@ def db_state() -> dict[str, Any]:
         **risk.state(),
         **geo_contract.state(),
         **roster.state(),
+        **assurance_contract.state(),
         **cases.state(),
+        **referrals.state(),
     }
 
 
@@ -789,6 +793,7 @@ ENDPOINTS: list[Endpoint] = [
              lambda p: Call({"reference": _graded_emergency(p).reference},
                             {"area_type": "rural", "reason": "The address is on the moor road"})),
     Endpoint("GET", "/api/boards/dispatch", "log.view", "dispatcher", "learning", 200, None, _nothing),
+    Endpoint("GET", "/api/alerts/reasons", "log.view", "dispatcher", "learning", 200, None, _nothing),
     # ---- risk assessment (R1-R6): tests/integration/risk/contract.py
     *risk.endpoints(Endpoint, Call),
     # ---- search across logs (A2: audited): tests/integration/search/contract.py
@@ -797,8 +802,11 @@ ENDPOINTS: list[Endpoint] = [
     *geo_contract.endpoints(Endpoint, Call),
     # ---- the duty roster (A4 staffing against minimum): tests/integration/staff_roster/contract.py
     *roster.endpoints(Endpoint, Call),
+    *assurance_contract.endpoints(Endpoint, Call),
     # ---- cases (P1): tests/integration/cases/contract.py
     *cases.endpoints(Endpoint, Call),
+    # ---- referrals (P7, P11): tests/integration/referrals/contract.py
+    *referrals.endpoints(Endpoint, Call),
 ]
 BY_ROUTE = {(e.method, e.route): e for e in ENDPOINTS}
 WRITES = [e for e in ENDPOINTS if e.method != "GET"]

@@ -77,6 +77,22 @@ def test_two_calls_three_weeks_apart_what_is_known_reaches_the_log_the_board_and
                                                                  "L12", "L10", "M2", "D1", "L8"}
 
 
+@pytest.mark.safeguard(*get("bulletin-28-case-8").safeguards)
+def test_bulletin_28_case_8_correction_disclosure_task_justified_bail_and_unheard_voicemail(server, tokens):
+    assert _replay("bulletin-28-case-8", server, tokens) >= {"L2", "P5", "P8", "P4"}
+
+
+@pytest.mark.safeguard(*get("bulletin-31-case-7").safeguards)
+def test_bulletin_31_case_7_bail_needs_its_rationale_and_amendments_are_new_records(server, tokens):
+    assert _replay("bulletin-31-case-7", server, tokens) >= {"P8"}
+
+
+@pytest.mark.safeguard(*get("bulletin-31-case-5").safeguards)
+def test_bulletin_31_case_5_a_declared_conflict_waits_for_a_supervisors_assessment_and_its_conditions(
+        server, tokens):
+    assert _replay("bulletin-31-case-5", server, tokens) >= {"P10"}
+
+
 def test_every_case_in_the_shared_documents_has_a_replay_entry():
     from watchkeeper.learning.parsing import parse_document
     from watchkeeper.replays.catalogue import REPLAYS

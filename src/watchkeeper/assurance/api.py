@@ -180,3 +180,70 @@ def workload(request: HttpRequest) -> dict[str, Any]:
 def report_overload(request: HttpRequest, body: OverloadIn) -> Status[dict[str, Any]]:
     o = OPERATIONS["overload"].run(actor_of(request, via="api"), body)
     return Status(201, {"id": o.pk, "at": o.at.isoformat()})
+
+
+# ------------------------------------------------------------------------------------- A2 run, A4, A5 more
+def _iso(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _iso(x) for k, x in value.items()}
+    if isinstance(value, list):
+        return [_iso(x) for x in value]
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+@router.post("/anomalies/run", summary="A2: run the anomaly rules now over what is new since the last run "
+                                       "(professional standards)")
+def anomaly_run(request: HttpRequest) -> dict[str, Any]:
+    from watchkeeper.assurance import anomalies
+
+    done = anomalies.run_now(actor_of(request, via="api"))
+    if done is None:
+        return {"ran": False}
+    return {"ran": True, "id": done.pk, "from_seq": done.from_seq, "to_seq": done.to_seq, "scanned": done.scanned,
+            "flagged": done.flagged}
+
+
+def _report_range(request: HttpRequest, start: str, end: str) -> tuple[date, date]:
+    from watchkeeper.assurance import dashboard
+
+    actor_of(request, via="api").require("reports.view")
+    return dashboard.date_range(start[:10], end[:10])
+
+
+@router.get("/reports/schemes-ending", summary="A4: special schemes ending in the range, by week, with the schemes "
+                                               "behind each figure (filter: grade floor)")
+def report_schemes(request: HttpRequest, start: str = "", end: str = "", floor: str = "") -> dict[str, Any]:
+    from watchkeeper.assurance import dashboard
+
+    first, last = _report_range(request, start, end)
+    return {"from": first.isoformat(), "to": last.isoformat(),
+            "weeks": _iso(dashboard.schemes_ending(first, last, floor[:32]))}
+
+
+@router.get("/reports/overdue", summary="A4: case reviews (P2) and multi-agency actions (P6) due in the range and "
+                                        "overdue now, with the cases behind each figure (filter: team)")
+def report_overdue(request: HttpRequest, start: str = "", end: str = "", team: str = "") -> dict[str, Any]:
+    from watchkeeper.assurance import dashboard
+
+    first, last = _report_range(request, start, end)
+    return {"from": first.isoformat(), "to": last.isoformat(),
+            "lists": _iso(dashboard.overdue_work(first, last, team[:100]))}
+
+
+@router.get("/reports/victim-updates", summary="A4: victim updates (P4) sent in the range and not confirmed, by kind, "
+                                               "with the updates behind each figure (filter: kind)")
+def report_updates(request: HttpRequest, start: str = "", end: str = "", kind: str = "") -> dict[str, Any]:
+    from watchkeeper.assurance import dashboard
+
+    first, last = _report_range(request, start, end)
+    return {"from": first.isoformat(), "to": last.isoformat(),
+            "kinds": _iso(dashboard.unconfirmed_updates(first, last, kind[:32]))}
+
+
+@router.get("/workload/desks", summary="A5: each desk's queues: size, age of the oldest and how many are on the "
+                                       "desk now (referral backlogs when kept)")
+def workload_desks(request: HttpRequest) -> dict[str, Any]:
+    from watchkeeper.assurance import dashboard
+
+    actor_of(request, via="api").require("reports.view")
+    return {"desks": dashboard.desk_queues(), "referrals_kept": dashboard.referral_backlog() is not None}

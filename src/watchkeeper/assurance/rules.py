@@ -329,3 +329,162 @@ def anomalies(views: Sequence[View], *, rules_policy: dict[str, Any], vulnerable
                                      f"{len(off)} view(s) of a vulnerable person's record while not on shift, "
                                      "with no log or task involving them"))
     return found
+
+
+# A2, the rules added to the views: contact volume, area, searches of the watch list.
+@dataclass(frozen=True)
+class Touch:
+    """A contact between a member of staff and a person that the audit trail holds: a view of their record
+    ("view") or a contact logged on a case ("contact")."""
+
+    seq: int
+    at: datetime
+    user_id: int
+    person_id: int
+    kind: str = "view"
+    ref: int | None = None  # the contact logged (its id), for a contact
+
+
+@dataclass(frozen=True)
+class Search:
+    """A search or call-time look-up by name (its audit record): who, when, and the words they typed."""
+
+    seq: int
+    at: datetime
+    user_id: int
+    text: str
+
+
+def name_tokens(text: str) -> tuple[str, ...]:
+    """Lower-case words of letters (an apostrophe or hyphen joins a name: O'Neil, Smith-Jones)."""
+    words, word = [], []
+    for ch in text.lower():
+        if ch.isalpha():
+            word.append(ch)
+        elif ch in "'’-" and word:
+            continue
+        elif word:
+            words.append("".join(word))
+            word = []
+    if word:
+        words.append("".join(word))
+    return tuple(words)
+
+
+def searched_for(text: str, given_names: str, family_name: str) -> bool:
+    """A2: a search names a person when it holds every word of their family name and one of their given names
+    (in any order, any case). A family name alone is too common to say who was searched for."""
+    words = set(name_tokens(text))
+    family, given = name_tokens(family_name), name_tokens(given_names)
+    return bool(family) and bool(given) and set(family) <= words and any(g in words for g in given)
+
+
+def outward(postcode: str) -> str:
+    """The outward code of a UK postcode ("KB3 7QL" -> "KB3"; "kb37ql" -> "KB3")."""
+    compact = "".join(postcode.split()).upper()
+    return compact[:-3] if len(compact) > 4 else compact
+
+
+def area_of(postcode: str, areas: Sequence[dict[str, Any]]) -> str | None:
+    """A2: the area (policy `anomaly_rules.outside_area.areas`) whose outward codes hold this postcode."""
+    code = outward(postcode) if postcode.strip() else ""
+    if not code:
+        return None
+    for area in areas:
+        if code in {outward(c) for c in area["postcodes"]}:
+            return str(area["area"])
+    return None
+
+
+def _on(rules_policy: dict[str, Any], name: str) -> dict[str, Any] | None:
+    rule = rules_policy.get(name)
+    return rule if rule and rule.get("enabled") else None
+
+
+def high_contact(touches: Sequence[Touch], *, rule: dict[str, Any], vulnerable: set[int],
+                 involved: set[tuple[int, int]], prior: dict[tuple[int, int], list[datetime]]) -> list[Finding]:
+    """A2 high_contact: one member of staff's contact with a vulnerable person within any `window_days` (views
+    of their record and contacts logged on a case, each at the time it happened; `prior` holds the times of
+    those read before this batch). With no log, task or case involving them, `at_least` is a high volume; a
+    log or case justifies contact, but not any amount of it: `involved_at_least` is more than a case needs
+    (B31.4: the officer in charge of the woman's case)."""
+    window = timedelta(days=rule["window_days"])
+    found: list[Finding] = []
+    by_pair: dict[tuple[int, int], list[Touch]] = {}
+    for t in touches:
+        if t.person_id in vulnerable:
+            by_pair.setdefault((t.user_id, t.person_id), []).append(t)
+    for (user, person), seen in sorted(by_pair.items()):
+        # The most contacts in any window ending at one of this batch's (earlier windows were judged before).
+        times = sorted([*((at, False) for at in prior.get((user, person), [])), *((t.at, True) for t in seen)])
+        most, lo = 0, 0
+        for hi, (at, new) in enumerate(times):
+            while times[lo][0] <= at - window:
+                lo += 1
+            if new:
+                most = max(most, hi - lo + 1)
+        justified = (user, person) in involved
+        need = rule["involved_at_least"] if justified else rule["at_least"]
+        if most >= need:
+            why = ("even with a log or case involving them (more than it needs)" if justified
+                   else "with no log, task or case involving them")
+            found.append(Finding("high_contact", user, person, tuple(t.seq for t in seen),
+                                 f"{most} contacts with a vulnerable person within {rule['window_days']} days "
+                                 f"(views of the record and contacts logged), {why}"))
+    return found
+
+
+def outside_area(views: Sequence[View], *, vulnerable: set[int], user_areas: dict[int, set[str]],
+                 person_areas: dict[int, str]) -> list[Finding]:
+    """A2 outside_area: views of a vulnerable person's record living in one area by someone who works in
+    others (the areas of the units they crew), with no log, task or case involving them. Someone with no area
+    (the control room covers the whole force) or a person whose area is not known is never flagged."""
+    found: list[Finding] = []
+    by_pair: dict[tuple[int, int], list[View]] = {}
+    for v in views:
+        by_pair.setdefault((v.user_id, v.person_id), []).append(v)
+    for (user, person), seen in sorted(by_pair.items()):
+        theirs, home = user_areas.get(user), person_areas.get(person)
+        if person in vulnerable and theirs and home and home not in theirs:
+            found.append(Finding("outside_area", user, person, tuple(v.seq for v in seen),
+                                 f"{len(seen)} view(s) of the record of a vulnerable person living in {home} by "
+                                 f"someone working in {', '.join(sorted(theirs))}, with no log, task or case "
+                                 "involving them"))
+    return found
+
+
+def watch_list_searches(searches: Sequence[Search], *, watched_names: dict[int, tuple[str, str, str]],
+                        involved: set[tuple[int, int]]) -> list[Finding]:
+    """A2 watch_list_searches: a search or call-time look-up naming a person on the watch list (given names,
+    family name, kind), by someone with no log, task or case involving them."""
+    found: dict[tuple[int, int], list[Search]] = {}
+    for s in searches:
+        for person, (given, family, _kind) in watched_names.items():
+            if (s.user_id, person) not in involved and searched_for(s.text, given, family):
+                found.setdefault((s.user_id, person), []).append(s)
+    return [Finding("watch_list_searches", user, person, tuple(s.seq for s in seen),
+                    f"{len(seen)} search(es) naming a person on the watch list ({watched_names[person][2]}), with "
+                    "no log, task or case involving them")
+            for (user, person), seen in sorted(found.items())]
+
+
+def more_anomalies(views: Sequence[View], *, rules_policy: dict[str, Any], vulnerable: set[int],
+                   involved: set[tuple[int, int]], touches: Sequence[Touch] = (),
+                   touch_prior: dict[tuple[int, int], list[datetime]] | None = None, searches: Sequence[Search] = (),
+                   watched_names: dict[int, tuple[str, str, str]] | None = None,
+                   user_areas: dict[int, set[str]] | None = None,
+                   person_areas: dict[int, str] | None = None) -> list[Finding]:
+    """A2: the rules beyond the views' own (high_contact, outside_area, watch_list_searches), each on only when
+    the policy holds it enabled. Only high_contact ever flags a pair with a log, task or case involving them,
+    and only at its own higher `involved_at_least`."""
+    found: list[Finding] = []
+    rule = _on(rules_policy, "high_contact")
+    if rule:
+        found += high_contact(touches, rule=rule, vulnerable=vulnerable, involved=involved, prior=touch_prior or {})
+    if _on(rules_policy, "outside_area"):
+        free = [v for v in views if (v.user_id, v.person_id) not in involved]
+        found += outside_area(free, vulnerable=vulnerable, user_areas=user_areas or {},
+                              person_areas=person_areas or {})
+    if _on(rules_policy, "watch_list_searches"):
+        found += watch_list_searches(searches, watched_names=watched_names or {}, involved=involved)
+    return found

@@ -21,7 +21,7 @@ from watchkeeper.core import validate as v
 from watchkeeper.core.actor import Actor
 from watchkeeper.core.config import current_policy
 from watchkeeper.core.errors import Forbidden, Invalid, NotFound, Refusal
-from watchkeeper.core.uow import unit_of_work
+from watchkeeper.core.uow import created_any, memo, unit_of_work
 from watchkeeper.staff.models import User
 
 MAX_ROWS = 2000
@@ -76,8 +76,15 @@ def record_override(actor: Actor, lapse_id: int, *, reason: str) -> TrainingLaps
 
 
 def held(user_id: int) -> list[rules.Held]:
-    return [rules.Held(c, s, e) for c, s, e in TrainingRecord.objects.filter(user_id=user_id)
-            .order_by("-completed_on").values_list("course", "completed_on", "expires_on")[:500]]
+    """The person's training records, newest first (read once per unit of work: an action's gates share it)."""
+    def read() -> list[rules.Held]:
+        return [rules.Held(c, s, e) for c, s, e in TrainingRecord.objects.filter(user_id=user_id)
+                .order_by("-completed_on").values_list("course", "completed_on", "expires_on")[:500]]
+
+    return read() if created_any(TrainingRecord) else memo((HELD, user_id), read)
+
+
+HELD = "assurance:training-held"
 
 
 def gate(actor: Actor, action: str, log: Any, policy: Any, flags: Any = ()) -> TrainingLapse | None:

@@ -20,4 +20,5 @@ urlpatterns = [
     path("standards/", views.standards_page, name="standards"),
     path("standards/flags/<int:flag_id>/do/<str:what>/", views.flag_do, name="flag-do"),
     path("standards/watch-list/do/watch/", views.watch_do, name="watch-do"),
+    path("standards/do/run/", views.anomaly_run_do, name="anomaly-run-do"),
 ]

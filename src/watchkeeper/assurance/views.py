@@ -17,8 +17,9 @@ from watchkeeper.assurance import roster
 from watchkeeper.assurance.api import day_window
 from watchkeeper.assurance.operations import OPERATIONS
 from watchkeeper.assurance.rules import DESK_ROLES
+from watchkeeper.cases.rules import UPDATE_KINDS
 from watchkeeper.core.errors import Invalid, Refusal
-from watchkeeper.staff.models import User
+from watchkeeper.staff.models import Team, User
 from watchkeeper.web.forms import actor_of, operation
 
 
@@ -230,6 +231,15 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         return _csv_response("training-compliance", ["username", "role", "team", "course", "state", "valid_until"],
                              [[r["username"], r["role"], r["team"], r["course"], r["state"],
                                r["expires_on"].isoformat() if r["expires_on"] else ""] for r in comp])
+    floor, team, kind = (request.GET.get("floor", "")[:32], request.GET.get("team", "")[:100],
+                         request.GET.get("kind", "")[:32])
+    schemes = dashboard.schemes_ending(first, last, floor)
+    overdue = dashboard.overdue_work(first, last, team)
+    updates = dashboard.unconfirmed_updates(first, last, kind)
+    desks = dashboard.desk_queues()
+    more = _more_exports(export, schemes, overdue, updates, desks)
+    if more is not None:
+        return more
     if export:
         raise Invalid(f"No export {export!r}.", "export")  # the refusal page (RefusalMiddleware), 400
     drill = None
@@ -239,6 +249,9 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     elif request.GET.get("drill") in {r["code"] for r in lists}:
         chosen = next(r for r in lists if r["code"] == request.GET["drill"])
         drill = {"title": chosen["label"], "refs": chosen["refs"]}
+    else:
+        drill = _more_drill(request.GET.get("drill", "")[:40], request.GET.get("week", "")[:10], schemes,
+                            overdue, updates)
     summary = training.summary(comp)
     training_rows = [{"state": k, "count": n} for k, n in summary.items()]
     staffing = roster.staffing_now()
@@ -252,9 +265,89 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "may_training": actor.may("training.view"), "staffing": staffing,
         "staffing_chart": dashboard.chart(staffing["rows"], "label", "count"),
         "queues": dashboard.queues(), "overload": dashboard.overload(), "drill": drill,
+        "floor": floor, "team": team, "kind": kind, "teams": list(Team.objects.order_by("name")
+                                                                  .values_list("name", flat=True)[:200]),
+        "kinds": list(UPDATE_KINDS.items()),
+        "schemes": schemes, "schemes_chart": dashboard.chart(schemes, "label", "count"),
+        "overdue": overdue, "overdue_chart": dashboard.chart(overdue, "label", "count"),
+        "updates": updates, "updates_chart": dashboard.chart(updates, "label", "count"),
+        "desks": desks, "desks_chart": dashboard.chart(desks, "label", "size"),
+        "referrals_kept": any(d["desk_role"] == "referrals" for d in desks) or dashboard.referral_backlog() is not None,
         "query": request.GET.urlencode(),
     }
     return render(request, "assurance/dashboard.html", ctx)
+
+
+def _more_exports(export: str, schemes: list[dict[str, Any]], overdue: list[dict[str, Any]],
+                  updates: list[dict[str, Any]], desks: list[dict[str, Any]]) -> HttpResponse | None:
+    """A4, A5: the CSV of the reports on schemes, overdue work, victim updates and desk queues."""
+    def when(value: Any) -> str:
+        return timezone.localtime(value).isoformat() if value else ""
+
+    if export == "schemes":
+        return _csv_response("schemes-ending", ["week", "scheme", "ends_at", "grade_floor", "officer", "reviewed"],
+                             [[w["week"].isoformat(), i["id"], when(i["ends_at"]), i["grade_floor"], i["officer"],
+                               "yes" if i["reviewed"] else "no"] for w in schemes for i in w["items"]])
+    if export == "overdue":
+        return _csv_response("overdue-reviews-actions", ["list", "case", "what", "due_at", "days_overdue", "owner"],
+                             [[r["code"], i["reference"], i["what"], when(i["due_at"]), i["days_overdue"],
+                               i["owner"]] for r in overdue for i in r["items"]])
+    if export == "updates":
+        return _csv_response("unconfirmed-victim-updates", ["kind", "case", "channel", "sent_at", "outcome",
+                                                            "escalated", "by"],
+                             [[r["code"], i["reference"], i["channel"], when(i["sent_at"]), i["outcome"],
+                               "yes" if i["escalated"] else "no", i["by"]] for r in updates for i in r["items"]])
+    if export == "desks":
+        return _csv_response("desk-queues", ["desk_role", "queue", "size", "oldest_minutes", "on_duty",
+                                             "per_person"],
+                             [[d["desk_role"], d["queue"], d["size"], d["age_minutes"], d["on_duty"],
+                               d["per_person"]] for d in desks])
+    return None
+
+
+def _more_drill(drill: str, week: str, schemes: list[dict[str, Any]], overdue: list[dict[str, Any]],
+                updates: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The records behind a figure of the reports on schemes, overdue work and victim updates."""
+    from django.utils.formats import date_format
+
+    def at(value: Any) -> str:
+        return date_format(timezone.localtime(value), "j M Y H:i") if value else "—"
+
+    def case(i: dict[str, Any]) -> tuple[str, str]:
+        return i["reference"], reverse("cases:case", args=[i["case_id"]])
+
+    if drill == "schemes":
+        chosen = next((w for w in schemes if w["week"].isoformat() == week), None)
+        if chosen is None:
+            return None
+        return {"title": f"Special schemes ending in the week commencing {chosen['week']:%d %b %Y}",
+                "columns": ["Scheme (the victim's record asks why you look)", "Ends", "Grade floor", "Officer",
+                            "Reviewed"],
+                "records": [[(f"Scheme {i['id']}", reverse("person", args=[i["person_id"]])), (at(i["ends_at"]), ""),
+                             (i["grade_floor"], ""), (i["officer"], ""), ("yes" if i["reviewed"] else "no", "")]
+                            for i in chosen["items"]]}
+    chosen = next((r for r in overdue if f"overdue-{r['code']}" == drill), None)
+    if chosen is not None:
+        return {"title": chosen["label"], "columns": ["Case", "What", "Due", "Days overdue", "Owner"],
+                "records": [[case(i), (i["what"], ""), (at(i["due_at"]), ""), (str(i["days_overdue"]), ""),
+                             (i["owner"], "")] for i in chosen["items"]]}
+    chosen = next((r for r in updates if f"updates-{r['code']}" == drill), None)
+    if chosen is not None:
+        return {"title": f"Unconfirmed victim updates: {chosen['label']}",
+                "columns": ["Case", "Channel", "Sent", "Delivery", "Escalated", "By"],
+                "records": [[case(i), (i["channel"], ""), (at(i["sent_at"]), ""), (i["outcome"], ""),
+                             ("yes" if i["escalated"] else "no", ""), (i["by"], "")] for i in chosen["items"]]}
+    return None
+
+
+@login_required
+@require_POST
+def anomaly_run_do(request: HttpRequest) -> HttpResponse:
+    """A2: professional standards run the rules now."""
+    from watchkeeper.assurance import anomalies
+
+    anomalies.run_now(actor_of(request))
+    return HttpResponseRedirect(reverse("assurance:standards"))
 
 
 @login_required

@@ -62,7 +62,10 @@ def _record_clock_offset() -> None:
 
 def _append(actor: Actor, action: str, object_type: str, object_id: object, *, before: Any, after: Any,
             reason: str) -> AuditRecord:
-    last = AuditRecord.objects.order_by("-seq").values_list("hash", flat=True).first()
+    with connection.cursor() as cur:  # the chain's head (the chain lock is held): one plain statement
+        cur.execute(f"SELECT hash FROM {AuditRecord._meta.db_table} ORDER BY seq DESC LIMIT 1")
+        row = cur.fetchone()
+    last = row[0] if row else None
     rec = AuditRecord(
         at=clock.now(),
         actor_id=actor.user_id,

@@ -3,8 +3,9 @@ who may act on *this* case is asked of cases/rules.py inside the action, so the 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
 
 from django.db.models import F, Q
 
@@ -13,6 +14,9 @@ from watchkeeper.cases import rules
 from watchkeeper.cases.models import (
     AgencyAction,
     AgencyReferral,
+    BailCondition,
+    BailDecision,
+    BailNotice,
     Case,
     CaseEvent,
     CaseLog,
@@ -20,6 +24,7 @@ from watchkeeper.cases.models import (
     CaseReview,
     ChannelPreference,
     ConflictDeclaration,
+    Disclosure,
     Handover,
     PointOfContact,
     VictimContact,
@@ -162,8 +167,9 @@ def add_party(actor: Actor, case_id: int, *, person_id: int, role: str) -> CaseP
         party = CaseParty.objects.create(case=case, person=person, role=role, added_at=clock.now(),
                                          added_by=actor.person)
         _event(case, "person", f"{person.name} added as {rules.PARTY_ROLES[role].lower()}.", actor.person)
+        tasks = consider_disclosure(case, actor.person) if role in ("victim", "suspect") else []  # P5
         audit.record(actor, "case.person_added", "case", case.reference,
-                     after={"person": person.pk, "role": role})
+                     after={"person": person.pk, "role": role, "disclosure_tasks": [d.pk for d in tasks]})
     return party
 
 
@@ -201,7 +207,9 @@ def link_log(actor: Actor, case_id: int, *, reference: str) -> CaseLog:
             raise Invalid(f"Log {log.reference} is already on the case.", "reference")
         link = CaseLog.objects.create(case=case, log=log, linked_at=clock.now(), linked_by=actor.person)
         _event(case, "log", f"Log {log.reference} linked.", actor.person)
-        audit.record(actor, "case.log_linked", "case", case.reference, after={"log": log.reference})
+        tasks = consider_disclosure(case, actor.person)  # P5: victims and suspects on the log
+        audit.record(actor, "case.log_linked", "case", case.reference,
+                     after={"log": log.reference, "disclosure_tasks": [d.pk for d in tasks]})
     return link
 
 
@@ -273,6 +281,17 @@ def close_case(actor: Actor, case_id: int, *, note: str) -> Case:
         open_actions = AgencyAction.objects.filter(case=case, completed_at__isnull=True)
         rules.check_no_open_actions([_action_label(a) for a in open_actions.order_by("due_at")[:rules.LISTED]],
                                     open_actions.count(), f"Case {case.reference}")  # P6
+        undecided = Disclosure.objects.filter(case=case, decision="").select_related("victim", "suspect")
+        rules.check_no_undecided_disclosures([_disclosure_label(d) for d in undecided.order_by("due_at")[:50]],
+                                             f"Case {case.reference}")  # P5
+        today = clock.local(clock.now()).date()
+        in_force = [c for c in BailCondition.objects.filter(case=case, amendments__isnull=True, end_on__gte=today)
+                    .exclude(decisions__kind="ended").select_related("suspect")[:rules.LISTED]]
+        if in_force:  # P8: bail is ended (and the victim told) before the case closes
+            raise Refusal(f"Case {case.reference} has {len(in_force)} bail condition{'s' if len(in_force) != 1 else ''}"
+                          f" in force: {'; '.join(f'{c.suspect.name}: {c.text[:80]}' for c in in_force)}.",
+                          safeguard="P8", status=409,
+                          next_step="End each condition on the case page, saying why (the victim is then told).")
         now = clock.now()
         Case.objects.filter(pk=case.pk).update(state="closed", closed_at=now, closed_by=actor.person,
                                                closing_note=note, review_due_at=None)
@@ -529,11 +548,14 @@ def send_update(actor: Actor, case_id: int, *, person_id: int, kind: str, channe
         rules.check_contact(CaseParty.objects.filter(case=case, person=person, role="victim").exists(), person.name)
         u = VictimUpdate.objects.create(case=case, person=person, kind=kind, channel=channel, text=text,
                                         sent_at=when, by=actor.person)
+        told = 0
+        if kind == "bail_change":  # P8: this update tells the victim of the bail changes not yet told
+            told = BailNotice.objects.filter(case=case, person=person, update__isnull=True).update(update=u)
         _event(case, "victim_update", f"Update to {person.name} ({rules.UPDATE_KINDS[kind].lower()}, by "
                                       f"{rules.CHANNELS[channel].lower()}): {text}", actor.person)
         audit.record(actor, "case.victim_updated", "case", case.reference,
                      after={"update": u.pk, "person": person.pk, "kind": kind, "channel": channel,
-                            "sent_at": when.isoformat()})
+                            "sent_at": when.isoformat(), "bail_changes_told": told})
     return u
 
 
@@ -742,25 +764,51 @@ def complete_agency_action(actor: Actor, case_id: int, *, action_id: int, note: 
     return a
 
 
+class _Alert(NamedTuple):
+    """What a sweeper's alert about one record of a case says, and to whom (see `_alert_each_once`)."""
+
+    case: Any
+    safeguard: str
+    kind: str  # the notifications', the timeline event's and the audit record's kind
+    text: str  # "P5: ..." (the timeline's text leaves the safeguard out)
+    recipients: list[Any]
+    after: dict[str, Any]
+
+
+def _alert_each_once(model: Any, due: Any, order: str, claim: dict[str, Any], claimed: dict[str, Any],
+                     related: tuple[str, ...], now: datetime, limit: int, describe: Callable[[Any], _Alert]) -> int:
+    """A sweeper's alert (P4, P5, P6, P8): each record `due`, oldest first (`order`), is claimed with a
+    conditional update (`claim`: still unclaimed -> set `claimed`), so it alerts once however many sweepers
+    run; its recipients are told (each once), the case's timeline and the audit trail record it."""
+    fired = 0
+    for pk in list(due.order_by(order).values_list("pk", flat=True)[:limit]):
+        with unit_of_work():
+            if not model.objects.filter(pk=pk, **claim).update(**claimed):
+                continue
+            alert = describe(model.objects.select_related("case", "case__officer", "case__supervisor",
+                                                          *related).get(pk=pk))
+            for who in dict.fromkeys(alert.recipients):
+                _notify(who, kind=alert.kind, safeguard=alert.safeguard, text=alert.text)
+            CaseEvent.objects.create(case=alert.case, kind=alert.kind, at=now, by=None,
+                                     text=alert.text.removeprefix(f"{alert.safeguard}: "))
+            audit.record(SYSTEM, f"case.{alert.kind}", "case", alert.case.reference, after=alert.after)
+            fired += 1
+    return fired
+
+
 def fire_overdue_actions(now: datetime, limit: int = 500) -> int:
     """P6 (sweeper): an open multi-agency action past its due date alerts its owner (or, for a partner
     agency's action, the officer in charge) and the case's supervisor, once."""
     due = AgencyAction.objects.filter(completed_at__isnull=True, overdue_alerted_at__isnull=True, due_at__lte=now)
-    fired = 0
-    for pk in list(due.order_by("due_at").values_list("pk", flat=True)[:limit]):
-        with unit_of_work():
-            if not AgencyAction.objects.filter(pk=pk, completed_at__isnull=True,
-                                               overdue_alerted_at__isnull=True).update(overdue_alerted_at=now):
-                continue
-            a = AgencyAction.objects.select_related("case", "case__officer", "case__supervisor", "owner").get(pk=pk)
-            text = f"P6: multi-agency action on case {a.case.reference} overdue: {_action_label(a)}."
-            for who in {a.owner or a.case.officer, a.case.supervisor}:
-                _notify(who, kind="agency_action_overdue", safeguard="P6", text=text)
-            CaseEvent.objects.create(case=a.case, kind="agency_action_overdue", at=now, by=None,
-                                     text=text.removeprefix("P6: "))
-            audit.record(SYSTEM, "case.agency_action_overdue", "case", a.case.reference, after={"action": a.pk})
-            fired += 1
-    return fired
+
+    def describe(a: AgencyAction) -> _Alert:
+        return _Alert(a.case, "P6", "agency_action_overdue",
+                      f"P6: multi-agency action on case {a.case.reference} overdue: {_action_label(a)}.",
+                      [a.owner or a.case.officer, a.case.supervisor], {"action": a.pk})
+
+    return _alert_each_once(AgencyAction, due, "due_at", {"completed_at__isnull": True,
+                            "overdue_alerted_at__isnull": True}, {"overdue_alerted_at": now}, ("owner",), now,
+                            limit, describe)
 
 
 def log_close_blockers(log: Any, family: list[int]) -> list[Any]:
@@ -836,3 +884,351 @@ def summary_of(h: Handover) -> dict[str, Any]:
     return {"id": h.pk, "kind": h.kind, "from": h.from_user.username, "to": h.to_user.username, "reason": h.reason,
             "summary": h.summary, "at": h.at.isoformat(), "acknowledged_at":
             h.acknowledged_at.isoformat() if h.acknowledged_at else None}
+
+
+# ------------------------------------------------------------------------------ P5 disclosure decisions
+def _history(suspect: Person, case: Case) -> list[rules.HistoryItem]:
+    """What the force holds about a suspect that may be relevant history (newest first, each source bounded):
+    markers (ended ones too), orders that restricted them (not this case's own bail), and earlier logs they
+    were a suspect or subject on (not this case's logs)."""
+    from watchkeeper.people.models import LogParty, Marker, Order
+
+    items: list[rules.HistoryItem] = []
+    marker_labels, order_labels = dict(Marker.KINDS), dict(Order.KINDS)
+    for m in Marker.objects.filter(person=suspect).order_by("-created_at", "-id")[:50]:
+        ended = f", ended {m.ended_at:%d %b %Y}" if m.ended_at else ""
+        items.append(rules.HistoryItem("marker", (m.kind,), f"Marker: {marker_labels.get(m.kind, m.kind)} "
+                                                           f"(source: {m.source[:120]}{ended})"))
+    own = BailCondition.objects.filter(case=case, order__isnull=False).values_list("order_id", flat=True)
+    for o in Order.objects.filter(restricted=suspect).exclude(pk__in=own).order_by("-starts_on", "-id")[:50]:
+        items.append(rules.HistoryItem("order", (o.kind,), f"{order_labels.get(o.kind, o.kind)} from "
+                                                           f"{o.starts_on:%d %b %Y}: {o.conditions[:160]}"))
+    logs = CaseLog.objects.filter(case=case).values_list("log_id", flat=True)
+    seen: set[int] = set()
+    for lp in (LogParty.objects.filter(person=suspect, role__in=("suspect", "subject"), log__isnull=False)
+               .exclude(log_id__in=logs).select_related("log").order_by("-at", "-id")[:100]):
+        if lp.log is None or lp.log.pk in seen:
+            continue
+        seen.add(lp.log.pk)
+        items.append(rules.HistoryItem("log", tuple(lp.log.flags or ()),
+                                       f"Log {lp.log.reference} ({lp.log.created_at:%d %b %Y}, "
+                                       f"{', '.join(lp.log.flags or ()) or 'no flags'}): {lp.log.summary[:120]}"))
+    return items
+
+
+def _pairs(case: Case) -> tuple[list[Person], list[Person]]:
+    """The victims and suspects linked on a case: people in those roles on it, or on its logs (bounded)."""
+    from watchkeeper.people.models import LogParty
+
+    logs = list(CaseLog.objects.filter(case=case).values_list("log_id", flat=True)[:100])
+    found: dict[str, dict[int, Person]] = {"victim": {}, "suspect": {}}
+    for party in CaseParty.objects.filter(case=case, role__in=found).select_related("person").order_by("pk")[:200]:
+        found[party.role][party.person_id] = party.person
+    for lp in (LogParty.objects.filter(log_id__in=logs, role__in=list(found), person__isnull=False)
+               .select_related("person").order_by("pk")[:200]):
+        assert lp.person is not None
+        found[lp.role].setdefault(lp.person.pk, lp.person)
+    return list(found["victim"].values()), list(found["suspect"].values())
+
+
+def consider_disclosure(case: Case, by: User | None) -> list[Disclosure]:
+    """P5: for every victim and suspect linked on the case, a suspect with relevant history (policy
+    `disclosure_markers`, `disclosure_flags`, any order) makes considering disclosure to that victim a task on
+    the case, due in `disclosure_decision_days`; the officer in charge is told. Once per victim and suspect.
+    Runs inside the calling action's unit of work (a person added, a log linked)."""
+    victims, suspects = _pairs(case)
+    if not victims or not suspects:
+        return []
+    policy = current_policy()
+    existing = set(Disclosure.objects.filter(case=case).values_list("victim_id", "suspect_id"))
+    created: list[Disclosure] = []
+    now = clock.now()
+    for suspect in suspects:
+        todo = [v for v in victims if v.pk != suspect.pk and (v.pk, suspect.pk) not in existing]
+        if not todo:
+            continue
+        found = rules.relevant_history(_history(suspect, case), policy["disclosure_markers"],
+                                       policy["disclosure_flags"])
+        if not found:
+            continue
+        history = [{"source": h.source, "codes": list(h.codes), "text": h.text} for h in found]
+        for victim in todo:
+            d = Disclosure.objects.create(case=case, victim=victim, suspect=suspect, history=history,
+                                          created_at=now,
+                                          due_at=now + timedelta(days=int(policy["disclosure_decision_days"])))
+            created.append(d)
+            text = (f"Consider disclosing {suspect.name}'s history to {victim.name}: {len(history)} relevant "
+                    f"item{'s' if len(history) != 1 else ''} ({history[0]['text'][:120]}"
+                    f"{'; ...' if len(history) > 1 else ''}). Decide by {d.due_at:%d %b %Y}.")
+            _event(case, "disclosure_task", text, by)
+            _notify(case.officer, kind="disclosure_task", safeguard="P5",
+                    text=f"P5: case {case.reference}: {text}")
+    return created
+
+
+def _disclosure_label(d: Disclosure) -> str:
+    return f"{d.suspect.name} → {d.victim.name} (due {d.due_at:%d %b %Y})"
+
+
+def decide_disclosure(actor: Actor, case_id: int, *, disclosure_id: int, decision: str, rationale: str,
+                      channel: str = "", delivered_at: datetime | None = None) -> Disclosure:
+    """P5: record the decision on considering disclosure (once): disclose or not, by whom (the person
+    recording it), why, and for a disclosure how it was delivered and when (also logged as a contact with the
+    victim, P3)."""
+    rationale = v.text(rationale, "rationale", max_length=v.MAX_TEXT, required=False)
+    channel = v.text(channel, "channel", max_length=32, required=False)
+    when = v.aware(delivered_at, "delivered_at")
+    if when is not None and when > clock.now() + timedelta(minutes=5):
+        raise Invalid("A disclosure is recorded once it is delivered: its time is in the future.", "delivered_at")
+    with unit_of_work():
+        case = _case(case_id, lock=True)
+        _may_work(actor, case)
+        rules.check_open(facts(case))
+        d = Disclosure.objects.select_for_update(of=("self",)).select_related("victim", "suspect").filter(
+            pk=disclosure_id, case=case).first()
+        if d is None:
+            raise NotFound(f"No disclosure task {disclosure_id} on case {case.reference}.")
+        rules.check_disclosure_decision(bool(d.decision), decision, rationale, channel, when is not None)
+        now = clock.now()
+        Disclosure.objects.filter(pk=d.pk).update(decision=decision, rationale=rationale, channel=channel,
+                                                  delivered_at=when, decided_at=now, decided_by=actor.person)
+        d.decision, d.rationale, d.channel, d.delivered_at, d.decided_at = decision, rationale, channel, when, now
+        d.decided_by = actor.person
+        who = actor.person.get_full_name() or actor.username
+        if decision == "disclose":
+            assert when is not None
+            VictimContact.objects.create(case=case, person=d.victim, channel=channel, at=when, by=actor.person,
+                                         summary=f"Disclosure of {d.suspect.name}'s relevant history: {rationale}",
+                                         recorded_at=now)
+            text = (f"Disclosure decision: {d.suspect.name}'s history disclosed to {d.victim.name} by {who} "
+                    f"({rules.CHANNELS[channel].lower()}, {when:%d %b %Y %H:%M}). Why: {rationale}")
+        else:
+            text = f"Disclosure decision: {d.suspect.name}'s history not disclosed to {d.victim.name} ({who}). " \
+                   f"Why: {rationale}"
+        _event(case, "disclosure_decided", text, actor.person)
+        audit.record(actor, "case.disclosure_decided", "case", case.reference, reason=rationale,
+                     after={"disclosure": d.pk, "victim": d.victim_id, "suspect": d.suspect_id, "decision": decision,
+                            "channel": channel, "delivered_at": when.isoformat() if when else None})
+    return d
+
+
+def fire_overdue_disclosures(now: datetime, limit: int = 500) -> int:
+    """P5 (sweeper): a disclosure task undecided past its due time alerts the officer in charge and the case's
+    supervisor, once (claimed with a conditional update)."""
+    due = Disclosure.objects.filter(decision="", overdue_alerted_at__isnull=True, due_at__lte=now)
+
+    def describe(d: Disclosure) -> _Alert:
+        return _Alert(d.case, "P5", "disclosure_overdue",
+                      f"P5: disclosure decision on case {d.case.reference} overdue: {_disclosure_label(d)}.",
+                      [d.case.officer, d.case.supervisor], {"disclosure": d.pk})
+
+    return _alert_each_once(Disclosure, due, "due_at", {"decision": "", "overdue_alerted_at__isnull": True},
+                            {"overdue_alerted_at": now}, ("victim", "suspect"), now, limit, describe)
+
+
+# ------------------------------------------------------------------------------ P8 bail
+def _in_force(c: BailCondition, today: date) -> bool:
+    """P8: not amended (no newer version), not ended, not past its end."""
+    return rules.bail_state(c.amendments.exists(), c.decisions.filter(kind="ended").exists(), c.end_on,
+                            today) == "in_force"
+
+
+def _bail_text(c: BailCondition) -> str:
+    return f"{c.text[:200]} (review {c.review_due_on:%d %b %Y}, ends {c.end_on:%d %b %Y})"
+
+
+def _tell_victims(case: Case, c: BailCondition, change: str, now: datetime) -> list[BailNotice]:
+    """P8, P4: each victim on the case is to be told of the change by an update (kind "bail change")."""
+    hours = int(current_policy()["bail_victim_notice_hours"])
+    victims = CaseParty.objects.filter(case=case, role="victim").select_related("person").order_by("pk")[:50]
+    return [BailNotice.objects.create(case=case, condition=c, person=p.person, change=change, created_at=now,
+                                      due_at=now + timedelta(hours=hours)) for p in victims]
+
+
+def _impose(actor: Actor, case: Case, *, suspect_id: int, text: str, rationale: str, review_on: date, end_on: date,
+            places: list[str], activities: list[str], protect_victims: bool, amends: BailCondition | None = None,
+            reason: str = "") -> BailCondition:
+    """P8: a condition (new or amending another) with its rationale, dates and the order that puts it on the
+    orders register (M3) through the people app, protecting the case's victims and the places named."""
+    from watchkeeper.people import actions as people
+
+    suspect = Person.objects.filter(pk=suspect_id, case_parties__case=case, case_parties__role="suspect").first()
+    if suspect is None:
+        raise Invalid(f"Person {suspect_id} is not a suspect on case {case.reference}: add them as a suspect "
+                      "first.", "suspect_id")
+    victims = (list(CaseParty.objects.filter(case=case, role="victim").exclude(person=suspect)
+                    .order_by("pk").values_list("person_id", flat=True)[:20]) if protect_victims else [])
+    today = clock.local(clock.now()).date()
+    rules.check_bail_condition(text=text, rationale=rationale, review_on=review_on, end_on=end_on, today=today,
+                               max_review_days=int(current_policy()["bail_review_max_days"]),
+                               protects=len(victims) + len(places) + len(activities))
+    order = people.create_order(
+        actor, kind="bail_conditions", restricted_id=suspect.pk, starts_on=today, ends_on=end_on,
+        conditions=f"{text} (bail, case {case.reference}; review {review_on:%d/%m/%Y})",
+        protected_person_ids=victims, protected_addresses=places, activities=activities)
+    now = clock.now()
+    c = BailCondition.objects.create(case=case, suspect=suspect, text=text, rationale=rationale, protected=victims,
+                                     places=places, activities=activities, review_on=review_on, end_on=end_on,
+                                     amends=amends, reason=reason, order=order, at=now, by=actor.person,
+                                     review_due_on=review_on)
+    notices = _tell_victims(case, c, "amended" if amends else "set", now)
+    told = f" Victims to be told (P4): {', '.join(n.person.name for n in notices)}." if notices else ""
+    if amends is None:
+        _event(case, "bail", f"Bail condition for {suspect.name}: {_bail_text(c)}. Proportionality: {rationale} "
+                             f"On the orders register (order {order.pk}).{told}", actor.person)
+    else:
+        _event(case, "bail_amended", f"Bail condition for {suspect.name} amended: {_bail_text(c)} (was: "
+                                     f"{amends.text[:200]}). Why: {reason} Proportionality: {rationale} "
+                                     f"On the orders register (order {order.pk}).{told}", actor.person)
+    return c
+
+
+def _bail_lists(places: list[str] | None, activities: list[str] | None) -> tuple[list[str], list[str]]:
+    out_places = list(dict.fromkeys(v.text(p, "places", max_length=300) for p in (places or []) if str(p).strip()))
+    out_acts = list(dict.fromkeys(v.text(a, "activities", max_length=300) for a in (activities or [])
+                                  if str(a).strip()))
+    if len(out_places) > rules.MAX_PLACES or len(out_acts) > rules.MAX_PLACES:
+        raise Invalid(f"At most {rules.MAX_PLACES} places and {rules.MAX_PLACES} activities per condition.", "places")
+    return out_places, out_acts
+
+
+def _dates(review_on: date | None, end_on: date | None) -> tuple[date, date]:
+    if not isinstance(review_on, date):
+        raise Invalid("Give the date the condition is next reviewed.", "review_on")
+    if not isinstance(end_on, date):
+        raise Invalid("Give the date the condition ends.", "end_on")
+    return v.sensible(review_on, "review_on"), v.sensible(end_on, "end_on")
+
+
+def set_bail(actor: Actor, case_id: int, *, suspect_id: int, text: str, rationale: str, review_on: date,
+             end_on: date, places: list[str] | None = None, activities: list[str] | None = None,
+             protect_victims: bool = True) -> BailCondition:
+    """P8: a bail condition on a suspect on the case, with its proportionality rationale, review and end dates;
+    it goes on the orders register (M3: people's order, so a contact with the suspect and a protected person
+    or place shows "possible breach"), and every victim on the case is to be told (P4). The order's record
+    (order.created) is this action's audit record; the condition itself is kept forever on the case. Needs
+    `order.manage` as well as being one who works the case."""
+    actor.require("order.manage")
+    text = v.text(text, "text", max_length=4000)
+    rationale = v.text(rationale, "rationale", max_length=v.MAX_TEXT, required=False)
+    review, end = _dates(review_on, end_on)
+    places_, acts = _bail_lists(places, activities)
+    with unit_of_work():
+        case = _case(case_id, lock=True)
+        _may_work(actor, case)
+        rules.check_open(facts(case))
+        return _impose(actor, case, suspect_id=suspect_id, text=text, rationale=rationale, review_on=review,
+                       end_on=end, places=places_, activities=acts, protect_victims=protect_victims)
+
+
+def _condition(case: Case, condition_id: int) -> BailCondition:
+    c = (BailCondition.objects.select_for_update(of=("self",)).select_related("suspect")
+         .filter(pk=condition_id, case=case).first())
+    if c is None:
+        raise NotFound(f"No bail condition {condition_id} on case {case.reference}.")
+    return c
+
+
+def amend_bail(actor: Actor, case_id: int, *, condition_id: int, text: str, rationale: str, reason: str,
+               review_on: date, end_on: date, places: list[str] | None = None, activities: list[str] | None = None,
+               protect_victims: bool = True) -> BailCondition:
+    """P8: amend a condition in force: a new condition (its own rationale and dates, a new order on the
+    register) that records the one it replaces and why; nothing is changed in place. Every victim on the case
+    is to be told (P4)."""
+    actor.require("order.manage")
+    text = v.text(text, "text", max_length=4000)
+    rationale = v.text(rationale, "rationale", max_length=v.MAX_TEXT, required=False)
+    reason = v.text(reason, "reason", max_length=v.MAX_TEXT, required=False)
+    review, end = _dates(review_on, end_on)
+    places_, acts = _bail_lists(places, activities)
+    with unit_of_work():
+        case = _case(case_id, lock=True)
+        _may_work(actor, case)
+        rules.check_open(facts(case))
+        old = _condition(case, condition_id)
+        rules.check_bail_change(_in_force(old, clock.local(clock.now()).date()), reason, "amended")
+        return _impose(actor, case, suspect_id=old.suspect_id, text=text, rationale=rationale, review_on=review,
+                       end_on=end, places=places_, activities=acts, protect_victims=protect_victims, amends=old,
+                       reason=reason)
+
+
+def review_bail(actor: Actor, case_id: int, *, condition_id: int, note: str, next_review_on: date) -> BailDecision:
+    """P8: a review of a condition in force: why it is still necessary and proportionate, and the next review
+    (within `bail_review_max_days`, by its end). A condition that is no longer right is amended or ended."""
+    note = v.text(note, "note", max_length=v.MAX_TEXT, required=False)
+    if not isinstance(next_review_on, date):
+        raise Invalid("Give the date of the next review.", "next_review_on")
+    with unit_of_work():
+        case = _case(case_id, lock=True)
+        _may_work(actor, case)
+        rules.check_open(facts(case))
+        c = _condition(case, condition_id)
+        today = clock.local(clock.now()).date()
+        rules.check_bail_change(_in_force(c, today), note, "still necessary and proportionate")
+        rules.check_bail_condition(text=c.text, rationale=note, review_on=next_review_on, end_on=c.end_on,
+                                   today=today, max_review_days=int(current_policy()["bail_review_max_days"]),
+                                   protects=1)
+        d = BailDecision.objects.create(condition=c, kind="reviewed", note=note, next_review_on=next_review_on,
+                                        at=clock.now(), by=actor.person)
+        BailCondition.objects.filter(pk=c.pk).update(review_due_on=next_review_on, review_alerted_on=None)
+        _event(case, "bail_reviewed", f"Bail condition for {c.suspect.name} reviewed: {note} Next review "
+                                      f"{next_review_on:%d %b %Y}.", actor.person)
+        audit.record(actor, "case.bail_reviewed", "case", case.reference, reason=note,
+                     after={"condition": c.pk, "next_review_on": next_review_on.isoformat()})
+    return d
+
+
+def end_bail(actor: Actor, case_id: int, *, condition_id: int, reason: str) -> BailDecision:
+    """P8: end a condition in force (bail cancelled, no further action, charged and remanded), saying why;
+    every victim on the case is to be told (P4)."""
+    reason = v.text(reason, "reason", max_length=v.MAX_TEXT, required=False)
+    with unit_of_work():
+        case = _case(case_id, lock=True)
+        _may_work(actor, case)
+        rules.check_open(facts(case))
+        c = _condition(case, condition_id)
+        rules.check_bail_change(_in_force(c, clock.local(clock.now()).date()), reason, "ended")
+        now = clock.now()
+        d = BailDecision.objects.create(condition=c, kind="ended", note=reason, at=now, by=actor.person)
+        notices = _tell_victims(case, c, "ended", now)
+        told = f" Victims to be told (P4): {', '.join(n.person.name for n in notices)}." if notices else ""
+        _event(case, "bail_ended", f"Bail condition for {c.suspect.name} ended: {c.text[:200]}. Why: {reason}{told}",
+               actor.person)
+        audit.record(actor, "case.bail_ended", "case", case.reference, reason=reason,
+                     after={"condition": c.pk, "order": c.order_id, "notices": [n.pk for n in notices]})
+    return d
+
+
+def fire_bail_reviews(now: datetime, limit: int = 500) -> int:
+    """P8 (sweeper): a condition in force whose review date has passed alerts the officer in charge and the
+    supervisor, once per review date (a review sets the next one)."""
+    today = clock.local(now).date()
+    due = BailCondition.objects.filter(review_due_on__lt=today, review_alerted_on__isnull=True, end_on__gte=today,
+                                       amendments__isnull=True).exclude(decisions__kind="ended")
+
+    def describe(c: BailCondition) -> _Alert:
+        return _Alert(c.case, "P8", "bail_review_overdue",
+                      f"P8: review of the bail condition for {c.suspect.name} on case {c.case.reference} overdue "
+                      f"since {c.review_due_on:%d %b %Y}: {c.text[:120]}.",
+                      [c.case.officer, c.case.supervisor], {"condition": c.pk})
+
+    return _alert_each_once(BailCondition, due, "review_due_on", {"review_alerted_on__isnull": True},
+                            {"review_alerted_on": today}, ("suspect",), now, limit, describe)
+
+
+def fire_untold_bail_changes(now: datetime, limit: int = 500) -> int:
+    """P8, P4 (sweeper): a victim not sent an update about a bail change within `bail_victim_notice_hours`
+    alerts the officer in charge, the supervisor and the victim's point of contact, once."""
+    due = BailNotice.objects.filter(update__isnull=True, alerted_at__isnull=True, due_at__lte=now)
+
+    def describe(n: BailNotice) -> _Alert:
+        spoc = current_contact(n.person)
+        return _Alert(n.case, "P8", "bail_victim_untold",
+                      f"P8: {n.person.name} has not been told of a bail change on case {n.case.reference} "
+                      f"({rules.BAIL_CHANGES[n.change].lower()}: {n.condition.text[:120]}): send them an update "
+                      "(P4).",
+                      [n.case.officer, n.case.supervisor, *([spoc.contact] if spoc is not None else [])],
+                      {"notice": n.pk})
+
+    return _alert_each_once(BailNotice, due, "due_at", {"update__isnull": True, "alerted_at__isnull": True},
+                            {"alerted_at": now}, ("person", "condition"), now, limit, describe)

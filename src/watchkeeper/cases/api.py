@@ -12,12 +12,15 @@ from watchkeeper.cases import actions, queries
 from watchkeeper.cases.models import (
     AgencyAction,
     AgencyReferral,
+    BailCondition,
+    BailDecision,
     Case,
     CaseLog,
     CaseParty,
     CaseReview,
     ChannelPreference,
     ConflictDeclaration,
+    Disclosure,
     Handover,
     PointOfContact,
     VictimContact,
@@ -30,6 +33,10 @@ from watchkeeper.cases.schemas import (
     AgencyActionIn,
     AgencyReferralIn,
     AssessIn,
+    BailAmendIn,
+    BailConditionIn,
+    BailEndIn,
+    BailReviewIn,
     CaseCloseIn,
     CasePartyIn,
     CaseReviewIn,
@@ -37,6 +44,7 @@ from watchkeeper.cases.schemas import (
     ConflictIn,
     ContactIn,
     DeliveryIn,
+    DisclosureDecisionIn,
     HandoverIn,
     LogIn,
     OpenIn,
@@ -197,3 +205,43 @@ def add_agency_action(request: HttpRequest, case_id: int, body: AgencyActionIn) 
 def complete_agency_action(request: HttpRequest, case_id: int, body: AgencyActionDoneIn) -> dict[str, Any]:
     a: AgencyAction = OPERATIONS["action_done"].run(actor_of(request, via="api"), body, case_id=case_id)
     return dict(queries.api(queries.agency_action(a)))
+
+
+@router.post("/{case_id}/disclosures/decide",
+             summary="P5: record a disclosure decision: disclose or not, why, and how and when it was delivered")
+def decide_disclosure(request: HttpRequest, case_id: int, body: DisclosureDecisionIn) -> dict[str, Any]:
+    d: Disclosure = OPERATIONS["disclose"].run(actor_of(request, via="api"), body, case_id=case_id)
+    return dict(queries.api(queries.disclosure(d)))
+
+
+def _bail_row(b: BailCondition) -> dict[str, Any]:
+    row = next((r for r in queries.bail(b.case) if r["id"] == b.pk), None)
+    return dict(queries.api(row or {"id": b.pk}))
+
+
+@router.post("/{case_id}/bail", response={201: dict},
+             summary="P8: a bail condition with its proportionality rationale, review and end dates (on the "
+                     "orders register; the victims are to be told)")
+def set_bail(request: HttpRequest, case_id: int, body: BailConditionIn) -> Status[dict[str, Any]]:
+    b: BailCondition = OPERATIONS["bail"].run(actor_of(request, via="api"), body, case_id=case_id)
+    return Status(201, _bail_row(b))
+
+
+@router.post("/{case_id}/bail/amend", response={201: dict},
+             summary="P8: amend a bail condition in force: a new condition recording the old one and why")
+def amend_bail(request: HttpRequest, case_id: int, body: BailAmendIn) -> Status[dict[str, Any]]:
+    b: BailCondition = OPERATIONS["bail_amend"].run(actor_of(request, via="api"), body, case_id=case_id)
+    return Status(201, _bail_row(b))
+
+
+@router.post("/{case_id}/bail/review", summary="P8: review a bail condition in force and set the next review")
+def review_bail(request: HttpRequest, case_id: int, body: BailReviewIn) -> dict[str, Any]:
+    d: BailDecision = OPERATIONS["bail_review"].run(actor_of(request, via="api"), body, case_id=case_id)
+    return _bail_row(d.condition)
+
+
+@router.post("/{case_id}/bail/end", summary="P8: end a bail condition in force, saying why (the victims are to be "
+                                            "told)")
+def end_bail(request: HttpRequest, case_id: int, body: BailEndIn) -> dict[str, Any]:
+    d: BailDecision = OPERATIONS["bail_end"].run(actor_of(request, via="api"), body, case_id=case_id)
+    return _bail_row(d.condition)

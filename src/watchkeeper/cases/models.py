@@ -9,8 +9,10 @@ from __future__ import annotations
 from django.db import models
 
 from watchkeeper.cases.rules import (
+    BAIL_CHANGES,
     CHANNELS,
     DECISIONS,
+    DISCLOSURE_DECISIONS,
     HANDOVER_KINDS,
     KINDS,
     OUTCOMES,
@@ -259,3 +261,92 @@ class AgencyAction(models.Model):
         indexes = [models.Index(fields=["case"], name="agency_action_open", condition=models.Q(completed_at=None)),
                    models.Index(fields=["due_at"], name="agency_action_due",
                                 condition=models.Q(completed_at=None, overdue_alerted_at=None))]
+
+
+class Disclosure(models.Model):
+    """P5: considering disclosure to a victim of a suspect's relevant history (markers, orders, earlier flagged
+    logs: `history` keeps what was found, as it read then). A task on the case until its decision is recorded
+    once: disclose or not, by whom, why, and for a disclosure how it was delivered and when. Undecided past
+    `due_at` it alerts the officer in charge and the supervisor (once)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="disclosures")
+    victim = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="disclosures_to")
+    suspect = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="disclosures_about")
+    history = models.JSONField(default=list)
+    created_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    decision = models.CharField(max_length=16, choices=list(DISCLOSURE_DECISIONS.items()), blank=True)
+    rationale = models.TextField(blank=True)
+    channel = models.CharField(max_length=32, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey("staff.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    overdue_alerted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "victim", "suspect"], name="disclosure_once")]
+        indexes = [models.Index(fields=["due_at"], name="disclosure_due",
+                                condition=models.Q(decision="", overdue_alerted_at=None))]
+
+
+class BailCondition(models.Model):
+    """P8: one bail condition on a case for a suspect, as imposed: the condition, its proportionality rationale,
+    whom and where it protects and what it restricts, its review and end dates, and the order it put on the
+    orders register (M3). An amendment is a new row (`amends` the one it replaces, with the reason); nothing
+    recorded here changes. `review_due_on` and `review_alerted_on` are the review schedule (moved by a review)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="bail_conditions")
+    suspect = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="bail_conditions")
+    text = models.TextField()
+    rationale = models.TextField()
+    protected = models.JSONField(default=list)  # person ids (the case's victims when imposed)
+    places = models.JSONField(default=list)
+    activities = models.JSONField(default=list)
+    review_on = models.DateField()
+    end_on = models.DateField()
+    amends = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments")
+    reason = models.TextField(blank=True)
+    order = models.ForeignKey("people.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    by = models.ForeignKey("staff.User", on_delete=models.PROTECT, related_name="+")
+    review_due_on = models.DateField()
+    review_alerted_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "-id"], name="bail_case_recent"),
+                   models.Index(fields=["review_due_on"], name="bail_review_due")]
+
+
+class BailDecision(models.Model):
+    """P8: a review of a bail condition (still necessary and proportionate, with the next review date) or its
+    end (why). Appended, never changed."""
+
+    KINDS = [("reviewed", "Reviewed"), ("ended", "Ended")]
+
+    condition = models.ForeignKey(BailCondition, on_delete=models.PROTECT, related_name="decisions")
+    kind = models.CharField(max_length=16, choices=KINDS)
+    note = models.TextField()
+    next_review_on = models.DateField(null=True, blank=True)
+    at = models.DateTimeField()
+    by = models.ForeignKey("staff.User", on_delete=models.PROTECT, related_name="+")
+
+
+class BailNotice(models.Model):
+    """P8, P4: a victim to be told of a change to bail (a condition set, amended or ended). Told when an update
+    of kind "bail change" is sent to them on the case (its delivery is then confirmed or escalates under P4);
+    not told within `bail_victim_notice_hours` it alerts the officer in charge and the supervisor (once)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="bail_notices")
+    condition = models.ForeignKey(BailCondition, on_delete=models.PROTECT, related_name="notices")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="bail_notices")
+    change = models.CharField(max_length=16, choices=list(BAIL_CHANGES.items()))
+    created_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    update = models.ForeignKey(VictimUpdate, null=True, blank=True, on_delete=models.PROTECT, related_name="notices")
+    alerted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "person"], name="bail_notice_untold",
+                                condition=models.Q(update=None)),
+                   models.Index(fields=["due_at"], name="bail_notice_due",
+                                condition=models.Q(update=None, alerted_at=None))]

@@ -11,6 +11,10 @@ from watchkeeper.cases.schemas import (
     AgencyActionIn,
     AgencyReferralIn,
     AssessIn,
+    BailAmendIn,
+    BailConditionIn,
+    BailEndIn,
+    BailReviewIn,
     CaseCloseIn,
     CasePartyIn,
     CaseReviewIn,
@@ -18,6 +22,7 @@ from watchkeeper.cases.schemas import (
     ConflictIn,
     ContactIn,
     DeliveryIn,
+    DisclosureDecisionIn,
     HandoverIn,
     LogIn,
     OpenIn,
@@ -102,6 +107,26 @@ def _action_done(actor: Actor, body: AgencyActionDoneIn, *, case_id: int) -> Any
     return actions.complete_agency_action(actor, case_id, **body.model_dump())
 
 
+def _disclose(actor: Actor, body: DisclosureDecisionIn, *, case_id: int) -> Any:
+    return actions.decide_disclosure(actor, case_id, **body.model_dump())
+
+
+def _bail(actor: Actor, body: BailConditionIn, *, case_id: int) -> Any:
+    return actions.set_bail(actor, case_id, **body.model_dump())
+
+
+def _bail_amend(actor: Actor, body: BailAmendIn, *, case_id: int) -> Any:
+    return actions.amend_bail(actor, case_id, **body.model_dump())
+
+
+def _bail_review(actor: Actor, body: BailReviewIn, *, case_id: int) -> Any:
+    return actions.review_bail(actor, case_id, **body.model_dump())
+
+
+def _bail_end(actor: Actor, body: BailEndIn, *, case_id: int) -> Any:
+    return actions.end_bail(actor, case_id, **body.model_dump())
+
+
 OPERATIONS: dict[str, Operation[Any]] = {
     "open": Operation(OpenIn, _open),
     "party": Operation(CasePartyIn, _party),
@@ -121,4 +146,9 @@ OPERATIONS: dict[str, Operation[Any]] = {
     "referral": Operation(AgencyReferralIn, _referral),
     "action": Operation(AgencyActionIn, _action),
     "action_done": Operation(AgencyActionDoneIn, _action_done),
+    "disclose": Operation(DisclosureDecisionIn, _disclose),
+    "bail": Operation(BailConditionIn, _bail),
+    "bail_amend": Operation(BailAmendIn, _bail_amend),
+    "bail_review": Operation(BailReviewIn, _bail_review),
+    "bail_end": Operation(BailEndIn, _bail_end),
 }

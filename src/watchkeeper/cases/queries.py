@@ -9,6 +9,8 @@ from django.db.models import Q
 from watchkeeper.cases.models import (
     AgencyAction,
     AgencyReferral,
+    BailCondition,
+    BailNotice,
     Case,
     CaseEvent,
     CaseLog,
@@ -16,14 +18,18 @@ from watchkeeper.cases.models import (
     CaseReview,
     ChannelPreference,
     ConflictDeclaration,
+    Disclosure,
     Handover,
     PointOfContact,
     VictimContact,
     VictimUpdate,
 )
 from watchkeeper.cases.rules import (
+    BAIL_CHANGES,
+    BAIL_STATES,
     CHANNELS,
     DECISIONS,
+    DISCLOSURE_DECISIONS,
     EVIDENCE_KINDS,
     FAILURES,
     HANDOVER_KINDS,
@@ -34,6 +40,7 @@ from watchkeeper.cases.rules import (
     RISKS,
     STATES,
     UPDATE_KINDS,
+    bail_state,
     is_stale,
 )
 from watchkeeper.core import clock
@@ -129,10 +136,58 @@ def case(c: Case) -> dict[str, Any]:
                     .order_by("-sent_at", "-id")[:LIST_LIMIT]],
         "contacts": [contact(x) for x in VictimContact.objects.filter(case=c).select_related("person", "by")
                      .order_by("-at", "-id")[:LIST_LIMIT]],
+        "disclosures": [disclosure(d) for d in Disclosure.objects.filter(case=c).select_related(
+            "victim", "suspect", "decided_by").order_by("-id")[:LIST_LIMIT]],
+        "bail": bail(c),
+        "bail_notices": [bail_notice(n) for n in BailNotice.objects.filter(case=c).select_related(
+            "person", "condition", "update").order_by("-id")[:LIST_LIMIT]],
         "timeline": [{"kind": e.kind, "text": e.text, "at": e.at, "by": _name(e.by)}
                      for e in CaseEvent.objects.filter(case=c).select_related("by").order_by("-id")[:TIMELINE_LIMIT]],
     })
     return out
+
+
+def disclosure(d: Disclosure) -> dict[str, Any]:
+    """P5: a disclosure task: the victim, the suspect, the history found, and the decision (or that it is
+    undecided, and overdue)."""
+    return {"id": d.pk, "case_id": d.case_id, "victim_id": d.victim_id, "victim": d.victim.name,
+            "suspect_id": d.suspect_id, "suspect": d.suspect.name, "history": d.history, "created_at": d.created_at,
+            "due_at": d.due_at, "decided": bool(d.decision),
+            "overdue": not d.decision and d.due_at <= clock.now(), "decision": d.decision,
+            "decision_label": DISCLOSURE_DECISIONS.get(d.decision, "Undecided"), "rationale": d.rationale,
+            "channel": d.channel, "channel_label": CHANNELS.get(d.channel, ""), "delivered_at": d.delivered_at,
+            "decided_at": d.decided_at, "decided_by": _name(d.decided_by) if d.decided_by_id else None}
+
+
+def bail(c: Case) -> list[dict[str, Any]]:
+    """P8: the case's bail conditions, newest first, each with its state (in force, amended, ended, expired),
+    rationale, dates, what it amends and why, its reviews and end, and its order on the register."""
+    today = clock.local(clock.now()).date()
+    rows = list(BailCondition.objects.filter(case=c).select_related("suspect", "by").prefetch_related(
+        "decisions", "decisions__by", "amendments").order_by("-id")[:LIST_LIMIT])
+    out = []
+    for b in rows:
+        decisions = sorted(b.decisions.all(), key=lambda d: d.pk)
+        state = bail_state(bool(b.amendments.all()), any(d.kind == "ended" for d in decisions), b.end_on, today)
+        out.append({"id": b.pk, "case_id": b.case_id, "suspect_id": b.suspect_id, "suspect": b.suspect.name,
+                    "text": b.text, "rationale": b.rationale, "protected": b.protected, "places": b.places,
+                    "activities": b.activities, "review_on": b.review_on, "review_due_on": b.review_due_on,
+                    "review_overdue": state == "in_force" and b.review_due_on < today, "end_on": b.end_on,
+                    "amends_id": b.amends_id, "reason": b.reason, "order_id": b.order_id, "at": b.at,
+                    "by": _name(b.by), "state": state, "state_label": BAIL_STATES[state],
+                    "decisions": [{"id": d.pk, "kind": d.kind, "note": d.note, "next_review_on": d.next_review_on,
+                                   "at": d.at, "by": _name(d.by)} for d in decisions[-20:]]})
+    return out
+
+
+def bail_notice(n: BailNotice) -> dict[str, Any]:
+    """P8, P4: a victim to be told of a bail change, and the update that told them (with its delivery)."""
+    return {"id": n.pk, "condition_id": n.condition_id, "person_id": n.person_id, "person": n.person.name,
+            "change": n.change, "change_label": BAIL_CHANGES.get(n.change, n.change), "created_at": n.created_at,
+            "due_at": n.due_at, "told": n.update_id is not None, "update_id": n.update_id,
+            "outcome": n.update.outcome if n.update else None,
+            "outcome_label": OUTCOMES.get(n.update.outcome, "") if n.update else "Not told yet",
+            "alerted_at": n.alerted_at}
 
 
 def contact(x: VictimContact) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from watchkeeper.core.errors import Forbidden, Invalid, Refusal
 
@@ -398,3 +399,116 @@ def check_no_open_actions(open_actions: list[str], total: int, what: str) -> Non
         raise Refusal(f"{what} has {total} open multi-agency action{'s' if total != 1 else ''}: {listed}{more}.",
                       safeguard="P6", status=409, next_step="Record each action's completion first.",
                       details={"actions": open_actions, "total": total})
+
+
+# ------------------------------------------------------------------------------ P5 disclosure decisions
+DISCLOSURE_DECISIONS: dict[str, str] = {"disclose": "Disclose", "not_disclose": "Do not disclose"}
+# A disclosure task keeps at most this many pieces of the suspect's history (the newest).
+MAX_HISTORY = 20
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """Something the force holds about a suspect: a marker (its kind), an order restricting them (its kind) or
+    an earlier log they were on (its flags)."""
+
+    source: str  # "marker", "order" or "log"
+    codes: tuple[str, ...]
+    text: str
+
+
+def relevant_history(items: Iterable[HistoryItem], markers: Iterable[str], flags: Iterable[str]) -> list[HistoryItem]:
+    """P5: the suspect's history that makes disclosure to their victim worth considering: a marker of a kind in
+    policy `disclosure_markers` (violence, domestic abuse, weapons: ended ones too, history is history), any
+    order that restricted them (bail conditions, protective orders), and an earlier log carrying a flag in
+    policy `disclosure_flags` (domestic abuse, weapons, breach of an order). Bounded to MAX_HISTORY."""
+    kinds, wanted = set(markers), set(flags)
+    out = []
+    for item in items:
+        if (item.source == "order" or (item.source == "marker" and kinds & set(item.codes))
+                or (item.source == "log" and wanted & set(item.codes))):
+            out.append(item)
+    return out[:MAX_HISTORY]
+
+
+def check_disclosure_decision(decided: bool, decision: str, rationale: str, channel: str,
+                              delivered: bool) -> None:
+    """P5: a disclosure decision is made once: disclose or not, and why; a disclosure says how it was delivered
+    (the channel) and when; a decision not to disclose delivers nothing."""
+    if decided:
+        raise Refusal("This disclosure decision is already recorded.", safeguard="P5", status=409,
+                      next_step="Record anything new on the case; the decision stands as made.")
+    if decision not in DISCLOSURE_DECISIONS:
+        raise Invalid(f"A disclosure decision is one of: {', '.join(DISCLOSURE_DECISIONS)}; not {decision!r}.",
+                      "decision")
+    if not rationale.strip():
+        raise Refusal("A disclosure decision records why it was made.", safeguard="P5", status=400,
+                      next_step="Say why the victim is (or is not) told of the suspect's history.",
+                      details={"field": "rationale"})
+    if decision == "disclose":
+        if channel not in CHANNELS:
+            raise Invalid(f"Say how the disclosure was delivered: one of {', '.join(CHANNELS)}.", "channel")
+        if not delivered:
+            raise Invalid("Say when the disclosure was delivered.", "delivered_at")
+    elif channel or delivered:
+        raise Invalid("A decision not to disclose delivers nothing: leave the channel and time blank.", "channel")
+
+
+def check_no_undecided_disclosures(undecided: list[str], what: str) -> None:
+    """P5: a case is not closed while considering disclosure to a victim is undecided."""
+    if undecided:
+        raise Refusal(f"{what} has {len(undecided)} undecided disclosure task{'s' if len(undecided) != 1 else ''}: "
+                      f"{'; '.join(undecided[:LISTED])}.", safeguard="P5", status=409,
+                      next_step="Record each disclosure decision (disclose or not, and why) first.",
+                      details={"disclosures": undecided[:LISTED]})
+
+
+# ------------------------------------------------------------------------------ P8 bail
+BAIL_STATES: dict[str, str] = {"in_force": "In force", "amended": "Amended", "ended": "Ended",
+                               "expired": "Expired"}
+BAIL_CHANGES: dict[str, str] = {"set": "Bail condition set", "amended": "Bail condition amended",
+                                "ended": "Bail condition ended"}
+MAX_PLACES = 10
+
+
+def check_bail_condition(*, text: str, rationale: str, review_on: date, end_on: date, today: date,
+                         max_review_days: int, protects: int) -> None:
+    """P8: a bail condition says what it is, why it is necessary and proportionate (refused without), when it
+    is next reviewed (within policy `bail_review_max_days`) and when it ends; and it protects someone or
+    somewhere, or restricts an activity, so the orders register can see a breach (M3)."""
+    if not text.strip():
+        raise Invalid("Write the condition as it was imposed.", "text")
+    if not rationale.strip():
+        raise Refusal("A bail condition needs its proportionality rationale: why it is necessary and "
+                      "proportionate to this offence and this suspect.", safeguard="P8", status=400,
+                      next_step="Say what risk the condition manages (interfering with witnesses, further "
+                                "offences, failing to appear) and why nothing less would do.",
+                      details={"field": "rationale"})
+    if end_on < today:
+        raise Invalid("A bail condition ends today or later.", "end_on")
+    if review_on < today or review_on > end_on:
+        raise Invalid("The review date is between today and the day the condition ends.", "review_on")
+    if (review_on - today).days > max_review_days:
+        raise Refusal(f"A bail condition is reviewed within {max_review_days} days.", safeguard="P8", status=400,
+                      next_step="Choose an earlier review date.", details={"field": "review_on"})
+    if not protects:
+        raise Invalid("Say whom or where the condition protects (the case's victims, places) or which activity "
+                      "it restricts.", "places")
+
+
+def check_bail_change(in_force: bool, reason: str, what: str) -> None:
+    """P8: only a condition in force is amended, reviewed or ended, and an amendment or end says why."""
+    if not in_force:
+        raise Refusal("This bail condition is no longer in force (amended, ended or past its end).", safeguard="P8",
+                      status=409, next_step="Act on the condition in force now.")
+    if not reason.strip():
+        raise Invalid(f"Say why the condition is {what}.", "reason")
+
+
+def bail_state(amended: bool, ended: bool, end_on: date, today: date) -> str:
+    """P8: a condition is in force until it is amended (a newer version replaces it), ended, or past its end."""
+    if amended:
+        return "amended"
+    if ended:
+        return "ended"
+    return "in_force" if end_on >= today else "expired"

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
-from watchkeeper.core.validate import Moment, Text
+from watchkeeper.core.validate import Day, Moment, Text
 
 
 class OpenIn(Schema):
@@ -154,3 +154,62 @@ class AgencyActionDoneIn(Schema):
 
     action_id: int
     note: Text
+
+
+class DisclosureDecisionIn(Schema):
+    """P5: the decision on considering disclosure to a victim of a suspect's history: decision (disclose,
+    not_disclose) and why; for a disclosure, how it was delivered (channel: in_person, phone, letter, ...) and
+    when (delivered_at)."""
+
+    disclosure_id: int
+    decision: Text
+    rationale: Text
+    channel: Text = ""
+    delivered_at: Moment | None = None
+
+
+Places = Annotated[list[Annotated[str, Field(max_length=300)]], Field(max_length=10)]
+
+
+class BailConditionIn(Schema):
+    """P8: a bail condition on a suspect on the case: the condition as imposed, its proportionality rationale,
+    the review and end dates, places it keeps the suspect from and activities it restricts; the case's victims
+    are protected unless protect_victims is false."""
+
+    suspect_id: int
+    text: Text
+    rationale: Text
+    review_on: Day
+    end_on: Day
+    places: Places = []
+    activities: Places = []
+    protect_victims: bool = True
+
+
+class BailAmendIn(Schema):
+    """P8: amend a condition in force: the new condition, its rationale and dates, and why it is amended."""
+
+    condition_id: int
+    text: Text
+    rationale: Text
+    reason: Text
+    review_on: Day
+    end_on: Day
+    places: Places = []
+    activities: Places = []
+    protect_victims: bool = True
+
+
+class BailReviewIn(Schema):
+    """P8: a review of a condition in force: why it is still necessary and proportionate, and the next review."""
+
+    condition_id: int
+    note: Text
+    next_review_on: Day
+
+
+class BailEndIn(Schema):
+    """P8: end a condition in force, and why."""
+
+    condition_id: int
+    reason: Text

@@ -18,6 +18,7 @@ from watchkeeper.cases.operations import OPERATIONS
 from watchkeeper.cases.rules import (
     CHANNELS,
     DECISIONS,
+    DISCLOSURE_DECISIONS,
     FAILURES,
     KINDS,
     PARTY_ROLES,
@@ -32,7 +33,8 @@ from watchkeeper.staff.roles import allowed
 from watchkeeper.web.forms import actor_of, operation
 
 CASE_ACTIONS = ("party", "risk", "log", "handover", "acknowledge", "close", "review", "contact", "update", "delivery",
-                "conflict", "assess", "referral", "action", "action_done")
+                "conflict", "assess", "referral", "action", "action_done", "disclose", "bail", "bail_amend",
+                "bail_review", "bail_end")
 
 
 def _may(request: HttpRequest) -> dict[str, bool]:
@@ -90,7 +92,10 @@ def _case_context(request: HttpRequest, c: Case, **extra: Any) -> dict[str, Any]
             "failures": list(FAILURES.items()), "referral_kinds": list(REFERRAL_KINDS.items()),
             "receivers": queries.receivers(), "risks": list(RISKS.items()),
             "may_review": may_review, "evidence": actions.evidence_options(c) if may_review else [],
-            "instruments": [(i.code, i.title) for i in newest_instruments()] if works else [], **extra}
+            "instruments": [(i.code, i.title) for i in newest_instruments()] if works else [],
+            "disclosure_decisions": list(DISCLOSURE_DECISIONS.items()),
+            "may_bail": works and c.state == "open" and allowed(getattr(request.user, "role", ""), "order.manage"),
+            "suspects": [p for p in data["people"] if p["role"] == "suspect"], **extra}
 
 
 @login_required

@@ -241,6 +241,14 @@ DEFAULTS: dict[str, Any] = {
         "repeat_views": {"enabled": True, "window_days": 30, "at_least": 3},
         "watch_list_views": {"enabled": True},
         "outside_shift": {"enabled": True, "grace_minutes": 30},
+        # Contact (views, contacts logged on a case) with one vulnerable person within three weeks: six with no
+        # log, task or case; ten (one every other day) even with one.
+        "high_contact": {"enabled": True, "window_days": 21, "at_least": 6, "involved_at_least": 10},
+        # A member of staff's area is that of the units they crew; a person's, their current address's.
+        "outside_area": {"enabled": True, "areas": [
+            {"area": "Kingsbridge town", "postcodes": ["KB1", "KB2", "KB3", "KB4"]},
+            {"area": "Moorland", "postcodes": ["KB7", "KB8", "KB9"]}]},
+        "watch_list_searches": {"enabled": True},
         "max_records_per_run": 200000,
     },
     # R1: a log carrying one of these flags is not closed until the instrument's assessment is submitted on it
@@ -255,9 +263,31 @@ DEFAULTS: dict[str, Any] = {
     # P9, R7, P11: follow-ups that stay open until done: when a callback to the reporting agency or a referral
     # to another force falls due by default (minutes), and how long after the reminder an open one escalates.
     "risk_followup_minutes": {"agency_callback": 60, "force_referral": 240, "escalate_after": 60},
+    # D1: what an acknowledgement of an alert says is being done ("other", in the person's words, is always
+    # offered as well).
+    "alert_ack_reasons": [
+        {"code": "unit_found", "label": "Unit found and being sent"},
+        {"code": "unit_en_route", "label": "A unit is already on its way"},
+        {"code": "regrade", "label": "Grade being reviewed"},
+        {"code": "caller_recontacted", "label": "Caller recontacted: situation checked"},
+        {"code": "neighbouring_area", "label": "Asking a neighbouring area for a unit"},
+        {"code": "supervisor_aware", "label": "Supervisor aware and deciding"},
+    ],
     # R7, P11: the postcode areas the force covers (the letters before the first digit); a suspect whose
     # current address lies elsewhere gets a referral to the local force.
     "force_postcode_areas": ["KB"],
+    # P7: the order intelligence referrals are worked in (each key most urgent first: access to children yes,
+    # not known, no; grades as `grade_order`; higher scores; older), the days each risk tier may wait before
+    # its allocated officer (or the supervisors) are reminded, the days after that before it escalates to the
+    # team and the duty inspectors, and the checks without which "no access to children" is not accepted.
+    "referral_queue": {"order": ["access_to_children", "risk_grade", "risk_score", "age"],
+                       "access_order": ["yes", "unknown", "no"],
+                       "grade_order": ["high", "medium", "unassessed", "low"],
+                       "target_days": {"children": 2, "high": 7, "medium": 28, "unassessed": 14, "low": 56},
+                       "escalate_after_days": 2, "no_access_checks": ["dbs"]},
+    # P11: minutes a referral received from another force may wait for acknowledgement before its owner is
+    # reminded, and minutes after that before it escalates to their team and the duty inspectors.
+    "incoming_referral_minutes": {"acknowledge": 240, "escalate_after": 60},
     # P2: days between supervisory reviews of a case, by case kind and risk level; days after an overdue review
     # alerts before it escalates to the supervisor's team; days without activity before a case is flagged stale.
     "case_review_days": {"crime": {"standard": 28, "medium": 14, "high": 7},
@@ -266,6 +296,15 @@ DEFAULTS: dict[str, Any] = {
     "case_review_escalation_days": 3,
     "case_stale_days": 14,
     "victim_update_confirm_hours": 48,
+    # P5: a suspect's history that makes disclosure to their victim worth considering (marker kinds, and flags
+    # on earlier logs they were on; any order that restricted them counts), and days to decide.
+    "disclosure_markers": ["violence", "domestic_abuse_perpetrator", "weapons", "firearms"],
+    "disclosure_flags": ["domestic_abuse", "weapons", "breach"],
+    "disclosure_decision_days": 3,
+    # P8: a bail condition is reviewed within this many days; a victim not told of a bail change within this
+    # many hours alerts the officer in charge and the supervisor.
+    "bail_review_max_days": 28,
+    "bail_victim_notice_hours": 24,
 }
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError, model_validator
 
@@ -127,6 +127,43 @@ class FollowUpMinutes(_Strict):
 PostcodeArea = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}$")]
 
 
+class ReferralTargets(_Strict):
+    """P7: days each risk tier of intelligence referral may wait before it is overdue."""
+
+    children: Annotated[int, Field(ge=1, le=365)]
+    high: Annotated[int, Field(ge=1, le=365)]
+    medium: Annotated[int, Field(ge=1, le=365)]
+    unassessed: Annotated[int, Field(ge=1, le=365)]
+    low: Annotated[int, Field(ge=1, le=365)]
+
+
+class ReferralQueue(_Strict):
+    """P7: the order referrals are worked in (every key once, any order), the order of access-to-children
+    answers and of grades within it, the target ages, the escalation and the checks behind "no access"."""
+
+    order: Annotated[list[Literal["access_to_children", "risk_grade", "risk_score", "age"]],
+                     Field(min_length=1, max_length=4)]
+    access_order: Annotated[list[Literal["yes", "unknown", "no"]], Field(min_length=3, max_length=3)]
+    grade_order: Annotated[list[Literal["high", "medium", "low", "unassessed"]], Field(min_length=4, max_length=4)]
+    target_days: ReferralTargets
+    escalate_after_days: Annotated[int, Field(ge=1, le=90)]
+    no_access_checks: Annotated[list[Literal["dbs", "pnc", "visor", "local", "address", "social_care"]],
+                                Field(max_length=6)]
+
+    @model_validator(mode="after")
+    def _each_once(self) -> ReferralQueue:
+        for name in ("order", "access_order", "grade_order", "no_access_checks"):
+            _unique(getattr(self, name), name, None)
+        return self
+
+
+class IncomingReferralMinutes(_Strict):
+    """P11: minutes before an unacknowledged referral from another force reminds, then escalates."""
+
+    acknowledge: Annotated[int, Field(ge=5, le=10_080)]
+    escalate_after: Annotated[int, Field(ge=5, le=10_080)]
+
+
 class Course(_Strict):
     """A1: a training course, how many months it stays current, and the roles that must hold it."""
 
@@ -175,6 +212,24 @@ class _OutsideShift(_Strict):
     grace_minutes: Annotated[int, Field(ge=0, le=720)]
 
 
+class _HighContact(_Strict):
+    enabled: bool
+    window_days: Annotated[int, Field(ge=1, le=365)]
+    at_least: Annotated[int, Field(ge=2, le=10_000)]
+    involved_at_least: Annotated[int, Field(ge=2, le=10_000)]
+
+
+class _Area(_Strict):
+    area: Label
+    postcodes: Annotated[list[Annotated[str, StringConstraints(min_length=2, max_length=8)]],
+                         Field(min_length=1, max_length=200)]
+
+
+class _OutsideArea(_Strict):
+    enabled: bool
+    areas: Annotated[list[_Area], Field(max_length=200)]
+
+
 class AnomalyRules(_Strict):
     """A2: the anomaly rules over views of people's records, with their thresholds."""
 
@@ -182,6 +237,10 @@ class AnomalyRules(_Strict):
     repeat_views: _RepeatViews
     watch_list_views: _Enabled
     outside_shift: _OutsideShift
+    # Added later: a stored value without them runs them with their defaults.
+    high_contact: _HighContact | None = None
+    outside_area: _OutsideArea | None = None
+    watch_list_searches: _Enabled | None = None
     max_records_per_run: Annotated[int, Field(ge=1000, le=50_000_000)]
 
 
@@ -220,6 +279,16 @@ class _Categories(_Coded):
 
 class _Flags(_Coded):
     v: list[CodeLabel] = Field(min_length=1, max_length=200)  # type: ignore[assignment]
+
+
+class _AckReasons(_Coded):
+    v: list[CodeLabel] = Field(min_length=1, max_length=20)  # type: ignore[assignment]
+
+    @model_validator(mode="after")
+    def _no_other(self) -> _AckReasons:
+        if any(r.code == "other" for r in self.v):
+            raise ValueError("'other' (say what) is always offered; it is not one of the reasons listed")
+        return self
 
 
 class _Cancellations(_Coded):
@@ -308,6 +377,7 @@ SCHEMAS: dict[str, Any] = {
     "grades": _Grades,
     "categories": _Categories,
     "flags": _Flags,
+    "alert_ack_reasons": _AckReasons,
     "grade_rules": Annotated[list[GradeRule], Field(min_length=1, max_length=200)],
     "levels": Annotated[list[Code], Field(min_length=2, max_length=10)],
     "downgrade_authoriser_roles": Annotated[list[RoleCode], Field(min_length=1)],
@@ -356,10 +426,17 @@ SCHEMAS: dict[str, Any] = {
     "missing_review_cadence": Annotated[list[ReviewCadence], Field(min_length=3, max_length=3)],
     "risk_followup_minutes": FollowUpMinutes,
     "force_postcode_areas": Annotated[list[PostcodeArea], Field(max_length=100)],
+    "referral_queue": ReferralQueue,
+    "incoming_referral_minutes": IncomingReferralMinutes,
     "case_review_days": dict[Code, dict[Code, Annotated[int, Field(ge=1, le=365)]]],
     "case_review_escalation_days": bounded(1, 90),
     "case_stale_days": bounded(1, 365),
     "victim_update_confirm_hours": bounded(1, 720),
+    "disclosure_markers": _codes(0, 50),
+    "disclosure_flags": _codes(0, 50),
+    "disclosure_decision_days": bounded(1, 90),
+    "bail_review_max_days": bounded(1, 365),
+    "bail_victim_notice_hours": bounded(1, 720),
 }
 
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {}

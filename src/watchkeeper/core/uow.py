@@ -149,6 +149,8 @@ def unit_of_work() -> Iterator[None]:
     outermost = getattr(_work, "pending", None) is None
     if outermost:
         _work.pending = {}
+        _work.queued = {}
+    queued_before = {key: len(items) for key, items in _work.queued.items()}
     wait = lock_wait_seconds()
     try:
         if connection.vendor == "sqlite":
@@ -196,10 +198,14 @@ def unit_of_work() -> Iterator[None]:
         raise
     except BaseException:
         _work.memo = None  # what was read may have been rolled back with it
+        if not outermost:  # what an inner unit of work queued is rolled back with it
+            for key, items in (getattr(_work, "queued", None) or {}).items():
+                del items[queued_before.get(key, 0):]
         raise
     finally:
         if outermost:
             _work.pending = None
+            _work.queued = None
             _work.new = None
             _work.memo = None
 
@@ -214,6 +220,26 @@ def collect(key: Hashable, items: Iterable[Hashable], flush: Callable[[list[Any]
         flush(list(dict.fromkeys(items)))
         return
     pending.setdefault(key, (flush, {}))[1].update(dict.fromkeys(items))
+
+
+def queue(key: Hashable, items: Iterable[Any], flush: Callable[[list[Any]], None]) -> None:
+    """Like `collect`, but every item is kept, in the order queued (not de-duplicated), and what an inner
+    unit of work that fails had queued is dropped with what it rolled back: e.g. the events of one action,
+    written together in one statement when its unit of work ends. Outside a unit of work, `flush` runs now."""
+    pending = getattr(_work, "pending", None)
+    if pending is None:
+        flush(list(items))
+        return
+    held = _work.queued.setdefault(key, [])
+    held.extend(items)
+    if key not in pending:  # (again, when a flush that ran earlier in this unit of work has taken them)
+        pending[key] = (lambda _: flush(_take(key)), {})
+
+
+def _take(key: Hashable) -> list[Any]:
+    items = _work.queued.get(key) or []
+    _work.queued[key] = []
+    return items
 
 
 def memo(key: Hashable, compute: Callable[[], Any]) -> Any:
@@ -231,6 +257,17 @@ def memo(key: Hashable, compute: Callable[[], Any]) -> Any:
     return cache[key]
 
 
+def start(key: Hashable, value: Any) -> None:
+    """Keep `value` under `key` for the rest of this unit of work, as `memo` would have read it (a row made
+    here whose related rows are known to be none yet). Outside a unit of work nothing is kept."""
+    if getattr(_work, "pending", None) is None:
+        return
+    cache: dict[Hashable, Any] | None = getattr(_work, "memo", None)
+    if cache is None:
+        cache = _work.memo = {}
+    cache[key] = value
+
+
 def kept(key: Hashable) -> Any:
     """What `memo` holds under `key` in this unit of work, or None (for a writer that adds to it in place)."""
     cache: dict[Hashable, Any] | None = getattr(_work, "memo", None)
@@ -246,13 +283,50 @@ def forget(key: Hashable) -> None:
 def mark_new(*objs: Any) -> None:
     """Note rows this unit of work created, so that what is known of a new row need not be read back: a log
     raised here has nothing merged into it, no assignees, no earlier contact parties. Outside a unit of
-    work nothing is noted."""
+    work nothing is noted. Every row saved for the first time in a unit of work is noted (`note_created`, a
+    saved signal); rows inserted in bulk are not, so they are read as if older."""
     pending = getattr(_work, "pending", None)
     if pending is not None:
         new = getattr(_work, "new", None)
         if new is None:
             new = _work.new = set()
         new.update((type(o).__name__, o.pk) for o in objs)
+
+
+def note_created(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
+    """The saved signal's receiver (connected for every model when the core app is ready)."""
+    if created and not raw and getattr(_work, "pending", None) is not None:
+        mark_new(instance)
+
+
+def note_linked(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
+    """The many-to-many changed signal's receiver: rows added to a link table (an order's protected people)
+    count as created rows of the link table's model."""
+    if action == "post_add" and getattr(_work, "pending", None) is not None:
+        new = getattr(_work, "new", None)
+        if new is None:
+            new = _work.new = set()
+        new.add((sender.__name__, None))
+
+
+def created_any(*models: type) -> bool:
+    """Whether this unit of work saved a new row of any of these models. A row a new log, phone or address
+    could be linked to (a phone's user, a marker, a scheme) exists only if it is older than the log, phone or
+    address (none is) or was created in this unit of work: when none was, the read can be skipped."""
+    if getattr(_work, "pending", None) is None:
+        return True  # outside a unit of work nothing is known: read
+    new: set[tuple[str, Any]] = getattr(_work, "new", None) or set()
+    names = {m.__name__ for m in models}
+    return any(name in names for name, _ in new)
+
+
+def older_only(ids: Iterable[Any], model: type, *linking: type) -> set[Any]:
+    """The ids (of `model`) worth looking up for `linking` rows: a row first saved in this unit of work has
+    none unless one was created in it too (a phone first seen on this call has no user and no marker)."""
+    ids = set(ids)
+    if not ids or created_any(*linking):
+        return ids
+    return ids - new_pks(model)
 
 
 def is_new(obj: Any) -> bool:
@@ -271,6 +345,8 @@ def new_pks(model: type) -> set[Any]:
 
 def _flush() -> None:
     pending = _work.pending
-    while pending:  # a flush may gather more
-        flush, items = pending.pop(next(iter(pending)))
+    queued = _work.queued
+    while pending:  # a flush may gather more; what is queued (the events) is written last, all together
+        key = next((k for k in pending if k not in queued), None) or next(iter(pending))
+        flush, items = pending.pop(key)
         flush(list(items))

@@ -24,7 +24,15 @@ from re import _parser as _sre_parser  # type: ignore[attr-defined]
 from typing import Any
 
 from watchkeeper.core.errors import Invalid
-from watchkeeper.cues.lexicon import DEFAULT_LEXICON, DISTRESS, FAMILIES, FAMILY_PROMPTS, SUGGESTIONS
+from watchkeeper.cues.lexicon import (
+    DEFAULT_LEXICON,
+    EXPLAINED_BY_CRISIS,
+    FAMILIES,
+    FAMILY_PROMPTS,
+    PARTNER_NAMED,
+    STAND_DOWN,
+    SUGGESTIONS,
+)
 
 ENTRY_KEYS = frozenset({
     "phrase", "pattern", "requires", "unless", "window", "unless_window", "max_age", "negatable",
@@ -604,7 +612,7 @@ _PREDICATE_STARTS = frozenset({
 _CLAUSE_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+|&|,", re.IGNORECASE)
 _WORD_START = re.compile(rf"(?<!\w)\w{{1,{_START_KEY}}}")
 _POST_NEGATION = re.compile(
-    r"^[\s:=\-]*(?:(?:is|are|was|were|have\s+been|has\s+been)\s+)?(?:none|nil|n/?a|no(?!\s*\d)|"
+    r"^[\s:=\-]*(?:(?:is|are|was|were|have\s+been|has\s+been)\s+)?(?:none|nil|n/?a|no(?!\s*\d)(?!\s+[a-z])|"
     r"not\s+(?:present|involved|mentioned|seen|known|applicable|an\s+issue|a\s+concern|reported|found|"
     r"disclosed)|denied|ruled\s+out|negative)(?!\w)",
     re.IGNORECASE)
@@ -738,6 +746,8 @@ def detect(text: str, lexicon: Mapping[str, Any] | CompiledLexicon = DEFAULT_LEX
             found.append(cue)
         elif cue is _RULED_OUT:
             ruled_out.add(rule.family)
+    found, stood_down = _stand_down(found, clean, lowered)
+    ruled_out |= stood_down
     kept = _explained_distress(_one_per_span(found))
     if model is SHIPPED_MODEL:
         from watchkeeper.cues.model import load
@@ -745,26 +755,70 @@ def detect(text: str, lexicon: Mapping[str, Any] | CompiledLexicon = DEFAULT_LEX
         model = load()
     if model is not None:
         covered = {c.family for c in kept} | ruled_out
-        learned = [cue for hit in model.hits(text) if hit.family not in covered
-                   for cue in _model_cues(hit, text, clean)]
+        hits = [hit for hit in model.hits(text) if hit.family not in covered]
+        if hits:  # words that stand a family down stop the model raising it too
+            _, stood_down = _stand_down([], clean, lowered, {hit.family for hit in hits})
+            hits = [hit for hit in hits if hit.family not in stood_down]
+        learned = [cue for hit in hits for cue in _model_cues(hit, text, clean)]
         if learned:
             kept = sorted([*kept, *learned], key=lambda c: (c.start, FAMILIES.index(c.family)))
     return [c for c in kept if include_negated or not c.negated]
 
 
-_DISTRESS = frozenset(DISTRESS)
+_STAND_DOWN = tuple((family, scope, re.compile(rx, re.IGNORECASE), words)
+                    for family, entries in STAND_DOWN.items() for scope, rx, words in entries)
+_SENTENCE_END = re.compile(r"[.!?\n]\s")
+
+
+def _stand_down(cues: list[Cue], clean: str, lowered: str,
+                model_families: set[str] | None = None) -> tuple[list[Cue], set[str]]:
+    """The cues left once the words that stand a family down (`lexicon.STAND_DOWN`) have been applied, and
+    the families stood down (no cue of theirs left where the words applied; the model then does not raise
+    them). "before": the family's cues before the words go ("misper ... located safe and well"); "sentence":
+    its cues in the same sentence go ("I'll kill them if ... - confirmed no threats to anyone")."""
+    out: set[str] = set()
+    present = {c.family for c in cues}
+    # One search per pattern, however many families it stands down (a false alarm stands down three).
+    spans: dict[re.Pattern[str], list[tuple[int, int]]] = {}
+    for family, scope, rx, words in _STAND_DOWN:
+        if (model_families is None or family not in model_families) and family not in present:
+            continue
+        found = spans.get(rx)
+        if found is None:
+            found = spans[rx] = ([m.span() for m in rx.finditer(clean)]
+                                 if any(word in lowered for word in words) else [])
+        for m_start, m_end in found:
+            if scope == "before":
+                lo, hi = 0, m_start
+            else:
+                ends = [e.end() for e in _SENTENCE_END.finditer(clean, 0, m_start)]
+                lo = ends[-1] if ends else 0
+                nxt = _SENTENCE_END.search(clean, m_end)
+                hi = nxt.start() + 1 if nxt else len(clean)
+            cues = [c for c in cues if c.family != family or not lo <= c.start < hi]
+            if not any(c.family == family and not c.negated for c in cues):
+                out.add(family)
+    return cues, out
+
+
+_DISTRESS = frozenset(EXPLAINED_BY_CRISIS)
 _EXPLAINS_DISTRESS = ("suicide_self_harm", "exploitation_blackmail", "missing")
+# A former partner who is only named as the one at risk ("her ex-boyfriend texted: this is goodbye").
+_PARTNER_NAMED = frozenset(PARTNER_NAMED)
+_EXPLAINS_PARTNER = ("suicide_self_harm", "missing")
 
 
 def _explained_distress(cues: list[Cue]) -> list[Cue]:
     """Distress near a relative (screaming, fear, hiding, locked in) is a domestic-abuse cue only while
     nothing else explains it: when the text's only domestic-abuse evidence is distress and it also speaks
     of self-harm, exploitation or someone missing, the distress belongs to that ("her son has locked himself
-    in since the blackmail message"; "her dad left a note and has gone")."""
+    in since the blackmail message"; "her dad left a note and has gone"). Likewise a former partner who is
+    only named, as the one who is suicidal or missing ("her ex-boyfriend texted: this is goodbye")."""
     abuse = [c for c in cues if c.family == "domestic_abuse" and not c.negated]
-    if not abuse or any(c.rule not in _DISTRESS for c in abuse):
+    if not abuse or any(c.rule not in _DISTRESS and c.rule not in _PARTNER_NAMED for c in abuse):
         return cues
-    if not any(c.family in _EXPLAINS_DISTRESS and not c.negated for c in cues):
+    explains = _EXPLAINS_PARTNER if any(c.rule in _PARTNER_NAMED for c in abuse) else _EXPLAINS_DISTRESS
+    if not any(c.family in explains and not c.negated for c in cues):
         return cues
     return [c for c in cues if c.family != "domestic_abuse"]
 

@@ -63,6 +63,8 @@ FOLDED: dict[str, str] = {
     "batch_09": "2026-12-07",  # measured blind 2026-12-07 16:43 UTC, then folded
     "batch_10": "2026-12-07",  # measured 16:43 (blind) and 16:55 UTC, then folded
     "batch_12": "2026-12-07",  # measured blind 19:56 UTC (written for five families: "scored"), then folded
+    "batch_13": "2026-12-07",  # measured blind, then twice after tuning (unread), then folded 23:21 UTC
+    "batch_14": "2026-12-07",  # measured blind 23:21 UTC (written for five families: "scored"), then folded
 }
 MAX_BATCH_ITEMS = 5000
 PROMISE_SET = "promise_eval.jsonl"

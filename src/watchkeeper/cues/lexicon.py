@@ -107,7 +107,9 @@ FAMILY_PROMPTS: dict[str, tuple[str, str | None, str]] = {
 # partners and family members aged 16 or over).
 RELATIONSHIP = [
     "husband", "wife", "partner", "partners", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancee",
-    "fiancée", "ex", "exes", "spouse", "hubby", "missus", "bf", "gf", "fella", "feller", "bloke", "other half",
+    "fiancée", "ex", "exes", "spouse", "hubby", "missus", "bf", "gf", "other half",
+    # "bloke" and "fella" alone are any man ("the bloke was convicted"); with a possessive they are a partner
+    "her fella", "my fella", "your fella", "her feller", "my feller", "her bloke", "my bloke", "your bloke",
     "baby father", "son", "daughter", "mum", "mam", "mummy", "mother", "dad", "daddy", "father", "stepdad",
     "stepfather", "stepmum", "stepmother", "stepson", "stepdaughter", "step-son", "step-daughter", "stepbrother",
     "stepsister", "brother", "sister", "nephew", "niece", "uncle", "aunt", "nan",
@@ -129,6 +131,10 @@ RELATIONSHIP = [
 RELATIONSHIP += [f"{w}s" for w in list(RELATIONSHIP) if " " not in w and not w.endswith("s")]
 # What harm, threat, control or fear sounds like in a call; a domestic-abuse cue when a partner or relative is
 # near (the words alone are not enough: "a stranger pushed him" is an assault, not a domestic).
+# A weapon in a partner's or relative's hands (but not a toy one: "his dad's with him, it's a Nerf gun").
+WEAPON_HARM = r"knife|knives|machete|gun|shotgun|rifle|crossbow|hammer|axe|baseball\s+bat|weapon"
+TOY_WEAPON = ["nerf", "toy", "toys", "plastic gun", "water gun", "water pistol", "cap gun", "bubble gun", "glue gun",
+              "nail gun", "staple gun", "knife block", "knife set", "butter knife", "toy hammer"]
 HARM = ([
     r"hit|hits|hitting|hurt|hurts|hurting|punch(?:ed|es|ing)?|slap(?:ped|s|ping)?|kick(?:ed|s|ing)",
     r"strangl(?:e|ed|es|ing)|chok(?:ed|es|ing)|grabbed\s+(?:me|her|him)\s+by\s+the\s+(?:throat|neck|hair)",
@@ -146,7 +152,9 @@ HARM = ([
     r"lock(?:ed|s|ing)\s+(?:her|him|my|them)sel(?:f|ves)\s+in|lock\s+(?:me|her|him)\s+out",
     r"abus(?:e|ive)|aggressive|harass(?:ed|es|ing|ment)|stalk(?:ed|s|ing)|following\s+her",
     r"turn(?:ed|s|ing)?\s+up|keeps?\s+(?:turning\s+up|coming|calling|ringing|texting|messaging|waiting|driving)",
-    r"(?:hundreds|dozens|loads|lots)\s+of\s+(?:messages|texts|calls)",
+    r"(?:hundreds|dozens|loads|lots|\d{2,})\s+(?:of\s+)?(?:messages|texts|calls|voicemails)(?!\s+about)",
+    r"bang(?:s|ed|ing)\s+on\s+(?:the\s+|her\s+|my\s+|his\s+)?(?:front\s+|back\s+|bedroom\s+)?(?:doors?|windows?)|"
+    r"if\s+(?:i|he|she)\s+can'?t\s+have\s+(?:you|her|him|me)",
     r"refus(?:ed|es|ing)\s+to\s+leave|won'?t\s+leave|will\s+not\s+leave",
     r"frightened|scared|afraid|terrified|in\s+fear",
     r"scream(?:ed|ing|s)?|shout(?:ed|ing|s)?|argu(?:e|es|ed|ing|ment|ments)|rowing|fight(?:ing|s)?",
@@ -162,6 +170,8 @@ HARM = ([
     # injuries
     r"bit|bites|bitten|teeth\s+marks|bruis(?:e|es|ed|ing)|bloody|bleeding|(?:cut|split|fat)\s+lip|swollen",
     r"fractur(?:e|ed|es)|broken\s+(?:nose|arm|wrist|ribs?|jaw|finger|cheekbone|eye\s+socket)|injur(?:y|ies|ed)",
+    r"(?:broke|broken|fractured|snapped|dislocated|cracked)\s+(?:her|his|my|their)\s+(?:nose|arm|wrist|ribs?|jaw|"
+    r"fingers?|cheekbone|collarbone|leg|ankle|eye\s+socket|shoulder)",
     r"hands?\s+(?:round|around)\s+(?:her|his|my|their)\s+(?:neck|throat)|(?<!round\s)(?<!around\s)"
     r"(?:her|his|my)\s+(?:neck|throat)",
     # threats and intimidation
@@ -176,7 +186,7 @@ HARM = ([
     r"(?:her|his|my)?\s*(?:message|messages|texts|emails)",
     r"(?:taking|took|taken|takes)\s+(?:money|cash)|money\s+from\s+(?:her|his|my)\s+(?:account|purse|wallet)",
     # a weapon in a partner's or relative's hands
-    r"knife|knives|machete|gun|shotgun|rifle|crossbow|hammer|axe|baseball\s+bat|weapon",
+    WEAPON_HARM,
     # control
     r"(?:not|isn'?t|wasn'?t)\s+letting\s+(?:her|him|me)|won'?t\s+let|doesn'?t\s+let|tracker|tracking",
     r"(?:won'?t|will\s+not|doesn'?t|does\s+not)\s+give\s+(?:her|him|me)\s+(?:any\s+)?money|money\s+for\s+food",
@@ -191,6 +201,9 @@ HARM = ([
 # person's own is named nearby (`CRISIS`).
 DISTRESS = [h for h in HARM
             if h.startswith((r"frightened|", r"scream(?:ed", r"hid(?:e|", r"lock(?:ed|s|ing)\s+(?:her"))]
+# Injuries and notes left, near a relative: a domestic-abuse cue, but not the whole story when the entry is
+# about the relative's own self-harm, exploitation or disappearance (`detect._explained_distress`).
+EXPLAINED_BY_CRISIS = DISTRESS + [h for h in HARM if h.startswith((r"bit|bites", r"knows?\s+(?:my"))]
 CRISIS = [
     "self-harm", "self-harming", "self harm", "self harming", "overdose", "overdosed", "suicidal", "suicide",
     "hearing voices", "voices", "psychosis", "psychotic", "dementia", "alzheimers", "schizophrenia", "schizophrenic",
@@ -213,6 +226,10 @@ STRANGER = [
 ]
 # Strangers who make a threat, less the people who usually report one ("neighbour says ...", "a woman
 # screaming"): an idiomatic threat reported by a neighbour is still a cue.
+# Animals: a pet that has gone is not a missing person.
+ANIMALS = ["dog", "dogs", "cat", "cats", "puppy", "kitten", "pet", "spaniel", "cockapoo", "labrador", "terrier",
+           "collie", "poodle", "tortoise", "parrot", "rabbit", "horse", "pony", "budgie", "microchipped",
+           "dog warden"]
 THREAT_MAKERS_OUTSIDE = [w for w in STRANGER if w not in ("neighbour", "a woman", "a female")]
 # Harm done "by" someone outside the family ("punched by another boy") is an assault, not domestic abuse, even
 # when the victim is somebody's son or daughter.
@@ -226,6 +243,7 @@ OUTSIDE_AGENT = [
 # abuse), not exploitation, so the financial exploitation entries stand down when a partner is named nearby.
 INTIMATE = ["husband", "wife", "partner", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancee", "ex",
             "hubby", "missus", "fella", "bloke"]
+INTIMATE += [f"{w}s" for w in list(INTIMATE) if not w.endswith("s")]
 CHILD_WORDS = [
     "lad", "lads", "boy", "boys", "girl", "girls", "kid", "kids", "child", "children", "youths",
     "youngster", "youngsters", "son", "daughter", "pupil", "pupils", "schoolboy", "schoolgirl",
@@ -298,17 +316,71 @@ CONTROL = (
     r"speaking|using|having)"
 )
 
+# Words that stand a family down (policy, like the hard negatives above): the person has been found, the
+# screaming was a film, a threat was a figure of speech, the one missing is a pet. Each is (scope, pattern):
+# "before" cancels the family's cues that come before the words ("misper ... located safe and well"), so a
+# fresh cue after them still counts; "sentence" cancels its cues in the same sentence; the learned model does
+# not raise a family that was stood down.
+FALSE_ALARM_RX = (
+    r"(?:it'?s|it\s+was|turned\s+out\s+(?:to\s+be|it\s+was)|was\s+(?:just|only)|only|just)\s+(?:a\s+|the\s+)?"
+    r"(?:horror\s+|scary\s+|war\s+|action\s+)?(?:film|movie|telly|tv|video\s+game|computer\s+game|game|radio|"
+    r"programme)\b|false\s+alarm|(?:it'?s|it\s+was|turned\s+out\s+to\s+be|was\s+(?:just|only))\s+(?:a\s+|an\s+)?"
+    r"(?:[\w-]+\s+){0,6}?(?:toy|nerf|water\s+pistol|water\s+gun|cap\s+gun|bb\s+gun\s+toy)\b"
+)
+FIGURE_OF_SPEECH_RX = (
+    r"(?:confirmed|says|stated|states|said|adamant)\s+(?:there\s+(?:were|was|are)\s+)?no\s+(?:real\s+)?"
+    r"(?:threats?|intention)|figure\s+of\s+speech|(?:just|only)\s+an?\s+expression|(?:was|were|is)\s+"
+    r"(?:only\s+|just\s+)?joking|not\s+meant\s+(?:seriously|literally)|didn'?t\s+mean\s+it\s+literally"
+)
+FOUND_RX = (
+    r"(?:located|found|traced|turned\s+up|(?:is|was|now)\s+(?:home|back\s+home))\s+(?:safe(?:\s+and\s+well)?|"
+    r"unharmed|fine|and\s+well|well)\b|safe\s+and\s+well(?!\s+(?:check|visit|concern))|(?:has|have)\s+(?:now\s+)?"
+    r"(?:returned|come)\s+home|no\s+longer\s+missing|all\s+(?:fine|ok|okay|well)\b[^.]{0,20}?cancel|"
+    r"(?:log|call|report|misper)\s+(?:to\s+)?(?:close|closed|cancell?ed|be\s+closed)|(?:texted|rang|called|"
+    r"messaged|been\s+in\s+touch)\b[^.]{0,30}?(?:he'?s|she'?s|they'?re|(?:he|she)\s+is)\s+(?:fine|ok|okay|safe|"
+    r"at\s+(?:his|her|their)\s+\w+'?s)"
+)
+PET_RX = (
+    r"\b(?:dog|cat|puppy|kitten|pet|spaniel|cockapoo|labrador|terrier|collie|poodle|tortoise|parrot|rabbit|horse|"
+    r"pony|budgie)s?\b[^.!?]{0,60}?(?:missing|gone|escaped|got\s+out|run\s+off|ran\s+off|lost)|"
+    r"microchip(?:ped)?|dog\s+warden"
+)
+# Literals one of which every match of each pattern contains: the pattern is searched only when one occurs.
+FALSE_ALARM_WORDS = ("film", "movie", "telly", "tv", "game", "radio", "programme", "false alarm", "toy", "nerf",
+                     "water pistol", "water gun", "cap gun")
+FIGURE_OF_SPEECH_WORDS = ("no threat", "no real threat", "no intention", "figure of speech", "expression", "joking",
+                          "not meant", "literally")
+FOUND_WORDS = ("located", "found", "traced", "turned up", "home", "safe", "no longer missing", "cancel", "close",
+               "texted", "rang", "called", "messaged", "touch")
+PET_WORDS = ("dog", "cat", "pupp", "kitten", "pet", "spaniel", "cockapoo", "labrador", "terrier", "collie", "poodle",
+             "tortoise", "parrot", "rabbit", "horse", "pony", "budgie", "microchip")
+STAND_DOWN: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
+    "domestic_abuse": [("before", FALSE_ALARM_RX, FALSE_ALARM_WORDS),
+                       ("sentence", FIGURE_OF_SPEECH_RX, FIGURE_OF_SPEECH_WORDS)],
+    "weapons_firearms": [("before", FALSE_ALARM_RX, FALSE_ALARM_WORDS),
+                         ("sentence", FIGURE_OF_SPEECH_RX, FIGURE_OF_SPEECH_WORDS)],
+    "suicide_self_harm": [("before", FALSE_ALARM_RX, FALSE_ALARM_WORDS)],
+    "missing": [("before", FOUND_RX, FOUND_WORDS), ("sentence", PET_RX, PET_WORDS)],
+}
+
+# A former or estranged partner named: a domestic-abuse cue in itself (I41.2), except when the only thing said
+# of them is that they are the one at risk (suicidal, missing): then the entry is about that
+# (`detect._explained_distress`).
+PARTNER_NAMED = (
+    r"ex[\s-]?(?:husband|wife|partner|boyfriend|girlfriend|bf|gf|fianc[eé]e?|missus|hubby|fella|feller|bloke|lover|"
+    r"other\s+half|man|woman|lad|lass)s?",
+    # written as look-behinds so the rule is tried only at words starting "ex", not at every "the"
+    r"(?:(?<=\bmy\s)|(?<=\bher\s)|(?<=\bhis\s)|(?<=\btheir\s)|(?<=\byour\s)|(?<=\bthe\s)|(?<='s\s))ex(?:'s)?(?![-\w])",
+    r"(?:estranged|former|previous)\s+(?:husband|wife|partner|boyfriend|girlfriend|spouse|fianc[eé]e?)",
+)
+
 DEFAULT_LEXICON: dict[str, list[Any]] = {
     "domestic_abuse": [
         # relationships: a former or estranged partner is the commonest source of risk (I41.2, B28.1)
-        {"pattern": r"ex[\s-]?(?:husband|wife|partner|boyfriend|girlfriend|bf|gf|fianc[eé]e?|missus|hubby|fella|"
-                    r"feller|bloke|lover|other\s+half|man|woman|lad|lass)s?",
-         "negatable": False},
-        # written as look-behinds so the rule is tried only at words starting "ex", not at every "the"
-        {"pattern": r"(?:(?<=\bmy\s)|(?<=\bher\s)|(?<=\bhis\s)|(?<=\btheir\s)|(?<=\byour\s)|(?<=\bthe\s)|(?<='s\s))"
-                    r"ex(?:'s)?(?![-\w])", "negatable": False},
-        {"pattern": r"(?:estranged|former|previous)\s+(?:husband|wife|partner|boyfriend|girlfriend|"
-                    r"spouse|fianc[eé]e?)", "negatable": False},
+        *({"pattern": named, "negatable": False} for named in PARTNER_NAMED),
+        # a threat to harm oneself or the other unless taken back is coercion by a partner
+        {"pattern": r"if\s+(?:he|she|you|i)\s+(?:doesn'?t|don'?t|won'?t|does\s+not|will\s+not)\s+(?:take|have)\s+"
+                    r"(?:her|him|me)\s+back"},
         {"pattern": r"(?:father|mother) of (?:her|his|my|their) (?:child|children|kids|baby)"},
         {"pattern": r"baby(?:'s)? (?:father|daddy|mother|mum)"},
         # the words themselves
@@ -360,7 +432,8 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
         {"pattern": r"since\s+(?:she|he|i|they|we)\s+(?:ended\s+(?:it|the\s+relationship|things)|split(?:\s+up)?|"
                     r"broke\s+up|left\s+(?:him|her))"},
         {"pattern": r"(?:has\s+)?(?:hit|beaten|hurt)\s+(?:me|her|him)\s+before"},
-        *({"pattern": harm, "requires": RELATIONSHIP, "window": 100, "unless": OUTSIDE_AGENT, "unless_window": 25}
+        *({"pattern": harm, "requires": RELATIONSHIP, "window": 100,
+           "unless": OUTSIDE_AGENT + (TOY_WEAPON if harm == WEAPON_HARM else []), "unless_window": 25}
           for harm in HARM if harm not in DISTRESS),
         # distress alone (shouting, fear, bleeding, hiding) near a relative is not abuse when a crisis of the
         # person's own (self-harm, psychosis, dementia) explains it
@@ -476,7 +549,7 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
                     r"(?:take|swallow|neck)\s+(?:all|the\s+(?:whole\s+)?lot|a\s+load|loads|a\s+handful)\s+(?:of\s+)?(?:his|her|their|my|"
                     r"the)?\s*(?:tablets|pills|meds|medication|paracetamol|painkillers)"},
         {"pattern": r"(?:left|leaving|found|wrote|written)\s+a\s+(?:note|letter)\b[^.]{0,60}?(?:sorry|love\s+you\s+all|"
-                    r"goodbye|forgive\s+me)|(?:want(?:ed|s)?|ringing|rang|called|phoned)\s+to\s+say\s+goodbye",
+                    r"goodbye|forgive\s+me)|(?:want(?:ed|s)?|ringing|rang|called|phoned)\s+to\s+say\s+(?:good)?bye",
          "unless": ["funeral", "holiday", "airport", "leaving do"], "unless_window": 40},
         {"pattern": r"suicid(?:e|al|es)",
          "unless": ["suicide prevention", "suicide awareness", "suicide squad"], "unless_window": 30},
@@ -507,8 +580,10 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
          "unless": ["fell", "fall", "accident", "ladder", "tripped"], "unless_window": 40},
         {"pattern": r"overdos(?:e|ed|es|ing)|od'd"},
         {"pattern": r"OD", "case_sensitive": True},
-        {"pattern": r"(?:taken|took|swallowed|had)\s+(?:an?\s+)?(?:all|loads|lots|a\s+lot|a\s+handful|a\s+load|"
-                    r"too\s+many|a\s+bottle|a\s+packet|packets|boxes|a\s+box|\d+)\b[^.;]{0,30}?(?:tablets|pills|"
+        {"pattern": r"(?:taken|took|swallowed|had)\s+['\"]?(?:an?\s+)?(?:(?:whole|full|entire)\s+)?(?:all|loads|lots|"
+                    r"a\s+lot|a\s+handful|a\s+load|"
+                    r"too\s+many|a\s+bottle|a\s+packet|packets|boxes|a\s+box|box|bottle|packet|strip|\d+)\b[^.;]{0,30}?"
+                    r"(?:tablets|pills|"
                     r"paracetamol|co-?codamol|codeine|medication|meds|sertraline|fluoxetine|citalopram|"
                     r"diazepam|zopiclone|tramadol|insulin|painkillers|antidepressants)"},
         {"pattern": r"\d+\s+(?:paracetamol|co-?codamol|sleeping\s+pills|tablets|pills)|"
@@ -560,6 +635,49 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
         {"pattern": r"samaritans"},
         {"pattern": r"(?:high\s+)?risk\s+to\s+(?:him|her|them)?sel(?:f|ves)|danger\s+to\s+(?:him|her|them)"
                     r"sel(?:f|ves)|harm\s+to\s+self"},
+        # Classes of indirect words (each written from the class, not from one caller's sentence):
+        # farewells and putting affairs in order
+        {"pattern": r"(?:said|saying|says|say)\s+(?:(?:my|his|her|their)\s+)?(?:final\s+)?goodbyes|"
+                    r"(?:this|it)\s+is\s+goodbye|(?:written|wrote|writing|left|leaving|posted)\s+(?:\w+\s+)?"
+                    r"(?:letters?|notes?|cards?)\s+(?:to|for)\s+(?:his|her|their|my|the|each\s+of\s+(?:his|her|the))\s+"
+                    r"(?:kids|children|family|mum|mam|dad|wife|husband|partner|sons?|daughters?|parents|sister|"
+                    r"brother|grandchildren)|last\s+(?:ride|journey|trip|call|message|text|time)\s+(?:i|he|she|"
+                    r"you)(?:'ll|\s+will)\s+(?:ever\s+)?(?:need|make|send|take|get)|"
+                    r"(?:put|putting|sorted|sorting)\s+(?:out\s+)?(?:his|her|their|my)\s+affairs|"
+                    r"(?:given|gave|giving|handed|left)\s+(?:away\s+)?(?:the|his|her|their|my)\s+(?:dog|cat|pets?|"
+                    r"belongings|things)\s+to\s+(?:his|her|their|my|a|the)\s+\w+"},
+        # hopelessness in the caller's own words
+        {"pattern": r"no\s+point\s+(?:any\s?more|no\s?more|in\s+(?:anything|any\s+of\s+it|trying|it\s+all))|"
+                    r"what'?s\s+the\s+point\s+(?:any\s?more|of\s+(?:it|anything|living|going\s+on))|"
+                    r"can'?t\s+(?:do|cope\s+with|take|face|handle)\s+(?:it|this|things|life|any\s+of\s+it)\s+"
+                    r"(?:any\s?more|no\s?more)|can'?t\s+cope\s+(?:any\s?more|no\s?more)|"
+                    r"(?:done|finished)\s+with\s+(?:life|living|it\s+all|everything)"},
+        {"pattern": r"(?:not\s+(?:gonna|going\s+to)\s+be|won'?t\s+be|no\s+longer\s+(?:be\s+)?)\s*a\s+burden|"
+                    r"a\s+burden\s+(?:no|any)\s?more|burden\s+(?:to|on)\s+(?:everyone|everybody|(?:his|her|their|the)\s+"
+                    r"(?:family|kids|children))", "negatable": False},
+        # a high place, or the far side of a barrier
+        {"pattern": r"(?:top\s+(?:deck|floor|level|storey)|roof|edge|ledge)\s+of\s+(?:the\s+|a\s+)?(?:multi[\s-]?"
+                    r"storey|car\s+park|bridge|flyover|viaduct|tower\s+block|block\s+of\s+flats)|"
+                    r"(?:outside|far\s+side)\s+of\s+the\s+(?:railings|barrier|barriers|fence|parapet)|"
+                    r"legs\s+(?:dangling|hanging|swinging)|(?:sat|sitting|stood|standing|perched|climbed)\s+on\s+"
+                    r"(?:the\s+)?(?:edge|ledge|railings|parapet)|(?:not|never)\s+coming\s+down|won'?t\s+come\s+down",
+         "unless": ["cat", "kitten", "tree", "scaffolding", "scaffolder", "roofer", "ladder", "protest", "protester",
+                    "window cleaner", "cleaner", "workman", "workmen", "builder", "builders", "painter"],
+         "unless_window": 60},
+        # means made ready in a car
+        {"pattern": r"hose(?:pipe)?s?", "requires": ["car", "exhaust", "engine", "garage", "layby", "lay-by",
+                                                     "van", "vehicle", "window"], "window": 80,
+         "unless": ["garden", "watering", "hosepipe ban", "fire hose", "car wash", "washing"], "unless_window": 40},
+        # self-injury other than cutting, and cuts described rather than named
+        {"pattern": rf"starv(?:e|es|ed|ing)\s+{PRONOUN_SELF}|bang(?:s|ed|ing)?\s+{POSS}\s+head\s+(?:on|against)|"
+                    rf"want(?:s|ed)?\s+it\s+to\s+hurt|(?:scratch|pick|burn)(?:es|ed|ing|s)?\s+{POSS}\s+(?:skin|"
+                    rf"arms?|wrists?)\s+(?:until|till|raw)|(?:fresh|new|deep)\s+cuts\s+(?:to|on|across)\s+(?:both\s+)?"
+                    rf"(?:{POSS}\s+)?(?:fore)?(?:arms?|wrists?|thighs?|legs?)|(?:the\s+)?only\s+thing\s+that\s+"
+                    rf"(?:helps|stops\s+the\s+pain)"},
+        # someone at risk speaking of a place to die ("she mentioned the river")
+        {"pattern": r"(?:mentioned|mentioning|talked\s+about|talking\s+about|kept\s+saying)\s+['\"]?(?:the\s+)?"
+                    r"(?:river|bridge|railway|train\s+line|tracks|cliffs?|viaduct|canal|quarry|"
+                    r"ending\s+it|not\s+being\s+(?:here|around))"},
     ],
     "missing": [
         {"pattern": r"missing\s+(?:person|persons|people|since|for|overnight|child|children|teenager|"
@@ -607,7 +725,7 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
                     r"his\s+\w+)\s+(?:is|are|was|were|has\s+gone|went)|no\s+idea\s+where\s+(?:he|she|they)\s+"
                     r"(?:is|are|has\s+gone|went)|location\s+(?:unknown|not\s+known)|current\s+location\s+"
                     r"unknown|(?:refus(?:ed|es|ing)|won'?t|will\s+not|wouldn'?t|would\s+not)\s+(?:to\s+)?(?:say|tell"
-                    r"\s+\w+|give)\s+where\s+(?:he|she|they)"},
+                    r"\s+\w+|give)\s+where\s+(?:he|she|they)(?!'?s\s+been|'?ve\s+been|\s+(?:has|have|had)\s+been|\s+went|\s+was|\s+were)"},
         {"pattern": r"(?:left|walked\s+out\s+of|discharged\s+(?:him|her|them)sel(?:f|ves)\s+from)\s+(?:the\s+)?"
                     r"(?:ward|unit|hospital|a&e|placement|care\s+home|building)\s+(?:before|without|against|"
                     r"unnoticed|and)"},
@@ -647,6 +765,30 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
                     r"(?:bed|room)\s+(?:not|hasn'?t\s+been)\s+slept\s+in"},
         {"pattern": r"(?:possible\s+|confirmed\s+)?sighting", "unless": ["suspect", "offender", "vehicle",
                                                                          "car", "van"], "unless_window": 30},
+        # Classes of words for someone gone, written from the class (each without the object words that
+        # made the older entries stand down: "she never arrived, phone off" is a person, not a phone)
+        {"pattern": r"(?:he|she|they)\s+(?:never|didn'?t|did\s+not|hasn'?t|has\s+not|hadn'?t|had\s+not|still\s+"
+                    r"hasn'?t)\s+(?:arrived|turned\s+up|showed\s+up|made\s+it\s+(?:to|home|back|in)|"
+                    r"(?:came|come)\s+(?:home|back|through|out)|got\s+(?:home|there|back|in)|returned)",
+         "unless": ANIMALS, "unless_window": 80},
+        {"pattern": r"(?:now|has|have|had|'s|is)\s+gone\s+from\s+(?:the\s+|a\s+)?(?:house|home|ward|unit|garden|"
+                    r"park|care\s+home|placement|school|hospital|(?:his|her|their)\s+(?:room|bed|house|home|flat|"
+                    r"placement))|(?:and|&|but)\s+(?:is\s+)?now\s+gone\b",
+         "unless": ANIMALS, "unless_window": 80},
+        {"pattern": r"(?:was|were|is|are)\s+(?:meant|supposed|due|expected)\s+(?:to\s+)?(?:be\s+(?:home|back)|"
+                    r"arrive|land|come\s+(?:home|back)|return|get\s+(?:home|back)|be\s+picked\s+up)",
+         "unless": ANIMALS + ["parcel", "delivery", "flight", "train", "engineer", "repair", "car", "van"],
+         "unless_window": 30},
+        {"pattern": r"no\s+(?:contact|word|news)\s+(?:from\s+(?:him|her|them)\s+|with\s+(?:him|her|them)\s+)?since|"
+                    r"(?:phone|mobile)\s+(?:has\s+been\s+|is\s+|going\s+|goes\s+)?(?:off|dead|straight\s+to\s+"
+                    r"voicemail|to\s+voicemail)\s+since", "negatable": False},
+        {"pattern": r"(?:hasn'?t|has\s+not|haven'?t|have\s+not|not)\s+been\s+(?:back|home|seen|heard\s+of)\s+since",
+         "unless": ANIMALS, "unless_window": 60},
+        {"pattern": r"missing\s+from\s+(?:(?:the|his|her|their|a)\s+)?(?:\w+\s+)?(?:home|care|placement|hospital|"
+                    r"school|ward|unit|hostel|accommodation|address)"},
+        {"pattern": r"left\s+(?:(?:his|her|their)\s+)?(?:phone|mobile|purse|wallet|keys|bag|medication)\s+(?:and|&)\s+"
+                    r"(?:(?:his|her|their)\s+)?(?:phone|mobile|purse|wallet|keys|bag|medication|bank\s+cards?)",
+         "negatable": False},
     ],
     "children": [
         {"pattern": rf"{AGE}[\s-]?(?:year|yr)s?[\s-]?olds?", "max_age": 17},
@@ -778,7 +920,7 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
                     r"children|kids|a\s+child)\b[^.]{0,60}?(?:undressed|naked|nude|sexual|indecent|in\s+(?:their|"
                     r"her|his)\s+underwear)|indecent\s+images|child\s+(?:abuse\s+)?(?:images|porn\w*)|csam"},
         {"pattern": r"(?:giving|gives|gave|given|supplying|supplies)\s+(?:her|him|them)\s+(?:cannabis|spice|coke|"
-                    r"pills|ket|nos)|paying\s+for\s+(?:her|his)\s+(?:nails|hair|clothes|phone|lashes)",
+                    r"pills|ket|nos)|paying\s+for\s+(?:her|his|their)\s+(?:nails|hair|haircuts?|cuts|clothes|phones?|lashes)",
          "requires": CHILD_CONTEXT, "window": 160},
         {"pattern": r"threat(?:en(?:ed|ing|s)?)?s?\s+to\s+(?!(?:share|post|send)\s+(?:her|his|my|their)\s+(?:location|"
                     r"address)\b)(?:share|post|send|release|leak|publish|show|tell|"
@@ -815,7 +957,8 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
                     r"gangs?|dealers|men|youths)\s+to\s+(?:store|hold|sell|deal|keep|carry|hide)|taken\s+over\s+by|"
                     r"(?:given|gave|giving)\s+(?:him|her|them)\s+(?:the|all\s+the|all\s+her|all\s+his)\s+money",
          "unless": INTIMATE, "unless_window": 120},
-        {"pattern": r"(?:sending|sent|sends|gives?|giving|gave|buys?|buying|bought)\s+(?:her|him)\s+(?:money|gifts|"
+        {"pattern": r"(?:sending|sent|sends|gives?|given|giving|gave|buys?|buying|bought)\s+(?:her|him|them)\s+"
+                    r"(?:new\s+|free\s+|expensive\s+)?(?:money|gifts|"
                     r"presents|alcohol|vapes|phones?|clothes|cash|trainers|vodka|drink|drinks|booze|cigarettes|fags|weed|"
                     r"drugs|takeaways|phone\s+credit|top[\s-]?ups|nails|lifts)|pick(?:s|ed|ing)?\s+(?:her|him)\s+up\s+"
                     r"(?:in|from)\b|(?:man|men|guy|guys|bloke|male|males|lads)\s+in\s+(?:his|their)\s+(?:20s|30s|40s|"
@@ -825,7 +968,7 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
                     r"(?:asking|asked|asks|wants?|wanted|getting|got|gets)\s+(?:her|him)\s+to\s+(?:video\s+call|facetime|"
                     r"go\s+on\s+(?:cam|camera|video)|come\s+to\s+(?:his|a)\s+(?:flat|house|car|hotel))|"
                     r"(?:to|and)\s+(?:sell|shift|move|run|drop\s+off)\s+(?:stuff|gear|bits|packages|parcels|drugs|work)",
-         "requires": CHILD_WORDS + ["year-old", "year old", "aged", "teenage", "in care"], "window": 80},
+         "requires": CHILD_CONTEXT, "window": 160},
         {"pattern": r"financial(?:ly)?\s+(?:abuse|abused|exploit\w*)|exploit(?:ed|ing|ation|s)?",
          "unless": ["flaw", "vulnerability", "bug", "website", "software", "hackers", "loophole"],
          "unless_window": 40},
@@ -879,7 +1022,7 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
                     r"(?:drugs|gear|packages)|(?:sell|selling|deal|dealing|run|running)\s+(?:drugs\s+)?for\s+"
                     r"(?:a|an|the)\s+(?:older\s+)?(?:gang|dealer|dealers|line)"},
         {"pattern": r"older\s+(?:men|males|man|male|boyfriend|guys|lads)",
-         "requires": CHILD_WORDS + ["year-old", "aged", "teenage", "schoolgirl", "schoolboy"], "window": 80},
+         "requires": CHILD_CONTEXT, "window": 80},
         {"pattern": r"CSE|CCE", "case_sensitive": True},
         {"pattern": r"sexual(?:ly)?\s+exploit\w*|criminal(?:ly)?\s+exploit\w*"},
         # sextortion: pay, or the pictures go out ("unless I pay", "or they'll post the video")
@@ -911,6 +1054,55 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
          "requires": CHILD_WORDS + ["year-old", "year old", "aged", "teenage", "school", "online", "snapchat",
                                     "instagram", "tiktok", "discord", "roblox", "xbox", "playstation", "fortnite",
                                     "minecraft", "whatsapp"], "window": 120},
+        # Classes of words for exploitation, written from the class:
+        # county lines in the words children and parents use (only with a child in the words around it)
+        {"pattern": r"shott(?:ing|er|ers)|(?:second|burner|extra|another|cheap|spare)\s+(?:mobile\s+)?phones?|"
+                    r"(?:going|gone|went|sent|goes)\s+(?:out\s+)?country|(?:deal|drugs?|county)\s+line|"
+                    r"trap\s*(?:house|phone)|bando|plugging|drop[\s-]?offs|(?:messages|texts)\s+about\s+drops|"
+                    r"not\s+from\s+(?:round|around)\s+here|(?:come|comes|came|coming)\s+out\s+with\s+(?:rucksacks|"
+                    r"backpacks|bags|a\s+bag)", "requires": CHILD_CONTEXT, "window": 200},
+        {"pattern": r"(?:CL|CCE|CSE)\s+(?:concerns?|markers?|flags?|risk)", "case_sensitive": True},
+        {"pattern": r"(?:county\s+lines|exploitation)\s+(?:concerns?|markers?|flags?|risk)"},
+        # goods or cash a child cannot account for, and a debt to an adult
+        {"pattern": r"(?:new|expensive|designer|branded)\s+(?:designer\s+)?(?:gear|trainers|clothes|phones?|iphone|"
+                    r"jewellery|bike|watch|coat|jacket)\b[^.;]{0,40}?(?:(?:she|he|they|mum|dad|parents?|carers?|i|we)\s+"
+                    r"(?:didn'?t|did\s+not|hasn'?t|never)\s+(?:buy|bought|give|pay)|can'?t\s+(?:explain|account)|"
+                    r"won'?t\s+say\s+where)|(?:£\s?\d+|wads?\s+of|large\s+amounts?\s+of)\s*(?:in\s+)?cash\b[^.;]{0,40}?"
+                    r"phones?|owes?\s+(?:him|them|the\s+\w+)\s+(?:now|money)|(?:says?|said|thinks?|told)\s+(?:that\s+)?"
+                    r"(?:she|he|they)\s+owes?\s+(?:him|them|her)|in\s+exchange\s+for|be\s+nice\s+to\s+(?:his|their)\s+"
+                    r"(?:mates|friends)|(?:looks?|looking)\s+after\s+(?:me|him|her)\b[^.;]{0,20}?owes?",
+         "requires": CHILD_CONTEXT, "window": 200},
+        # an adult after a child online: her age, what she wears, pictures, gifts of game currency, lifts
+        {"pattern": r"ask(?:s|ed|ing)?\s+(?:her|him)\s+(?:her|his)?\s*(?:age|how\s+old)|what\s+(?:she'?s|he'?s|"
+                    r"she\s+is|he\s+is|she\s+was|he\s+was)\s+wearing|(?:ask(?:s|ed|ing)?|want(?:s|ed)?|beg\w*)\s+(?:(?:her|him)\s+)?"
+                    r"(?:for\s+)?(?:a|an|some|more)\s+(?:pic|photo|picture|selfie|video|snap)s?\b|"
+                    r"(?:sent|sending|gave|given|giving|buying|bought)\s+(?:her|him)\s+(?:v[\s-]?bucks|robux|"
+                    r"gift\s+cards?|vouchers|skins|game\s+credit|in[\s-]game)|(?:giving|gives|gave|given|offering|"
+                    r"offers|offered)\s+(?:[\w-]+\s+){0,2}(?:lifts|rides)\s+to",
+         "requires": CHILD_CONTEXT, "window": 160},
+        # the pictures go out unless the victim pays or sends more (sextortion)
+        {"pattern": r"(?:send|sent|pay)\s+more\s+or\b|\bor\s+(?:they|it|the\s+\w+)\s+(?:go|goes|get\s+sent|gets\s+sent|"
+                    r"will\s+go|'ll\s+go|will\s+be\s+(?:sent|posted|shared)|'ll\s+be\s+(?:sent|posted|shared))\s+"
+                    r"(?:out\s+)?(?:to|on|online)|demand(?:s|ed|ing)?\s+(?:£\s?\d+\s+|\d+\s*(?:pounds|quid)\s+)?(?:in\s+)?"
+                    r"(?:amazon\s+|steam\s+|itunes\s+|apple\s+)?(?:vouchers|gift\s+cards|bitcoin|crypto)|(?:send|share|post|leak)\w*\s+(?:them|it|the\s+\w+)\s+to\s+"
+                    r"(?:her|his|my|their)\s+(?:whole\s+|entire\s+)?(?:contacts|followers|friends\s+list|school|college|"
+                    r"work|employer|boss)"},
+        # pictures of children kept on a device
+        {"pattern": r"(?:images|pictures|photos|videos|pics)\s+of\s+(?:young\s+|little\s+|small\s+)?(?:kids|children|"
+                    r"girls|boys|a\s+child)\b[^.;]{0,60}?(?:on\s+(?:his|her|their|the|a)\s+(?:\w+'?s\s+)?(?:ipad|laptop|"
+                    r"phone|computer|tablet|hard\s+drive|pc|usb)|folders?|downloaded|hidden)"},
+        # a vulnerable adult's home or money taken over (cuckooing, benefits handed over)
+        {"pattern": r"foot\s+traffic|people\s+coming\s+and\s+going|comings\s+and\s+goings|(?:not|isn'?t|isnt)\s+"
+                    r"allowed\s+(?:in|into|back\s+in)\s+(?:his|her|their)\s+(?:own\s+)?(?:bedroom|room|flat|house|home|"
+                    r"kitchen)|(?:they'?ve|they\s+have|have)\s+(?:got|taken|took)\s+(?:his|her|their)\s+(?:keys|key|bank\s+"
+                    r"cards?|phone)|'friends'|so[\s-]called\s+mates",
+         "requires": ["learning disability", "learning disabilities", "learning difficulties", "vulnerable", "autistic",
+                      "autism", "tenant", "support worker", "dementia", "elderly", "disabled", "carer", "client"],
+         "window": 250},
+        {"pattern": r"(?:made|making|forced|forcing|told|pressured|getting)\s+(?:him|her|them)?\s*to\s+(?:draw\s+out|"
+                    r"withdraw|hand\s+over|pay\s+over|sign\s+over)|(?:draw|draws|drawing|drew)\s+out\s+(?:his|her|their)\s+"
+                    r"(?:pip|benefits|money|pension|wages|universal\s+credit|esa|dla)\b[^.;]{0,60}?(?:hand|give|gives|"
+                    r"handing|giving)", "unless": INTIMATE, "unless_window": 120},
     ],
     "breach_of_bail_or_order": [
         {"pattern": r"bail\s+conditions?|conditional\s+bail|court\s+bail|police\s+bail|on\s+bail|bailed"},
@@ -930,7 +1122,9 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
          "requires": ["curfew", "electronic", "ankle", "probation", "bail", "court", "licence", "monitor",
                       "tag"], "window": 40},
         {"pattern": r"(?:told|ordered|banned|barred)\s+by\s+(?:the\s+)?(?:court|magistrates|judge)|court\b[^.;]{0,30}?"
-                    r"(?:to\s+)?(?:stay|keep)\s+(?:away|\d+\s*(?:metres|meters|m|yards|miles))|(?:banned|barred)\s+from\s+"
+                    r"(?:to\s+)?(?:stay|keep)\s+(?:away|\d+\s*(?:metres|meters|m|yards|miles))|(?:ban(?:s|ned|ning)?|bar(?:s|red|ring)?)\s+"
+                    r"(?:him|her|them)\s+from\s+(?:entering|coming|going|contacting|approaching|being|visiting)|"
+                    r"(?:banned|barred)\s+from\s+"
                     r"(?:coming|going|contacting|seeing)|(?:stay|keep)\s+\d+\s*(?:metres|meters|m|yards|miles)\s+(?:away\s+)?"
                     r"from"},
         {"pattern": r"(?:not|isn'?t|wasn'?t|aren'?t)\s+(?:supposed|meant|allowed|permitted)\s+(?:to\s+)?"
@@ -938,5 +1132,13 @@ DEFAULT_LEXICON: dict[str, list[Any]] = {
                     r"(?:here|there|near|within|contacting)|not\s+to\s+(?:contact|attend|enter|approach|go|"
                     r"come)|prohibit(?:s|ed|ing)\s+(?:him|her|them|contact|from)|(?:order|conditions?)\s+(?:to\s+stay\s+"
                     r"away|not\s+to\s+(?:contact|go|attend|approach|enter))"},
+        # Classes written from the class: a registered offender's notification duties, and being subject to a
+        # named order or condition (including one set out as a prohibition: "no unsupervised contact with")
+        {"pattern": r"RSO|MAPPA|ViSOR", "case_sensitive": True},
+        {"pattern": r"registered\s+sex\s+offenders?|sex\s+offenders?'?\s+register|notification\s+requirements?|"
+                    r"fail(?:ed|s|ing|ure)?\s+(?:to\s+)?(?:notify|sign\s+on|register|report\s+to\s+(?:probation|"
+                    r"(?:his|her|their)\s+offender\s+manager))|offender\s+manager|probation\s+officer|"
+                    r"subject\s+(?:of|to)\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}(?:order|notice|injunction|conditions|licence)|"
+                    r"(?:no|not\s+to\s+have)\s+unsupervised\s+contact", "negatable": False},
     ],
 }

@@ -15,7 +15,7 @@ from watchkeeper.core.actor import SYSTEM, Actor
 from watchkeeper.core.config import current_policy
 from watchkeeper.core.errors import Invalid, NotFound, Refusal
 from watchkeeper.core.policy import Policy
-from watchkeeper.core.uow import unit_of_work
+from watchkeeper.core.uow import created_any, is_new, new_pks, unit_of_work
 from watchkeeper.dispatch import boards, rules
 from watchkeeper.dispatch.models import (
     AREA_TYPES,
@@ -137,13 +137,19 @@ def arm_clock(actor: Actor, log: Log, policy: Policy, reason: str) -> ResponseCl
     return c
 
 
-def arm_grading_clock(actor: Actor, log: Log, policy: Policy) -> ResponseClock | None:
+def arm_grading_clock(actor: Actor, log: Log, policy: Policy, contact: Contact | None = None) -> ResponseClock | None:
     """D1: a log from an emergency channel must be graded within the policy's time from its first contact.
     Until it is, it is on the dispatch board as "ungraded" with its clock running to that deadline, alerting
-    at the same fractions as a response clock and escalating dispatcher → controller → duty inspector."""
-    if log.status != "open" or log.grade is not None or ResponseClock.objects.filter(log=log).exists():
+    at the same fractions as a response clock and escalating dispatcher → controller → duty inspector.
+    A log raised in this unit of work has no clock unless one was made in it, and when `contact` is the only
+    contact made in it, that contact is the log's first: neither is read."""
+    fresh = is_new(log)
+    if log.status != "open" or log.grade is not None:
         return None
-    started = _first_contact(log)
+    if (not fresh or created_any(ResponseClock)) and ResponseClock.objects.filter(log=log).exists():
+        return None
+    only = fresh and contact is not None and new_pks(Contact) == {contact.pk}
+    started = contact.received_at if only and contact is not None else _first_contact(log)
     deadline = rules.grading_deadline(started, policy)
     nxt = rules.next_alert(started, deadline, 0, policy)
     c = ResponseClock.objects.create(log=log, kind="grading", started_at=started, target_at=deadline,
@@ -401,11 +407,17 @@ def _alert(log: Log, kind: str, level: str, policy: Policy, *, text: str, divert
 _SAFEGUARD = {"clock": "D1", "breach": "D1", "grading": "D1", "divert": "D2", "divert_approved": "D2", "no_units": "D3"}
 
 
-def acknowledge_alert(actor: Actor, alert_id: int, *, note: str = "") -> Alert:
-    """D1: every alert and breach is acknowledged by a person at its level or above (who, when, what they
-    are doing). A divert's alert is answered by deciding the divert (D2)."""
+def acknowledge_alert(actor: Actor, alert_id: int, *, note: str = "", reason: str = "", earlier: bool = False) -> Alert:
+    """D1: every alert and breach is acknowledged by a person at its level or above (who, when, and what they
+    are doing: a reason from the force's list, or "other" in their words). A divert's alert is answered by
+    deciding the divert (D2). The board shows one row per log (clocks/alerts.py): acknowledging its row
+    (`earlier`) also acknowledges the log's other open alerts at the alert's level or below (the earlier
+    thresholds folded under it), except a divert's awaiting its decision; one audit record names them all."""
+    from watchkeeper.clocks.alerts import check_reason
+
     actor.require("dispatch.update")
     note = v.text(note, "note", max_length=2000, required=False)
+    reason = v.text(reason, "reason", max_length=64, required=False)
     with unit_of_work():
         alert = (Alert.objects.select_for_update(of=("self",)).filter(pk=alert_id)
                  .select_related("log", "divert").first())
@@ -418,12 +430,23 @@ def acknowledge_alert(actor: Actor, alert_id: int, *, note: str = "") -> Alert:
             raise Refusal("A divert is acknowledged by deciding it.", safeguard="D2", status=409,
                           next_step="Approve or override the divert.")
         rules.check_acknowledger(actor.role if actor.user else None, alert.level)
-        alert.acknowledged_at, alert.acknowledged_by = clock.now(), actor.user
-        alert.note, alert.escalate_at = note, None
-        alert.save(update_fields=["acknowledged_at", "acknowledged_by", "note", "escalate_at"])
-        boards.publish_alert(alert)
-        audit.record(actor, "alert.acknowledged", "log", alert.log.reference, reason=note,
-                     after={"alert": alert.pk, "kind": alert.kind, "level": alert.level})
+        code, said = check_reason(reason, note, current_policy())
+        now = clock.now()
+        rank = rules.ESCALATION_CHAIN.index(alert.level)
+        also = [a for a in Alert.objects.select_for_update(of=("self",)).filter(
+                    log_id=alert.log_id, acknowledged_at__isnull=True).exclude(pk=alert.pk)
+                .select_related("divert").order_by("pk")[:200]
+                if rules.ESCALATION_CHAIN.index(a.level) <= rank
+                and not (a.divert is not None and a.divert.state in ("awaiting", "escalated"))] if earlier else []
+        for a in [alert, *also]:
+            a.acknowledged_at, a.acknowledged_by = now, actor.user
+            a.note, a.escalate_at = said, None
+            a.save(update_fields=["acknowledged_at", "acknowledged_by", "note", "escalate_at"])
+            a.log = alert.log
+            boards.publish_alert(a)
+        audit.record(actor, "alert.acknowledged", "log", alert.log.reference, reason=said,
+                     after={"alert": alert.pk, "kind": alert.kind, "level": alert.level, "reason": code,
+                            "also": [a.pk for a in also]})
     return alert
 
 

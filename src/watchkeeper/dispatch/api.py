@@ -12,6 +12,7 @@ from watchkeeper.dispatch import actions, boards
 from watchkeeper.dispatch.models import Assignment, Unit
 from watchkeeper.dispatch.operations import OPERATIONS
 from watchkeeper.dispatch.schemas import (
+    AlertAckIn,
     AreaIn,
     AssignmentStateIn,
     DivertDecisionIn,
@@ -91,10 +92,21 @@ def divert_list(request: HttpRequest) -> list[dict[str, Any]]:
     return actions.divert_list()
 
 
-@router.post("/alerts/{alert_id}/acknowledge", summary="D1: acknowledge an alert or breach")
-def acknowledge(request: HttpRequest, alert_id: int, body: NoteIn) -> dict[str, Any]:
+@router.post("/alerts/{alert_id}/acknowledge",
+             summary="D1: acknowledge an alert or breach with a reason (and the log's earlier alerts at its level)")
+def acknowledge(request: HttpRequest, alert_id: int, body: AlertAckIn) -> dict[str, Any]:
     a = OPERATIONS["ack"].run(actor_of(request, via="api"), body, alert_id=alert_id)
-    return {"id": a.pk, "acknowledged_at": a.acknowledged_at.isoformat() if a.acknowledged_at else None}
+    return {"id": a.pk, "acknowledged_at": a.acknowledged_at.isoformat() if a.acknowledged_at else None,
+            "note": a.note}
+
+
+@router.get("/alerts/reasons", summary="D1: the reasons offered when acknowledging an alert")
+def ack_reasons(request: HttpRequest) -> list[dict[str, str]]:
+    from watchkeeper.clocks.alerts import ack_reasons as reasons
+    from watchkeeper.core.config import current_policy
+
+    actor_of(request, via="api").require("log.view")
+    return reasons(current_policy())
 
 
 @router.post("/logs/{reference}/no-units", response={201: dict}, summary="D3: no units: stays pending, escalates")
@@ -109,7 +121,20 @@ def area(request: HttpRequest, reference: str, body: AreaIn) -> dict[str, Any]:
     return {"target_at": c.target_at.isoformat() if c.target_at else None, "area_type": c.area_type}
 
 
-@router.get("/boards/dispatch", summary="The dispatch and command boards: rows and the sequence they are current to")
+@router.get("/boards/dispatch", summary="The dispatch and command boards: rows and the sequence they are current "
+            "to; ?grade=&area=&category=&status=&flag= filter the logs and the alert rows (one per log)")
 def board(request: HttpRequest) -> dict[str, Any]:
+    from watchkeeper.clocks.alerts import log_facts
+    from watchkeeper.core.config import current_policy
+    from watchkeeper.web import board_filters
+
     actor_of(request, via="api").require("log.view")
-    return boards.snapshot()
+    filters = board_filters.parse(request.GET, current_policy())
+    snap = boards.snapshot()
+    if filters:
+        snap["logs"] = {k: r for k, r in snap["logs"].items() if board_filters.matches(filters, r)}
+        facts = log_facts(snap["alert_logs"])
+        snap["alert_logs"] = {k: g for k, g in snap["alert_logs"].items()
+                              if board_filters.matches(filters, facts.get(k, {}))}
+        snap["filters"] = filters
+    return snap

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from watchkeeper.core.config import current_policy
-from watchkeeper.core.uow import collect, new_pks
+from watchkeeper.core.uow import collect, created_any, new_pks
 from watchkeeper.dispatch.models import Alert, Assignment, Divert, ResponseClock, Unit
 from watchkeeper.incidents import hooks
 from watchkeeper.incidents.models import Log
@@ -62,6 +62,7 @@ def log_row(log: Log, risk: dict[str, Any] | None = None, held: Held | None = No
         "grade_label": policy.grade_label(log.grade),
         "grade_rank": policy.grade_rank(log.grade),
         "category": policy.category_label(log.category),
+        "category_code": log.category,
         "summary": log.summary,
         "location": log.location,
         "flags": list(log.flags),
@@ -143,6 +144,14 @@ def _publish_log_rows(asked: list[tuple[int, bool]]) -> None:
     found = Log.objects.in_bulk(ids)
     logs = [found[pk] for pk in ids if pk in found]
     risks = hooks.risk_summaries([log.pk for log in logs if log.status == "open" and log.pk in on_board])
+    # A log's alert row shows its grade and clock: drawn again with it when the log has an open alert.
+    # A log raised in this unit of work has no alert unless one was made in it: not read.
+    fresh = set() if created_any(Alert) else new_pks(Log)
+    older = [log.pk for log in logs if log.pk not in fresh]
+    alerted = (list(Alert.objects.filter(log_id__in=older, acknowledged_at__isnull=True)
+                    .values_list("log_id", flat=True).distinct()) if older else [])
+    if alerted:
+        collect("dispatch:alert-logs", alerted, _publish_alert_logs)
     publish_many([(TOPIC, "row", {"table": "logs", "key": log.reference,
                                   "row": log_row(log, risks.get(log.pk), held)}, None, None) for log in logs])
 
@@ -152,7 +161,19 @@ def publish_unit(unit: Unit) -> None:
 
 
 def publish_alert(alert: Alert) -> None:
+    """The alert's own row, and its log's alert row (one per log, clocks/alerts.py) as it is when the unit of
+    work ends."""
     _publish("alerts", str(alert.pk), alert_row(alert))
+    collect("dispatch:alert-logs", [alert.log_id], _publish_alert_logs)
+
+
+def _publish_alert_logs(ids: list[int]) -> None:
+    from watchkeeper.clocks.alerts import log_groups
+
+    groups = log_groups(ids)
+    refs = dict(Log.objects.filter(pk__in=ids).values_list("pk", "reference"))
+    publish_many([(TOPIC, "row", {"table": "alert_logs", "key": refs[pk], "row": groups.get(pk)}, None, None)
+                  for pk in ids if pk in refs])
 
 
 def publish_divert(d: Divert) -> None:
@@ -173,11 +194,16 @@ def snapshot() -> dict[str, Any]:
         row = log_row(log, risks.get(log.pk), held)
         if row is not None:
             logs[log.reference] = row
-    alerts = {str(a.pk): alert_row(a) for a in Alert.objects.filter(acknowledged_at__isnull=True).select_related("log")}
+    open_alerts = list(Alert.objects.filter(acknowledged_at__isnull=True).select_related("log"))
+    alerts = {str(a.pk): alert_row(a) for a in open_alerts}
     diverts = {str(d.pk): divert_row(d) for d in Divert.objects.filter(state__in=["awaiting", "escalated"])
                .select_related("unit", "from_log", "to_log")}
+    from watchkeeper.clocks.alerts import log_groups
+
+    # D1: one alert row per log, at its most urgent open alert, the rest folded under it.
+    alert_logs = {g["reference"]: g for g in log_groups({a.log_id for a in open_alerts}).values()}
     return {"seq": seq, "logs": logs, "units": {u.callsign: unit_row(u) for u in Unit.objects.all()},
-            "alerts": alerts, "diverts": diverts}
+            "alerts": alerts, "alert_logs": alert_logs, "diverts": diverts}
 
 
 def apply(board: dict[str, Any], payload: dict[str, Any]) -> None:

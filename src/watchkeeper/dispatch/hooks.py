@@ -53,7 +53,7 @@ def after_contact(actor: Any, log: Any, contact: Any, policy: Any) -> None:
     from watchkeeper.dispatch import rules
     from watchkeeper.dispatch.actions import arm_grading_clock
 
-    if rules.is_emergency_channel(contact.channel, policy) and arm_grading_clock(actor, log, policy):
+    if rules.is_emergency_channel(contact.channel, policy) and arm_grading_clock(actor, log, policy, contact):
         return
     boards.publish_logs_if_tracked([log])
 

@@ -45,6 +45,11 @@ def render_row(page: str, role: str, table: str, row: dict[str, Any] | None, *, 
         shown = rows.decorate_unit(row)
     elif kind == "alerts":
         shown = rows.decorate_alert(row, role, diverts())
+    elif kind == "alert_logs":
+        from watchkeeper.clocks.alerts import log_facts
+
+        shown = rows.decorate_alert_log(row, role, diverts(), policy, log_facts([row["reference"]]).get(
+            row["reference"]))
     else:
         shown = rows.decorate_divert(row)
     template, var = rows.TEMPLATES[kind]

@@ -12,6 +12,7 @@ from watchkeeper.core.actor import Actor
 from watchkeeper.core.errors import Invalid
 from watchkeeper.dispatch import actions
 from watchkeeper.dispatch.schemas import (
+    AlertAckIn,
     AreaIn,
     AssignmentStateIn,
     DivertDecisionIn,
@@ -57,8 +58,9 @@ def _decide(actor: Actor, body: DivertDecisionIn, *, divert_id: Any) -> Any:
     return actions.decide_divert(actor, _id(divert_id, "divert"), approve=body.approve, note=body.note)
 
 
-def _ack(actor: Actor, body: NoteIn, *, alert_id: Any) -> Any:
-    return actions.acknowledge_alert(actor, _id(alert_id, "alert"), note=body.note)
+def _ack(actor: Actor, body: AlertAckIn, *, alert_id: Any) -> Any:
+    return actions.acknowledge_alert(actor, _id(alert_id, "alert"), note=body.note, reason=body.reason,
+                                     earlier=body.earlier)
 
 
 def _no_units(actor: Actor, body: NoteIn, *, reference: str) -> Any:
@@ -76,7 +78,7 @@ OPERATIONS: dict[str, Operation[Any]] = {
     "state": Operation(AssignmentStateIn, _state),
     "divert": Operation(DivertIn, _divert),
     "decide": Operation(DivertDecisionIn, _decide),
-    "ack": Operation(NoteIn, _ack),
+    "ack": Operation(AlertAckIn, _ack),
     "no_units": Operation(NoteIn, _no_units),
     "area": Operation(AreaIn, _area),
 }

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from watchkeeper.clocks import alerts
 from watchkeeper.core.errors import Refusal
 from watchkeeper.core.policy import Policy
 from watchkeeper.dispatch import rules
@@ -42,7 +43,7 @@ STATE_BUTTONS = {"en_route": ("En route", "e"), "at_scene": ("At scene", "s"), "
 PAGES = {"board": "dispatch-board", "command": "dispatch-command"}
 TEMPLATES = {"logs": ("dispatch/_log_row.html", "row"), "breaches": ("dispatch/_breach_row.html", "row"),
              "units": ("dispatch/_unit_row.html", "u"), "alerts": ("dispatch/_alert_row.html", "a"),
-             "diverts": ("dispatch/_divert_row.html", "d")}
+             "alert_logs": ("dispatch/_alert_row.html", "a"), "diverts": ("dispatch/_divert_row.html", "d")}
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 NO_TARGET = 9e12  # a log with no target sorts after every log with one (seconds since 1970)
 
@@ -79,6 +80,8 @@ def sort_key(table: str, row: dict[str, Any]) -> list[Any]:
         return key
     if table == "alerts":
         return list(alert_order(row))
+    if table == "alert_logs":
+        return alerts.group_order(row)
     if table == "diverts":
         return list(divert_order(row))
     return [row["callsign"]]
@@ -148,6 +151,28 @@ def decorate_alert(row: dict[str, Any], role: str, open_diverts: Iterable[str]) 
             "escalated": escalated(row), "may_ack": may_acknowledge(role, row["level"])}
 
 
+def decorate_alert_log(row: dict[str, Any], role: str, open_diverts: Iterable[str], policy: Policy,
+                       facts: dict[str, Any] | None = None) -> dict[str, Any]:
+    """D1: a log's alert row (one per log, clocks/alerts.py): its most urgent alert's words and level, the
+    alerts folded under it, the log's grade and clock (`facts`), and what this person may acknowledge: the
+    most urgent open alert at their level or below (acknowledging it answers those under it)."""
+    head = decorate_alert(row["head"], role, open_diverts)
+    shown = {**head, **{k: v for k, v in row.items() if k != "head"}, "sort": json.dumps(
+        sort_key("alert_logs", row), separators=(",", ":"))}
+    shown["escalated"] = head["escalated"]
+    mine = [a for a in sorted((row["head"], *[h for h in row["history"] if not h.get("acknowledged_at")]),
+                              key=alerts.urgency)
+            if may_acknowledge(role, a["level"]) and not (a.get("divert") and str(a["divert"]) in set(open_diverts))]
+    shown["ack_id"] = mine[0]["id"] if mine else None
+    shown["may_ack"] = bool(mine)
+    shown["history"] = [{**h, "kind_label": ALERT_KINDS.get(h["kind"], h["kind"]),
+                         "level_label": LEVELS.get(h["level"], h["level"]),
+                         "level_shape": LEVEL_SHAPES.get(h["level"], "")} for h in row["history"]]
+    shown["reasons"] = alerts.ack_reasons(policy)
+    shown["facts"] = facts or {}
+    return shown
+
+
 def decorate_divert(row: dict[str, Any]) -> dict[str, Any]:
     return _sorted("diverts", row)
 
@@ -162,14 +187,14 @@ def place(page: str, table: str, row: dict[str, Any] | None) -> tuple[str, str] 
             return ("pending-body" if row["pending"] else "inhand-body"), "logs"
         if table == "units":
             return "units-body", "units"
-        if table == "alerts" and row["level"] == "dispatcher":
-            return "alerts-body", "alerts"
+        if table == "alert_logs" and "dispatcher" in row["open_levels"]:
+            return "alerts-body", "alert_logs"
         return None
     if page == "command":
         if table == "logs":
             return ("breaches-body", "breaches") if row.get("breached_at") else None
-        if table == "alerts":
-            return ("escalations-body" if escalated(row) else "alerts-body"), "alerts"
+        if table == "alert_logs":
+            return ("escalations-body" if escalated(row["head"]) else "alerts-body"), "alert_logs"
         if table == "diverts":
             return "diverts-body", "diverts"
     return None
@@ -181,7 +206,7 @@ def say(page: str, table: str, row: dict[str, Any]) -> str:
         return f"{row['reference']} is pending: no unit on it."
     if table == "logs" and page == "command":
         return f"{row['reference']}: response target breached."
-    if table == "alerts":
+    if table in ("alerts", "alert_logs"):
         return f"Alert on {row['reference']}: {row['text']}"
     if table == "diverts":
         return f"Divert of {row['unit']} from {row['from']} awaits a decision."

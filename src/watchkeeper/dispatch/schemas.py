@@ -49,6 +49,16 @@ class NoteIn(Schema):
     note: Text = ""
 
 
+class AlertAckIn(Schema):
+    """D1: acknowledging an alert: a reason from the force's list (`alert_ack_reasons`) or "other" with the
+    note saying what is being done; a note alone counts as "other". `earlier`: also the log's other open
+    alerts at its level or below (the board's one row per log)."""
+
+    reason: Annotated[str, Field(max_length=64)] = ""
+    note: Text = ""
+    earlier: bool = False
+
+
 class AreaIn(Schema):
     area_type: Literal["urban", "rural"]
     reason: Text

@@ -44,24 +44,39 @@ def _config(snap: dict[str, Any], page: str, policy: Policy) -> dict[str, Any]:
 
 
 def _board_context(request: HttpRequest, page: str) -> dict[str, Any]:
+    from watchkeeper.clocks.alerts import log_facts
+    from watchkeeper.web import board_filters
+
     policy = current_policy()
+    # The queue's filters live in the URL (a reload keeps them); an unknown value is refused (400).
+    filters = board_filters.parse(request.GET, policy)
     snap = boards.snapshot()
     now = clock.now()
     role = request.user.role  # type: ignore[union-attr]
     choices = rows.unit_choices(snap["units"].values())
-    logs = [rows.decorate_log(r, policy, choices) for r in rows.ordered_logs(snap["logs"].values(), now)]
-    alerts = [rows.decorate_alert(a, role, snap["diverts"]) for a in sorted(snap["alerts"].values(),
-                                                                            key=rows.alert_order)]
+    shown_logs = [r for r in snap["logs"].values() if board_filters.matches(filters, r)]
+    logs = [rows.decorate_log(r, policy, choices) for r in rows.ordered_logs(shown_logs, now)]
+    # D1: one alert row per log, its most urgent alert first (clocks/alerts.py), with the log's clock.
+    facts = log_facts(snap["alert_logs"])
+    alerts = []
+    for g in sorted(snap["alert_logs"].values(), key=rows.alerts.group_order):
+        fact = facts.get(g["reference"], {})
+        if not board_filters.matches(filters, fact):
+            continue
+        alerts.append(rows.decorate_alert_log(g, role, snap["diverts"], policy, fact))
     diverts = [rows.decorate_divert(d) for d in sorted(snap["diverts"].values(), key=rows.divert_order)]
     return {
         **rows.viewer_context(page, role, policy),
         "config": _config(snap, page, policy),
+        "filters": filters,
+        "filter_choices": board_filters.choices(policy),
+        "filter_fields": board_filters.LABELS,
         "pending": [r for r in logs if r["pending"]],
         "in_hand": [r for r in logs if not r["pending"]],
         "breaches": [rows.decorate_log(r, policy, choices, table="breaches") for r in logs if r.get("breached_at")],
         "units": [rows.decorate_unit(u) for u in sorted(snap["units"].values(), key=lambda u: u["callsign"])],
         "choices": choices,
-        "dispatcher_alerts": [a for a in alerts if a["level"] == "dispatcher"],
+        "dispatcher_alerts": [a for a in alerts if "dispatcher" in a["open_levels"]],
         "alerts": [a for a in alerts if not a["escalated"]],
         "escalations": [a for a in alerts if a["escalated"]],
         "diverts": diverts,

@@ -17,7 +17,7 @@ from watchkeeper.core import validate as v
 from watchkeeper.core.actor import SYSTEM, Actor
 from watchkeeper.core.config import current_policy
 from watchkeeper.core.errors import Invalid, NotFound, Refusal
-from watchkeeper.core.uow import unit_of_work
+from watchkeeper.core.uow import created_any, is_new, mark_new, unit_of_work
 from watchkeeper.incidents import actions as logs
 from watchkeeper.incidents.models import Log, Task
 from watchkeeper.people import rules
@@ -40,7 +40,7 @@ from watchkeeper.people.models import (
     Vehicle,
     VictimContact,
 )
-from watchkeeper.people.sql import starts_with_q
+from watchkeeper.people.sql import aware, db_when, fetch, starts_with_q
 from watchkeeper.realtime.publish import publish
 from watchkeeper.staff.models import User
 
@@ -53,7 +53,19 @@ def phone_for(raw: str) -> Phone | None:
     e164 = rules.try_phone(raw)
     if e164 is None:
         return None
-    return Phone.objects.get_or_create(e164=e164, defaults={"created_at": clock.now()})[0]
+    # One statement for a number seen before, two for a new one (no savepoint: a concurrent first sight of
+    # the same number inserts nothing here and is read back).
+    held = fetch("SELECT id, created_at FROM people_phone WHERE e164 = %s", [e164], prepared=True)
+    if not held:
+        now = clock.now()
+        made = fetch("INSERT INTO people_phone (e164, created_at) VALUES (%s, %s) ON CONFLICT (e164) DO NOTHING"
+                     " RETURNING id", [e164, db_when(now)])
+        if made:
+            phone = Phone.from_db("default", ["id", "e164", "created_at"], [made[0][0], e164, now])
+            mark_new(phone)
+            return phone
+        held = fetch("SELECT id, created_at FROM people_phone WHERE e164 = %s", [e164], prepared=True)
+    return Phone.from_db("default", ["id", "e164", "created_at"], [held[0][0], e164, aware(held[0][1])])
 
 
 def address_for(text: str) -> Address | None:
@@ -888,7 +900,9 @@ def raise_prompt(log: Log, *, safeguard: str, kind: str, text: str, suggestion: 
                  entry: Any = None, details: dict[str, Any] | None = None, blocking: bool = True) -> Prompt | None:
     """Open a prompt on a log unless the same one is already open (called inside an action), and tell the
     log's viewers."""
-    if Prompt.objects.filter(log=log, kind=kind, state="open", text=text).exists():
+    # A log raised in this unit of work has no prompt but those raised in it: none yet, nothing to read.
+    fresh = is_new(log) and not created_any(Prompt)
+    if not fresh and Prompt.objects.filter(log=log, kind=kind, state="open", text=text).exists():
         return None
     prompt = Prompt.objects.create(log=log, entry=entry, safeguard=safeguard, kind=kind, text=text,
                                    suggestion=suggestion, suggested_category=category, blocking=blocking,

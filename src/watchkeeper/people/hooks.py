@@ -15,7 +15,7 @@ from watchkeeper.core import clock
 from watchkeeper.core.actor import Actor
 from watchkeeper.core.errors import Invalid, Refusal
 from watchkeeper.core.policy import Policy
-from watchkeeper.core.uow import is_new
+from watchkeeper.core.uow import created_any, is_new, older_only
 from watchkeeper.incidents.hooks import Blocker
 from watchkeeper.incidents.models import Contact, Entry, Log
 from watchkeeper.people import parties as on_logs
@@ -30,12 +30,14 @@ from watchkeeper.people.models import (
     Marker,
     Order,
     Person,
+    Phone,
     PhoneUse,
     Prompt,
     Relationship,
     Residence,
     SpecialScheme,
 )
+from watchkeeper.people.sql import aware, db_when, fetch, in_ids
 
 DOMESTIC_ABUSE_MARKERS = ("domestic_abuse_victim", "domestic_abuse_perpetrator")
 
@@ -226,7 +228,8 @@ def _mentioned_people(log: Log, parties: list[LogParty]) -> None:
 def mentioned_owners(log: Log) -> set[int]:
     """M3: the people who use the numbers mentioned on a log (a restricted person's number written in the
     narrative puts them in contact with the people on it)."""
-    phones = {p.phone_id for p in on_logs.on_log(log.pk) if p.role == "mentioned" and p.phone_id}
+    phones = older_only({p.phone_id for p in on_logs.on_log(log.pk) if p.role == "mentioned" and p.phone_id},
+                        Phone, PhoneUse)
     if not phones:
         return set()
     return set(PhoneUse.objects.filter(phone_id__in=phones).values_list("person_id", flat=True))
@@ -301,31 +304,41 @@ def open_matches(phone: str, location: str, caller_name: str, person_ids: list[i
 
     now = clock.now()
     since = now - timedelta(hours=float(policy["second_call_hours"]))
-    where = Q()
+    # One plain statement (this runs before every raise): the parties matching the phone, the place or the
+    # people, on open logs active since `since`, newest log first.
+    terms: list[str] = []
+    params: list[Any] = []
     e164 = rules.try_phone(phone) if phone else None
     if e164:
-        where |= Q(phone__e164=e164)
+        terms.append("lp.phone_id = (SELECT id FROM people_phone WHERE e164 = %s)")
+        params.append(e164)
     if location.strip():
         k = rules.address_key(location)
         place = (Address.objects.filter(key=k.key).first() or _same_place(k)) if (k.street_key or k.postcode) else None
         if place is not None:
-            where |= Q(address=place)
-    named = set(person_ids)
+            terms.append("lp.address_id = %s")
+            params.append(place.pk)
+    if person_ids:
+        sql, values = in_ids("lp.person_id", sorted(set(person_ids)))
+        terms.append(sql)
+        params += values
     if len(rules.fold_name(caller_name).split()) >= 2:
-        named |= set(Person.objects.filter(name_key=rules.fold_name(caller_name)).values_list("pk", flat=True)[:20])
-    if named:
-        where |= Q(person_id__in=named)
-    if not where:
+        terms.append("lp.person_id IN (SELECT id FROM people_person WHERE name_key = %s LIMIT 20)")
+        params.append(rules.fold_name(caller_name))
+    if not terms:
         return []
-    ids = set(LogParty.objects.filter(where, log__status="open", log__merged_into__isnull=True)
-              .filter(Q(log__created_at__gte=since) | Q(log__last_entry_at__gte=since))
-              .values_list("log_id", flat=True)[:50])
+    rows = fetch(
+        "SELECT l.reference, l.summary, l.category, l.grade, l.created_at FROM incidents_log l"
+        " WHERE l.id IN (SELECT lp.log_id FROM people_logparty lp WHERE " + " OR ".join(terms) + ")"
+        " AND l.status = 'open' AND l.merged_into_id IS NULL AND (l.created_at >= %s OR l.last_entry_at >= %s)"
+        " ORDER BY l.created_at DESC LIMIT 10", [*params, db_when(since), db_when(since)])
     out = []
-    for log in Log.objects.filter(pk__in=ids).order_by("-created_at")[:10]:
-        out.append({"reference": log.reference, "summary": log.summary, "category": log.category,
-                    "category_label": policy.category_label(log.category), "grade": log.grade or "",
-                    "created_at": log.created_at.isoformat(),
-                    "age_minutes": int((now - log.created_at).total_seconds() // 60)})
+    for reference, summary, category, grade, created in rows:
+        created = aware(created)
+        out.append({"reference": reference, "summary": summary, "category": category,
+                    "category_label": policy.category_label(category), "grade": grade or "",
+                    "created_at": created.isoformat(),
+                    "age_minutes": int((now - created).total_seconds() // 60)})
     return out
 
 
@@ -391,7 +404,7 @@ def _possible_breach(log: Log, person_ids: set[int], address_ids: set[int], toda
     the log's date) on the same log, for orders in force today. A person in an age class whose date of
     birth is not held, or in a sex class ("any female partner") whose sex is not recorded, raises a prompt to
     establish it, which does not block closing."""
-    phones = {p.phone_id for p in on_logs.on_log(log.pk) if p.phone_id}
+    phones = older_only({p.phone_id for p in on_logs.on_log(log.pk) if p.phone_id}, Phone, PhoneUse)
     present = person_ids | (set(PhoneUse.objects.filter(phone_id__in=phones).values_list("person_id", flat=True))
                             if phones else set())
     if not present:
@@ -588,7 +601,8 @@ def after_classification(actor: Actor, log: Log, policy: Policy) -> None:
     an abandoned call's header is changed to what it turned out to be, the prompt to do so is answered."""
     kinds = rules.required_checks(log.flags, log.category, policy)
     # A proposed check on a mentioned number (not mandatory) does not stand in for a required one.
-    have = set(Check.objects.filter(log=log, mandatory=True).values_list("kind", flat=True))
+    have = (set() if is_new(log) and not created_any(Check)  # a log raised in this unit of work: none yet
+            else set(Check.objects.filter(log=log, mandatory=True).values_list("kind", flat=True)))
     parties = on_logs.on_log(log.pk)  # oldest first
     phones = [p for p in parties if p.phone_id]
     phone = next((p for p in phones if p.role == "caller"), None) or (phones[0] if phones else None)
@@ -630,10 +644,10 @@ def grade_floor(log: Log, policy: Policy) -> str | None:
     roles = set(policy["scheme_floor_roles"])
     parties = [rules.PartyFact(p.role, p.person_id, p.address_id, p.phone_id) for p in on_logs.on_log(log.pk)
                if p.role in roles]
-    people = {p.person_id for p in parties if p.person_id}
-    places = {p.address_id for p in parties if p.address_id}
-    phones = {p.phone_id for p in parties if p.phone_id}
-    if not parties:
+    people = older_only({p.person_id for p in parties if p.person_id}, Person, SpecialScheme)
+    places = older_only({p.address_id for p in parties if p.address_id}, Address, SpecialScheme)
+    phones = older_only({p.phone_id for p in parties if p.phone_id}, Phone, SpecialScheme)
+    if not (people or places or phones):
         return None
     schemes = [rules.SchemeFact(pk, victim, address, phone, floor) for pk, victim, address, phone, floor in
                SpecialScheme.objects.filter(Q(victim_id__in=people) | Q(address_id__in=places) | Q(

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models.signals import post_save
 
-from watchkeeper.core.uow import forget, kept, memo
+from watchkeeper.core.uow import forget, kept, memo, start
 from watchkeeper.people.models import LogParty
 
 KEY = "people:parties"
@@ -41,5 +41,15 @@ def _saved(sender: Any, instance: LogParty, created: bool, **kwargs: Any) -> Non
         parties.sort(key=lambda p: (p.at, p.pk))
 
 
+def _log_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
+    """A log raised in a unit of work has no parties but those saved in it after: its list starts empty
+    (and is read from the database as usual if a failed inner unit of work forgets it)."""
+    if created and not raw:
+        start((KEY, instance.pk), [])
+
+
 def connect() -> None:
+    from watchkeeper.incidents.models import Log
+
     post_save.connect(_saved, sender=LogParty, dispatch_uid="people.parties")
+    post_save.connect(_log_saved, sender=Log, dispatch_uid="people.parties.log")

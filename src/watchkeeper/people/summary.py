@@ -242,7 +242,8 @@ def gather(log_ids: Iterable[int], now: datetime, today: date) -> dict[int, Fact
     places: dict[int, set[int]] = defaultdict(set)
     phones: dict[int, set[int]] = defaultdict(set)
     party_people: dict[int, list[tuple[int, str, str]]] = defaultdict(list)  # log -> (person, name, role)
-    from watchkeeper.core.uow import kept
+    from watchkeeper.core.uow import created_any, kept, new_pks
+    from watchkeeper.people.models import Address, Person, Phone
     from watchkeeper.people.parties import KEY
 
     held = [kept((KEY, pk)) for pk in root]
@@ -268,10 +269,21 @@ def gather(log_ids: Iterable[int], now: datetime, today: date) -> dict[int, Fact
     all_people = set().union(*people.values()) if people else set()
     all_places = set().union(*places.values()) if places else set()
     all_phones = set().union(*phones.values()) if phones else set()
+    # A person, place or phone first recorded in this unit of work (a number never seen before) has nothing
+    # linked to it unless something that links was created in it too: it is not looked up.
+    if created_any(PhoneUse, Residence, Relationship, Marker, Order, Order.protected_people.through,
+                   Order.protected_addresses.through, SpecialScheme, FirearmsCertificate):
+        fresh_people: set[Any] = set()
+        fresh_places: set[Any] = set()
+        fresh_phones: set[Any] = set()
+    else:
+        fresh_people, fresh_places, fresh_phones = new_pks(Person), new_pks(Address), new_pks(Phone)
+    all_places -= fresh_places
+    all_phones -= fresh_phones
 
     # People linked to the parties: relationships, residents of the log's addresses, users of its phones.
     linked: dict[int, list[Subject]] = defaultdict(list)
-    if all_people:
+    if all_people - fresh_people:
         rels = (Relationship.objects.filter(Q(person_id__in=all_people) | Q(other_id__in=all_people),
                                             ended_at__isnull=True).select_related("person", "other"))
         for r in rels:
@@ -300,7 +312,7 @@ def gather(log_ids: Iterable[int], now: datetime, today: date) -> dict[int, Fact
     for log, subjects in linked.items():
         facts[log].subjects.extend(subjects)
         people[log].update(s.id for s in subjects)
-    all_people = set().union(*people.values()) if people else set()
+    all_people = (set().union(*people.values()) if people else set()) - fresh_people
     if not (all_people or all_places or all_phones):
         return facts
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from watchkeeper.audit.writer import plain
 from watchkeeper.core import clock
+from watchkeeper.core.uow import queue
 from watchkeeper.realtime.broker import announce
 from watchkeeper.realtime.models import Event
 
@@ -17,26 +18,28 @@ def publish(
     *,
     log_id: int | None = None,
     log_version: int | None = None,
-) -> Event:
-    """Write the event in the current transaction; live streams hear of it once the transaction commits."""
-    event = Event.objects.create(
-        at=clock.now(),
-        topic=topic,
-        kind=kind,
-        payload=plain(payload or {}),
-        log_id=log_id,
-        log_version=log_version,
-    )
-    announce(event.seq)
-    return event
+) -> None:
+    """Write the event in the current transaction; live streams hear of it once the transaction commits.
+    Inside a unit of work the action's events are written together when it ends (one insert, announced
+    once), in the order published."""
+    publish_many([(topic, kind, payload or {}, log_id, log_version)])
 
 
 def publish_many(events: list[tuple[str, str, dict[str, Any], int | None, int | None]]) -> None:
-    """Several events (topic, kind, payload, log_id, log_version) in one insert, announced once."""
+    """Several events (topic, kind, payload, log_id, log_version), written with the unit of work's other
+    events in one insert, announced once. The payload is taken as it is now."""
+    if events:
+        now = clock.now()
+        queue(KEY, [(now, t, k, plain(p), lid, ver) for t, k, p, lid, ver in events], _write)
+
+
+KEY = "realtime:events"
+
+
+def _write(events: list[tuple[Any, str, str, Any, int | None, int | None]]) -> None:
     if not events:
         return
-    now = clock.now()
     rows = Event.objects.bulk_create(
-        [Event(at=now, topic=t, kind=k, payload=plain(p), log_id=lid, log_version=ver) for t, k, p, lid, ver in events]
+        [Event(at=at, topic=t, kind=k, payload=p, log_id=lid, log_version=ver) for at, t, k, p, lid, ver in events]
     )
     announce(max(e.seq for e in rows))

@@ -4,12 +4,16 @@ listed with the safeguards they will show, and are not runnable (`watchkeeper re
 from __future__ import annotations
 
 from watchkeeper.replays import (
+    assurance_lessons,
     bulletin28,
     bulletin28_cases,
     bulletin31,
+    conflict_lessons,
+    disclosure_lessons,
     essex,
     flow,
     issue41,
+    referral_lessons,
     risk_lessons,
     victim_lessons,
 )
@@ -67,7 +71,7 @@ REPLAYS: tuple[Replay, ...] = (
         bulletin28.case_4, planned=("C3", "P9"),
     ),
     Replay(
-        "bulletin-28-case-5", "B28.5", "Concern for welfare", ("C1", "C7", "L10", "L8"), B28,
+        "bulletin-28-case-5", "B28.5", "Concern for welfare", ("C1", "C7", "L10", "L8", "P11"), B28,
         ("sent an email to the force that covered the area where the woman lived, asking them to check it as a "
          "concern for welfare",
          "Earlier in the year the woman had made a series of calls to her local force. These were coded as "
@@ -77,7 +81,7 @@ REPLAYS: tuple[Replay, ...] = (
          "failed to make appropriate links to previous logs",
          "The officer in the neighbouring force had provided the woman's current address in his email, but the "
          "woman's local force used the address held for her on its computer system"),
-        bulletin28.case_5, planned=("P6", "P9", "P11"),
+        referral_lessons.case_5, planned=("P6", "P9"),
     ),
     Replay("bulletin-28-case-6", "B28.6", "Investigation of sexual assault on a minor",
            ("P1", "P2"), B28,
@@ -87,9 +91,30 @@ REPLAYS: tuple[Replay, ...] = (
             "stated that it was in progress despite there being no evidence of any progress having been made"),
            bulletin28_cases.case_6),
     Replay("bulletin-28-case-7", "B28.7", "Acting on intelligence",
-           ("P7", "R7", "A5"), B28, ("Acting on intelligence",), None),
+           ("P7", "R7", "A5"), B28,
+           ("Sixteen months later, CEOP referred this intelligence, named Operation Spade, to police forces across "
+            "the UK",
+            "safeguarding issues did not apply as the checks had not identified any children living at his address. "
+            "Therefore, he was deemed a low-risk referral",
+            "working through the list, which was not in any order of priority",
+            "emailed supervisors to say that they were struggling with the volume of work",
+            "the DBS check revealed that the man who had been found to have bought four items was a teacher",
+            "The officers conducted a risk assessment with the man and provided him with information about support. "
+            "He was found dead the following day.",
+            "the requirement for an officer to be allocated to take charge of an investigation once it has been "
+            "referred to the POLIT"),
+           referral_lessons.case_7),
     Replay("bulletin-28-case-8", "B28.8", "Disclosure of information to a victim",
-           ("L2", "R3", "P4", "P5", "P8"), B28, ("Disclosure of information to a victim",), None),
+           ("L2", "P5", "P8", "P4"), B28,
+           ("The officer noted in his note book that the woman answered yes to three risk areas",
+            "This differed from the entry in his note book identifying three risks.",
+            "A supervisor decided that the man should be bailed pending further investigation, with conditions "
+            "not to go to the woman's address.",
+            "Because of a typing error in the email address, the message was not delivered.",
+            "However, the woman said that she never received the voicemail.",
+            "The force did not consider informing the woman about her ex-partner's previous criminal history, "
+            "despite their power to do so."),
+           disclosure_lessons.case_8),
     Replay(
         "bulletin-31-case-1", "B31.1", "Request for assistance",
         ("L5", "L6"), B31,
@@ -112,8 +137,32 @@ REPLAYS: tuple[Replay, ...] = (
         ("one of the officers told the girl that they would check back in an hour",),
         bulletin31.case_3, planned=("C2",),
     ),
-    Replay("bulletin-31-case-4", "B31.4", "Abuse of position", ("A2",), B31, ("Abuse of position",), None),
-    Replay("bulletin-31-case-5", "B31.5", "Recognising conflicts of interest", ("P10",), B31, (), None),
+    Replay(
+        "bulletin-31-case-4", "B31.4", "Abuse of position", ("A2",), B31,
+        ("This police file included warning markers, identifying her as being vulnerable because of her history "
+         "as a victim of domestic abuse",
+         "the woman called the officer to report that she had received a number of abusive calls from her "
+         "ex-partner",
+         "The officer then called her personal phone number six times over the following three weeks",
+         "the later calls were said to have been largely social and unrelated to her case",
+         "the officer's first email was related to the woman's case",
+         "the officer had viewed the woman's police file on three separate occasions while he was in contact with "
+         "her",
+         "Would force systems or supervisory practices enable your force to spot where officers were having "
+         "excessive face-to-face or email contact"),
+        assurance_lessons.case_4,
+    ),
+    Replay("bulletin-31-case-5", "B31.5", "Recognising conflicts of interest", ("P10",), B31,
+           ("the PPU officer realised that the father and his wife were neighbours of a close friend",
+            "The PPU officer discussed this with a colleague. They agreed that there was no conflict of interest.",
+            "There was no policy in place to oblige the officer to raise the matter with a senior officer.",
+            "At the beginning of the meeting, the PPU officer said that she knew the family and this was recorded "
+            "in the minutes.",
+            "Following the meeting, the PPU officer allocated the case to another officer to follow up and had no "
+            "further involvement with the case.",
+            "It will also emphasise the role of the officer's senior management team to assess if it is "
+            "appropriate for the officer to be involved."),
+           conflict_lessons.case_5),
     Replay(
         "bulletin-31-case-6", "B31.6", "Suicide of indecent images suspect", ("R7", "R6", "P11"), B31,
         ("The officer did not complete a risk assessment or record a rationale about the plan for making contact "
@@ -122,7 +171,14 @@ REPLAYS: tuple[Replay, ...] = (
          "How does your force manage the risk to suspects who are outside the force's area?"),
         risk_lessons.case_6,
     ),
-    Replay("bulletin-31-case-7", "B31.7", "Getting bail conditions right", ("P8",), B31, (), None),
+    Replay("bulletin-31-case-7", "B31.7", "Getting bail conditions right", ("P8",), B31,
+           ("Bail conditions restricted him from being in the place of the incident, which was his place of work.",
+            "He was also not permitted to be involved in trade union activity or attend organised strike action "
+            "until the case finished.",
+            "Four days later, the man's solicitor made representations on the proportionality of the bail "
+            "conditions. These were then amended.",
+            "it was concluded that the bail conditions had been overly restrictive and disproportionate"),
+           disclosure_lessons.case_7),
     Replay(
         "issue-41-case-2", "I41.2", "Failure to identify risks to protect a victim of domestic abuse",
         ("M2", "L8", "C1", "C3", "C4", "D5", "L12", "D2", "D1", "C5"), I41,

@@ -62,11 +62,14 @@ STATES: dict[str, str] = {
     "R6": "partial",
     "R7": "enforced",
     "P9": "enforced",
-    "P11": "partial",
+    "P11": "enforced",
+    "P7": "enforced",
     "P1": "enforced",
     "P2": "enforced",
     "P3": "enforced",
     "P4": "enforced",
+    "P5": "enforced",
+    "P8": "partial",
     "P10": "enforced",
     "P6": "enforced",
     "A1": "partial",
@@ -89,7 +92,10 @@ BUILT: dict[str, str] = {
     "A5": "Anyone at work can say they are overloaded, with the reason (from the roster page or the API); "
           "their team's supervisor is told, and supervisors and those who run the room see the reports of "
           "the last week with each team queue's size and the age of its oldest unread item on the assurance "
-          "dashboard and over the API. Queue sizes per desk are not shown yet.",
+          "dashboard and over the API, with each desk's queues (open logs awaiting dispatch, downgrades awaiting "
+          "authorisation, risk assessments awaiting review, case reviews due, cases awaiting allocation, and the "
+          "referral queues' backlogs where kept): size, age of the oldest and how many are on the desk now, with "
+          "CSV export. No alert is raised when a queue passes a size or age: the policy sets no such threshold.",
     "A1": "Training records (emergency call handling, safeguarding refresher, stalking, firearms licensing "
           "awareness) carry their last valid day from the policy's validity (`training`). Raising a log, "
           "taking a call on an emergency channel, or acting on a log with a safeguarding flag without the "
@@ -106,19 +112,25 @@ BUILT: dict[str, str] = {
           "the API or a CSV import checked row by row, all or nothing) against the policy's minimum per desk "
           "role and band of the day (`minimum_staffing`); the command board shows each desk against its "
           "minimum, and a desk falling below it tells the duty inspector once, naming who is no longer on and "
-          "since when. Not built yet as reports: special schemes ending, overdue reviews and actions, and "
-          "unconfirmed victim updates.",
+          "since when. Special schemes ending (by week, the schemes behind each figure), case reviews (P2) and "
+          "multi-agency actions (P6) overdue, and victim updates (P4) not confirmed are reports of the same kind "
+          "(charts, tables, filters, the records behind a figure, CSV, and the API). The divert list is linked "
+          "from the dashboard rather than charted on it.",
     "A2": "Every view of a log or a person's record, and every call-time context look-up, writes an audit "
           "record naming who looked and the purpose they gave; a person's record does not open without a "
-          "purpose. The anomaly rules (policy `anomaly_rules`, thresholds as data) run over the views of people's "
-          "records from the last run's high-water mark, by `watchkeeper anomalies` and nightly by the sweeper: "
-          "repeated views of a vulnerable person's record (an active vulnerability marker) by someone with no "
-          "log or task involving them, views of a watch-listed person (a colleague, a neighbour, a public "
-          "figure), and views of a vulnerable person's record by rostered staff while off shift. Flags go to "
-          "professional standards only (never a flag about themselves), who open a case and record the "
-          "outcome; the person flagged is not told. Still not built: a high volume of contact between one member "
-          "of staff and a vulnerable person, views outside a person's area, searches of the watch list by "
-          "name, and cases (P1) as involvement.",
+          "purpose. The anomaly rules (policy `anomaly_rules`, thresholds as data) run over the audit trail from "
+          "the last run's high-water mark, by `watchkeeper anomalies`, nightly by the sweeper, or at once by "
+          "professional standards (page or API): repeated views of a vulnerable person's record (an active "
+          "vulnerability marker) by someone with no log, task or case (P1) involving them; a high volume of "
+          "contact between one member of staff and a vulnerable person (views of the record and contacts logged "
+          "on a case within a window: a log or case justifies contact, but not beyond a higher threshold); views "
+          "of a vulnerable person's record by someone working elsewhere (the area of the units they crew against "
+          "that of the person's current postcode); views of a watch-listed person (a colleague, a neighbour, a "
+          "public figure) and searches or look-ups naming one; and views of a vulnerable person's record by "
+          "rostered staff while off shift. Flags go to professional standards only (never a flag about "
+          "themselves), who open a case and record the outcome; the person flagged is not told. What is not "
+          "built: views of a case are audited without a purpose and no rule reads them, staff carry no area of "
+          "their own (only the units they crew do), and contact outside the system (email, phone) is not seen.",
     "R1": "Risk instruments are versioned data files, validated on load and never changed once loaded; the "
           "product ships illustrative domestic abuse (with its stalking screen), missing person, child "
           "concern, suspect suicide risk and internet-offender instruments. Assessments are started from a "
@@ -132,25 +144,21 @@ BUILT: dict[str, str] = {
           "then; a supervisor's review of an assessment level records its own. The other places a risk "
           "decision is made (a special scheme removed, a grade lowered) keep the reasons they already "
           "require and are not yet written as risk decisions.",
-    "P11": "A suspect living outside the force area (a current address outside the force's postcode areas, "
-           "policy `force_postcode_areas`) gets a referral to the local force when a search, arrest or "
-           "interview is recorded, and anyone can be referred by hand; a referral stays open until who "
-           "acknowledged it at the other force is recorded, reminds its owner when due and escalates to "
-           "their team and the duty inspectors. Referrals received from other forces are not tracked yet.",
+    "P8": "A bail condition on a suspect on a case is refused without its proportionality rationale, and has a "
+          "review date (within `bail_review_max_days`) and an end date; an overdue review alerts the officer in "
+          "charge and the supervisor. An amendment is a new record naming the condition it replaces and why; "
+          "reviews and ends are new records and the database refuses changes to all of them. Each condition "
+          "puts a bail-conditions order on the orders register (M3: protecting the case's victims and the places "
+          "named, restricting the activities named), so a later log with the suspect and a protected person or "
+          "place shows a possible breach. Every change (set, amended, ended) is to be told to each victim by a "
+          "P4 update of kind bail change; a victim not told within `bail_victim_notice_hours` alerts. Not built: "
+          "the register cannot end an order early (an order's end date is never changed), so an amended or "
+          "ended condition's order stays on the register until its own end date.",
 }
 
 # Built safeguards no lesson replay shows intervening, and why. A replay acts out a lesson's case through
 # the API; these hold whatever a case does, or belong to the learning library rather than the control room.
 NO_REPLAY: dict[str, str] = {
-    "P10": "Its lesson (B31.5, an undeclared relationship with a party to a case) turns on what was never "
-           "declared, which no replay can show the system refusing; a declaration refusing the declarer's "
-           "every action on the case until a supervisor assesses it is proven by its tests and in the browser.",
-    "P4": "Its lessons (B28.8, a mistyped address and an unheard voicemail; I41.2) also need disclosure "
-          "decisions (P5), which are planned, so their replays cannot run yet; the channel and confirmation of "
-          "each update, the failed channel asking for the next preferred one and the escalation of an "
-          "unconfirmed update are proven by its tests and in the browser.",
-    "A5": "Its lesson (B28.7) is about a team's workload over months, not a step in a case; overload "
-          "reported, the supervisor told and the queue ages are proven by its tests and in the browser.",
     "A1": "Its lesson (B28.1) is a case whose other safeguards (P3 to P6) are planned, so its replay cannot "
           "run yet; the warning, the supervisor told and the reason recorded when lapsed training meets a "
           "999 call are proven by its tests.",
@@ -161,19 +169,13 @@ NO_REPLAY: dict[str, str] = {
           "reassessment, R4), so no replay claims it; the replay of B28.1's risk assessment "
           "(bulletin-28-case-1-risk) still sees the close of the domestic-abuse log refused until the "
           "assessment is submitted, and loading, versioning and every answer are proven by its tests.",
-    "R3": "The replay of B28.8 (a standard level the answers did not support) also needs disclosure and "
-          "victim updates (P4, P5), which are planned; guidance, the rationale and the supervisor's review "
-          "are proven by its tests and in the browser.",
-    "L2": "The lesson behind it (B28.8, a record and a notebook that disagreed) is a disclosure case whose "
-          "other safeguards are planned, so its replay cannot run yet. Entries cannot be edited whatever a "
-          "case does: there is no edit route and the database refuses UPDATE and DELETE on entries; the "
-          "tests prove both.",
+    "R3": "The replay of B28.8 runs, but the answers the lesson records (four yes, none of them critical) give "
+          "standard guidance under the shipped illustrative instrument, so the supervisor's 'standard' was not "
+          "below the guidance and R3 has nothing to refuse there; guidance, the rationale below it and the "
+          "supervisor's review with the answers are proven by its tests and in the browser.",
     "D4": "The unit register is what dispatch works with rather than a decision that can go wrong: no lesson "
           "cites it. The replays that send units (I41.2, B28.3) use it; its tests prove the register and "
           "its live statuses.",
-    "A2": "Its lesson (B31.4, abuse of position) unfolds over weeks of views rather than during a call; the "
-          "rules flagging repeated views with no task on the person, and never a view with one, are proven "
-          "by its tests (a property test over the rules included).",
     "A3": "No lesson case turns on the audit trail being altered; the chain holds under every replay. Its "
           "tests prove the database refuses UPDATE and DELETE and that verify-audit names the first broken "
           "record.",

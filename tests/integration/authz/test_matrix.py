@@ -26,8 +26,10 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
+from tests.integration.assurance import contract as assurance_contract
 from tests.integration.cases import contract as cases
 from tests.integration.geo import contract as geo_contract
+from tests.integration.referrals import contract as referrals
 from tests.integration.risk import contract as risk
 from tests.integration.staff_roster import contract as roster
 from tests.integration.test_api import BY_ROUTE, WRITES, Call, Endpoint, db_state, send, token_client
@@ -324,8 +326,11 @@ MATRIX: list[Row] = [
     *geo_contract.matrix(Row, ROOM),
     # ---- the duty roster (A4): tests/integration/staff_roster/contract.py
     *roster.matrix(Row),
+    *assurance_contract.matrix(Row),
     # ---- cases (P1): tests/integration/cases/contract.py
     *cases.matrix(Row),
+    # ---- referrals (P7, P11): tests/integration/referrals/contract.py
+    *referrals.matrix(Row),
 ]
 ROWS = {(r.method, r.route): r for r in MATRIX}
 

@@ -16,6 +16,9 @@ from watchkeeper.cases import actions
 from watchkeeper.cases.models import (
     AgencyAction,
     AgencyReferral,
+    BailCondition,
+    BailDecision,
+    BailNotice,
     Case,
     CaseEvent,
     CaseLog,
@@ -23,6 +26,7 @@ from watchkeeper.cases.models import (
     CaseReview,
     ChannelPreference,
     ConflictDeclaration,
+    Disclosure,
     Handover,
     PointOfContact,
     VictimContact,
@@ -47,6 +51,10 @@ def state() -> dict[str, Any]:
         "conflicts": list(ConflictDeclaration.objects.order_by("pk").values_list("pk", "decision")),
         "victim_updates": [ChannelPreference.objects.count(),
                            list(VictimUpdate.objects.order_by("pk").values_list("pk", "outcome"))],
+        "disclosures": list(Disclosure.objects.order_by("pk").values_list("pk", "decision")),
+        "bail": [list(BailCondition.objects.order_by("pk").values_list("pk", "review_due_on")),
+                 BailDecision.objects.count(),
+                 list(BailNotice.objects.order_by("pk").values_list("pk", "update_id"))],
     }
 
 
@@ -73,6 +81,45 @@ def _handed(p: Personas) -> tuple[int, int]:
     h = actions.hand_over(p.actor("officer"), c.pk, to_user_id=p.investigator.pk, reason="Moving to days",
                           summary=SUMMARY)
     return c.pk, h.pk
+
+
+def _bailable(p: Personas) -> tuple[int, int]:
+    """P8: a victim and a suspect on the response officer's case (case id, suspect id)."""
+    case_id, _ = _victim_on_case(p)
+    suspect = person(p, family="Suspect")
+    actions.add_party(p.actor("officer"), case_id, person_id=suspect.pk, role="suspect")
+    return case_id, suspect.pk
+
+
+def _bail_body(suspect_id: int | None = None, **kw: Any) -> dict[str, Any]:
+    today = clock.local(clock.now()).date()
+    body = {"text": "Not to contact the victim or go to her address", "places": ["3 Mill Lane, Kingsbridge"],
+            "rationale": "Repeated contact before the assault; she lives alone",
+            "review_on": (today + timedelta(days=7)).isoformat(), "end_on": (today + timedelta(days=21)).isoformat(),
+            **kw}
+    return {"suspect_id": suspect_id, **body} if suspect_id is not None else body
+
+
+def _bailed(p: Personas) -> tuple[int, int]:
+    """P8: a condition in force on the response officer's case (set by the supervisor)."""
+    case_id, suspect = _bailable(p)
+    today = clock.local(clock.now()).date()
+    b = actions.set_bail(p.actor("supervisor"), case_id, suspect_id=suspect, text="Not to contact the victim",
+                         rationale="Repeated contact before the assault", review_on=today + timedelta(days=7),
+                         end_on=today + timedelta(days=21))
+    return case_id, b.pk
+
+
+def _disclosable(p: Personas) -> tuple[int, int]:
+    """P5: a victim and a suspect with a violence marker on the response officer's case (case, task)."""
+    from watchkeeper.people import actions as people
+
+    case_id, suspect = _bailable(p)  # the suspect is added before the marker exists: no task yet
+    people.add_marker(p.actor("investigator"), kind="violence", person_id=suspect, source="PNC",
+                      review_at=clock.local(clock.now()).date() + timedelta(days=30))
+    c = actions._case(case_id)
+    [d] = actions.consider_disclosure(c, None)
+    return case_id, d.pk
 
 
 def endpoints(endpoint: Callable[..., Any], call: Callable[..., Any]) -> list[Any]:
@@ -130,6 +177,30 @@ def endpoints(endpoint: Callable[..., Any], call: Callable[..., Any]) -> list[An
                                       agency="IDVA service", due_at=clock.now() + timedelta(days=7))
         return call({"case_id": c.pk}, {"action_id": a.pk, "note": "Safety plan agreed"})
 
+    def disclose(p: Personas) -> Any:
+        case_id, d = _disclosable(p)
+        return call({"case_id": case_id}, {"disclosure_id": d, "decision": "not_disclose",
+                                           "rationale": "She was the earlier victim: she knows"})
+
+    def bail(p: Personas) -> Any:
+        case_id, suspect = _bailable(p)
+        return call({"case_id": case_id}, _bail_body(suspect))
+
+    def amend(p: Personas) -> Any:
+        case_id, b = _bailed(p)
+        return call({"case_id": case_id}, {"condition_id": b, "reason": "Solicitor's representations",
+                                           **_bail_body(text="Not to contact the victim")})
+
+    def review_bail(p: Personas) -> Any:
+        case_id, b = _bailed(p)
+        return call({"case_id": case_id}, {"condition_id": b, "note": "Still needed: he keeps calling her",
+                                           "next_review_on": (clock.local(clock.now()).date()
+                                                              + timedelta(days=10)).isoformat()})
+
+    def end_bail(p: Personas) -> Any:
+        case_id, b = _bailed(p)
+        return call({"case_id": case_id}, {"condition_id": b, "reason": "No further action"})
+
     return [
         endpoint("GET", "/api/cases/mine", "case.view", "officer", "learning", 200, None, nothing),
         endpoint("GET", "/api/cases/team", "case.supervise", "supervisor", "officer", 200, None, nothing),
@@ -180,6 +251,17 @@ def endpoints(endpoint: Callable[..., Any], call: Callable[..., Any]) -> list[An
                                                                 .isoformat()})),
         endpoint("POST", "/api/cases/{case_id}/agency-actions/complete", "case.manage", "officer", "handler", 200,
                  "case.agency_action_completed", action_done),
+        endpoint("POST", "/api/cases/{case_id}/disclosures/decide", "case.manage", "officer", "handler", 200,
+                 "case.disclosure_decided", disclose),
+        # P8: the condition's order on the register (people's order.created) is its one audit record
+        endpoint("POST", "/api/cases/{case_id}/bail", "order.manage", "supervisor", "officer", 201, "order.created",
+                 bail),
+        endpoint("POST", "/api/cases/{case_id}/bail/amend", "order.manage", "supervisor", "officer", 201,
+                 "order.created", amend),
+        endpoint("POST", "/api/cases/{case_id}/bail/review", "case.manage", "officer", "handler", 200,
+                 "case.bail_reviewed", review_bail),
+        endpoint("POST", "/api/cases/{case_id}/bail/end", "case.manage", "officer", "handler", 200,
+                 "case.bail_ended", end_bail),
     ]
 
 
@@ -238,4 +320,12 @@ def matrix(row: Callable[..., Any]) -> list[Any]:
         row("POST", "/api/cases/{case_id}/agency-actions", ON_THE_CASE, None, form=case_form("action")),
         row("POST", "/api/cases/{case_id}/agency-actions/complete", ON_THE_CASE, None,
             form=case_form("action_done")),
+        # P5: disclosure decisions, by those on the case
+        row("POST", "/api/cases/{case_id}/disclosures/decide", ON_THE_CASE, None, form=case_form("disclose")),
+        # P8: setting or amending bail puts an order on the register (order.manage: of those on the case, the
+        # supervisor); reviewing or ending it is for those on the case
+        row("POST", "/api/cases/{case_id}/bail", "supervisor", None, form=case_form("bail")),
+        row("POST", "/api/cases/{case_id}/bail/amend", "supervisor", None, form=case_form("bail_amend")),
+        row("POST", "/api/cases/{case_id}/bail/review", ON_THE_CASE, None, form=case_form("bail_review")),
+        row("POST", "/api/cases/{case_id}/bail/end", ON_THE_CASE, None, form=case_form("bail_end")),
     ]

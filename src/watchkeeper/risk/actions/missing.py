@@ -13,7 +13,7 @@ from watchkeeper.core import validate as v
 from watchkeeper.core.actor import SYSTEM, Actor
 from watchkeeper.core.config import current_policy
 from watchkeeper.core.errors import Invalid, NotFound, Refusal
-from watchkeeper.core.uow import unit_of_work
+from watchkeeper.core.uow import created_any, is_new, unit_of_work
 from watchkeeper.incidents.actions import _notify, resolve
 from watchkeeper.people.models import Person
 from watchkeeper.risk import rules
@@ -176,6 +176,8 @@ def fire_missing_reviews(now: datetime, limit: int = 500) -> int:
 def new_information(actor: Actor, log: Any, entries: Any, policy: Any) -> None:
     """P9 (incidents' after_entries): new information on a log linked to an open missing-person record tells
     the lead, and asks for the level to be looked at again."""
+    if is_new(log) and not created_any(MissingPerson):  # a log raised in this unit of work has no record yet
+        return
     for m in MissingPerson.objects.filter(log=log, state="missing").select_related("person", "lead"):
         if m.lead_id != actor.user_id:
             _notify(m.lead, kind="missing_new_information", safeguard="P9", log=log,

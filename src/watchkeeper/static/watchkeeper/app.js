@@ -464,4 +464,37 @@
     window.setInterval(drawClocks, 1000);
   }
   document.addEventListener("htmx:afterSettle", drawClocks);
+
+  // The low-light theme (night shifts): switched in place, kept for the person on this browser by the
+  // server (a cookie read when any page is drawn, so pages arrive in the chosen theme).
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form || form.id !== "theme-form") return;
+    ev.preventDefault();
+    var button = form.querySelector("#theme-toggle");
+    window.fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch" } })
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (answer) {
+        if (!answer) { form.submit(); return; }
+        var low = answer.theme === "low-light";
+        document.documentElement.setAttribute("data-theme", low ? "low-light" : "day");
+        if (button) {
+          button.setAttribute("aria-pressed", low ? "true" : "false");
+          button.textContent = "Low light: " + (low ? "on" : "off");
+        }
+        announce("Theme: " + answer.label + ".");
+      })
+      .catch(function () { form.submit(); });
+  });
+
+  // A printable page's button (no inline script: the Content-Security-Policy allows none).
+  document.addEventListener("click", function (ev) {
+    var b = ev.target && ev.target.closest ? ev.target.closest("[data-print]") : null;
+    if (b) window.print();
+  });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "p" && !ev.ctrlKey && !ev.metaKey && !ev.altKey && !typing(ev.target) &&
+        document.querySelector("[data-print]")) window.print();
+  });
 })();

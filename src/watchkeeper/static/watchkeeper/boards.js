@@ -414,8 +414,9 @@
     delete held[id];
     var added = null;
     var tbody = ev.tbody && document.getElementById(ev.tbody);
-    if (tbody) {
-      added = build(ev.html);
+    if (tbody) added = build(ev.html);
+    if (added && !passes(added)) added = null;  // outside the queue's filters: not shown here
+    if (added) {
       insertSorted(tbody, added);
       markChanged(added);
       syncChooser(added);
@@ -543,6 +544,53 @@
     go(target);
   }, true);
 
+  // ------------------------------------------------------------------------------ the queue's filters
+  // The filters are in the URL (the server draws the filtered board); a row arriving live is tested against
+  // the same filters from its data-f-* attributes (web/board_filters.py row_attrs). Changing a filter loads
+  // the board again with the new query, and focus returns to that filter.
+  var filters = {};
+  (function () {
+    var q = new URLSearchParams(window.location.search);
+    ["grade", "area", "category", "status", "flag"].forEach(function (name) {
+      var value = q.get(name);
+      if (value) filters[name] = value;
+    });
+  })();
+
+  function passes(tr) {
+    var d = tr.dataset || {};
+    var words = function (v) { return (v || "").split(" ").filter(Boolean); };
+    if (filters.grade && d.fGrade !== filters.grade) return false;
+    if (filters.area && d.fArea !== filters.area) return false;
+    if (filters.category && d.fCategory !== filters.category) return false;
+    if (filters.flag && words(d.fFlags).indexOf(filters.flag) < 0) return false;
+    if (filters.status && words(d.fStatus).indexOf(filters.status) < 0) return false;
+    return true;
+  }
+
+  var filterForm = document.getElementById("board-filters");
+  if (filterForm) {
+    var FOCUS_KEY = "wk-board-filter-focus";
+    filterForm.addEventListener("change", function (ev) {
+      if (!ev.target || !ev.target.id) return;
+      try { window.sessionStorage.setItem(FOCUS_KEY, ev.target.id); } catch (e) { /* private mode */ }
+      var params = new URLSearchParams();
+      Array.prototype.forEach.call(filterForm.querySelectorAll("select[name]"), function (sel) {
+        if (sel.value) params.set(sel.name, sel.value);
+      });
+      var query = params.toString();
+      window.location.assign(window.location.pathname + (query ? "?" + query : ""));
+    });
+    try {
+      var back = window.sessionStorage.getItem(FOCUS_KEY);
+      if (back) {
+        window.sessionStorage.removeItem(FOCUS_KEY);
+        var el = document.getElementById(back);
+        if (el) el.focus();
+      }
+    } catch (e) { /* private mode */ }
+  }
+
   // ------------------------------------------------------------------------------ the stream
   var since = cfg.seq;
   var conn = document.getElementById("board-conn");
@@ -561,9 +609,9 @@
       since = Number(ev.lastEventId) || since;  // a reconnection resumes after it (Last-Event-ID)
       var data = JSON.parse(ev.data);
       if (data.choices !== undefined) newChoices(data.choices);
-      var arriving = data.table === "alerts" && !rowsOf("alerts", data.key).length;
+      var arriving = data.table === "alert_logs" && !rowsOf("alert_logs", data.key).length;
       place(data);
-      if (arriving) alertArrived(rowsOf("alerts", data.key)[0]);
+      if (arriving) alertArrived(rowsOf("alert_logs", data.key)[0]);
       countInTitle();
       if (data.table === "logs") refreshRefs();
       root.setAttribute("data-seq", String(since));
@@ -607,7 +655,7 @@
   }
 
   function waiting() {
-    return Array.prototype.filter.call(root.querySelectorAll('tr.wk-row[data-table="alerts"]'), function (tr) {
+    return Array.prototype.filter.call(root.querySelectorAll('tr.wk-row[data-table="alert_logs"]'), function (tr) {
       return !!tr.querySelector('[data-act="ack"]');
     }).length;
   }

@@ -226,3 +226,55 @@ def day(value: Any) -> str:
     if isinstance(value, datetime):
         value = clock.local(value) if value.tzinfo else value
     return str(value.strftime("%d/%m/%Y"))
+
+
+@register.simple_tag
+def filter_attrs(facts: dict[str, Any] | None) -> SafeString:
+    """A board row's facts as the data attributes the board's script tests a live row against the queue's
+    filters with (web/board_filters.py)."""
+    from watchkeeper.web.board_filters import row_attrs
+
+    attrs = row_attrs(facts or {})
+    return format_html_join(" ", 'data-f-{}="{}"', ((k, v) for k, v in attrs.items()))
+
+
+@register.simple_tag
+def filter_query(filters: dict[str, str] | None) -> str:
+    """The queue's filters as a URL query ("?grade=emergency&flag=firearms"), or nothing."""
+    from urllib.parse import urlencode
+
+    return ("?" + urlencode(filters)) if filters else ""
+
+
+@register.filter
+def absolute(value: datetime | str | None) -> str:
+    """A time as printed (en-GB, 24-hour, local): "02/03/2026 09:15", for paper where "12 min ago" means
+    nothing."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    else:
+        parsed = value
+    return f"{clock.local(parsed):%d/%m/%Y %H:%M}"
+
+
+@register.filter
+def grouped(notifications: Any) -> list[dict[str, Any]]:
+    """Notifications of the same kind about the same log shown as one row (the newest, "3 like this"), the
+    earlier ones folded under it, newest group first. Nothing is merged or removed: each keeps its own
+    read state. Notifications about no log are never grouped."""
+    groups: dict[Any, dict[str, Any]] = {}
+    for n in notifications or []:
+        key = (n.kind, n.log_id) if n.log_id else ("single", n.pk)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = {"n": n, "earlier": [], "count": 1, "unread": 0 if n.read_at else 1}
+        else:
+            group["earlier"].append(n)
+            group["count"] += 1
+            group["unread"] += 0 if n.read_at else 1
+    return list(groups.values())

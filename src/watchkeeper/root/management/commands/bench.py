@@ -1,4 +1,5 @@
-"""`watchkeeper bench [all|writepath|learning|context|clocks|fanout|cues] [--seconds N]`: benchmarks, printed as JSON.
+"""`watchkeeper bench [all|writepath|learning|context|clocks|fanout|cues|pages] [--seconds N]`: benchmarks, printed
+as JSON.
 
 Benchmarks run against scratch databases (a temporary SQLite file, and a new database on the PostgreSQL
 server at WATCHKEEPER_BENCH_POSTGRES_URL or 127.0.0.1:5432), never the operational one.
@@ -51,7 +52,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("which", nargs="?", default="all",
-                            choices=["all", "writepath", "learning", "context", "clocks", "fanout", "cues"])
+                            choices=["all", "writepath", "learning", "context", "clocks", "fanout", "cues", "pages"])
         parser.add_argument("--seconds", type=float, default=60.0)
         parser.add_argument("--concurrency", type=int, default=8)
         parser.add_argument("--workers", default="1,2",
@@ -65,6 +66,8 @@ class Command(BaseCommand):
         parser.add_argument("--clock-rate", type=float, default=None,
                             help="clocks: alerts falling due a second in the window (default: clocks / 3600)")
         parser.add_argument("--entries", type=int, default=2000, help="cues: 1,000-character entries scanned")
+        parser.add_argument("--page-logs", type=int, default=60, help="pages: open logs on the boards")
+        parser.add_argument("--page-requests", type=int, default=100, help="pages: requests per page")
         parser.add_argument("--clients", type=int, default=500, help="fanout: connected SSE clients")
         parser.add_argument("--events", type=int, default=40, help="fanout: events written through the API")
         parser.add_argument("--stream", default="board", choices=sorted(FANOUT_STREAMS),
@@ -125,6 +128,11 @@ class Command(BaseCommand):
                 from watchkeeper.bench import cues
 
                 report["cues"] = cues.run(opts["entries"])
+            if opts["which"] in ("all", "pages"):
+                from watchkeeper.bench import pages
+
+                report["pages"] = {kind: pages.run(db, workdir, logs=opts["page_logs"], requests=opts["page_requests"])
+                                   for kind, db in targets.items()}
             if opts["which"] in ("all", "fanout"):
                 from watchkeeper.bench import fanout
 
