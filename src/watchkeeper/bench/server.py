@@ -153,7 +153,7 @@ class Server:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = Path(tempfile.mkstemp(prefix="wk-serve-", suffix=".log")[1])
 
-    def start(self, timeout: float = 30) -> Server:
+    def start(self, timeout: float = 90) -> Server:
         env = {"WATCHKEEPER_SECRET_KEY": SCRATCH_SECRET_KEY, **os.environ, "WATCHKEEPER_DATABASE_URL": self.db_url,
                "WATCHKEEPER_SWEEPER_INTERVAL": "0.2", **self.extra_env}
         if env.get("WATCHKEEPER_CLOCK_OFFSET_SECONDS", "").strip() not in ("", "0"):
@@ -171,7 +171,8 @@ class Server:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)
-        raise RuntimeError(f"server did not start:\n{self.log.read_text()}")
+        self.kill()  # not left running behind the error
+        raise RuntimeError(f"server did not start within {timeout:.0f} s:\n{self.log.read_text()}")
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) used so far by the server: its process and every process under it (the
