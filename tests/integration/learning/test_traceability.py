@@ -23,7 +23,17 @@ def test_each_safeguard_lists_the_ingested_cases_it_answers(library) -> None:
 
 
 @pytest.mark.safeguard("K4")
-def test_each_lesson_shows_its_safeguards_states_and_replay(library) -> None:
+def _planned(monkeypatch, code: str) -> None:
+    """Every lesson in the shipped documents has a runnable replay; a force's own lesson may not yet: this
+    one's replay is made a planned one (its safeguards not built), as the catalogue lists such a case."""
+    from dataclasses import replace
+
+    monkeypatch.setattr(traceability, "REPLAYS", tuple(replace(r, play=None) if r.lesson == code else r
+                                                       for r in traceability.REPLAYS))
+
+
+def test_each_lesson_shows_its_safeguards_states_and_replay(library, monkeypatch) -> None:
+    _planned(monkeypatch, "B28.8")
     trace = traceability.trace("B31.2")
     assert [s.id for s in trace.safeguards] == ["L1", "L3", "L4", "L6", "L10"]
     assert {s.state for s in trace.safeguards} == {"enforced"}
@@ -49,7 +59,8 @@ def test_a_replay_run_keeps_whether_it_passed(library, lead, run_now) -> None:
 
 
 @pytest.mark.safeguard("K4")
-def test_a_lesson_without_a_runnable_replay_is_refused(library, lead, people) -> None:
+def test_a_lesson_without_a_runnable_replay_is_refused(library, lead, people, monkeypatch) -> None:
+    _planned(monkeypatch, "B28.8")
     before = AuditRecord.objects.count()
     with pytest.raises(Refusal, match="planned") as refused:
         actions.request_replay(lead, Case.objects.get(code="B28.8").pk)
